@@ -1,0 +1,205 @@
+package parser
+
+import (
+	"go/ast"
+	"go/scanner"
+	"go/token"
+	"reflect"
+	"strconv"
+)
+
+// lowerer turns a parsed .gocoro file into its reference form.
+type lowerer struct {
+	file *File
+	fset *token.FileSet
+	errs *scanner.ErrorList
+}
+
+func (l *lowerer) errorf(pos token.Pos, msg string) {
+	l.errs.Add(l.fset.Position(pos), msg)
+}
+
+// run marks the coroutines, checks and lowers every .wait, and rewrites the
+// coroutine declarations.
+func (l *lowerer) run(keywords []int) {
+	f := l.file.AST
+	tf := l.fset.File(f.Pos())
+	isKeyword := map[int]bool{}
+	for _, off := range keywords {
+		isKeyword[off] = true
+	}
+	l.file.RuntimeName = l.runtimeName()
+	for _, decl := range f.Decls {
+		fd, ok := decl.(*ast.FuncDecl)
+		if !ok {
+			l.lowerWaits(decl, nil)
+			continue
+		}
+		off := tf.Offset(fd.Type.Func)
+		kw := -1
+		for k := range isKeyword { // "coroutine" sits before "func" on its line
+			if k < off && l.onlySpaceBetween(k+len("coroutine"), off) {
+				kw = k
+			}
+		}
+		if kw < 0 {
+			l.lowerWaits(fd, nil)
+			continue
+		}
+		if fd.Body == nil {
+			l.errorf(fd.Type.Func, "coroutine "+fd.Name.Name+" has no body")
+			continue
+		}
+		co := &Coroutine{Keyword: tf.Pos(kw), Decl: fd, Results: fd.Type.Results}
+		l.lowerWaits(fd.Body, co)
+		l.lowerDecl(co)
+		l.file.Coroutines = append(l.file.Coroutines, co)
+	}
+}
+
+func (l *lowerer) onlySpaceBetween(from, to int) bool {
+	for _, b := range l.file.Src[from:to] {
+		if b != ' ' && b != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+// runtimeName returns the name the file uses for the runtime package,
+// adding an import when the file has none.
+func (l *lowerer) runtimeName() string {
+	f := l.file.AST
+	for _, imp := range f.Imports {
+		if path, _ := strconv.Unquote(imp.Path.Value); path == RuntimePath {
+			if imp.Name == nil {
+				return "runtime"
+			}
+			if imp.Name.Name != "_" && imp.Name.Name != "." {
+				return imp.Name.Name
+			}
+		}
+	}
+	used := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			used[id.Name] = true
+		}
+		return true
+	})
+	name := "corofyruntime"
+	for i := 2; used[name]; i++ {
+		name = "corofyruntime" + strconv.Itoa(i)
+	}
+	spec := &ast.ImportSpec{Name: ast.NewIdent(name), Path: &ast.BasicLit{Kind: token.STRING, Value: strconv.Quote(RuntimePath)}}
+	l.file.AddedImport = spec
+	f.Imports = append(f.Imports, spec)
+	f.Decls = append([]ast.Decl{&ast.GenDecl{Tok: token.IMPORT, Specs: []ast.Spec{spec}}}, f.Decls...)
+	return name
+}
+
+// lowerWaits replaces every x.wait below n with runtime.Await(x). co is the
+// coroutine whose body n is, or nil outside coroutines: there, and inside
+// function literals, .wait is an error.
+func (l *lowerer) lowerWaits(n ast.Node, co *Coroutine) {
+	var walk func(v reflect.Value, inLit bool)
+	walk = func(v reflect.Value, inLit bool) {
+		switch v.Kind() {
+		case reflect.Pointer:
+			if v.IsNil() {
+				return
+			}
+			if _, ok := v.Interface().(*ast.FuncLit); ok {
+				inLit = true
+			}
+			walk(v.Elem(), inLit)
+		case reflect.Interface:
+			if v.IsNil() {
+				return
+			}
+			if sel, ok := v.Interface().(*ast.SelectorExpr); ok && sel.Sel.Name == "wait" {
+				walk(reflect.ValueOf(sel), inLit) // waits inside the future expression
+				if call := l.lowerWait(sel, co, inLit); call != nil && v.CanSet() {
+					v.Set(reflect.ValueOf(ast.Expr(call)))
+				}
+				return
+			}
+			walk(v.Elem(), inLit)
+		case reflect.Struct:
+			for i := 0; i < v.NumField(); i++ {
+				if v.Type().Field(i).IsExported() {
+					walk(v.Field(i), inLit)
+				}
+			}
+		case reflect.Slice:
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i), inLit)
+			}
+		}
+	}
+	walk(reflect.ValueOf(&n).Elem(), false)
+}
+
+// lowerWait checks one x.wait and returns its lowered form, or nil after
+// reporting an error.
+func (l *lowerer) lowerWait(sel *ast.SelectorExpr, co *Coroutine, inLit bool) *ast.CallExpr {
+	pos := sel.Sel.Pos()
+	switch {
+	case co == nil:
+		l.errorf(pos, "'.wait' outside a coroutine (only the body of a 'coroutine func' can wait)")
+		return nil
+	case inLit:
+		l.errorf(pos, "'.wait' inside a function literal (a closure cannot wait; make it a coroutine func, or wait in the coroutine and pass the value)")
+		return nil
+	}
+	call := &ast.CallExpr{
+		Fun: &ast.SelectorExpr{
+			X:   &ast.Ident{Name: l.file.RuntimeName, NamePos: sel.X.Pos()},
+			Sel: &ast.Ident{Name: "Await", NamePos: sel.X.Pos()},
+		},
+		Lparen: sel.X.Pos(),
+		Args:   []ast.Expr{sel.X},
+		Rparen: sel.Sel.End() - 1,
+	}
+	co.Waits = append(co.Waits, &Wait{Call: call, Pos: pos})
+	return call
+}
+
+// lowerDecl rewrites the coroutine declaration into its reference form:
+// func F(p) runtime.Future[R] { return runtime.Lazy(func() R { body }) }.
+func (l *lowerer) lowerDecl(co *Coroutine) {
+	fd := co.Decl
+	rt := func(name string, pos token.Pos) ast.Expr {
+		return &ast.SelectorExpr{X: &ast.Ident{Name: l.file.RuntimeName, NamePos: pos}, Sel: &ast.Ident{Name: name, NamePos: pos}}
+	}
+	pos := fd.Type.Func
+	lazy := "Lazy"
+	var out ast.Expr = &ast.StructType{Struct: pos, Fields: &ast.FieldList{Opening: pos, Closing: pos}}
+	if co.Results == nil || len(co.Results.List) == 0 {
+		lazy = "Lazy0"
+	} else if co.Results.NumFields() == 1 {
+		out = co.Results.List[0].Type
+	} else {
+		out = &ast.BadExpr{From: co.Results.Pos(), To: co.Results.End()}
+		l.errorf(co.Results.Pos(), "coroutine "+fd.Name.Name+" has several results: not supported yet (return a struct, or one value)")
+	}
+	co.Lit = &ast.FuncLit{
+		Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{Opening: pos, Closing: pos}, Results: co.Results},
+		Body: fd.Body,
+	}
+	future := &ast.IndexExpr{X: rt("Future", pos), Lbrack: pos, Index: out, Rbrack: pos}
+	fd.Type = &ast.FuncType{
+		Func:       fd.Type.Func,
+		TypeParams: fd.Type.TypeParams,
+		Params:     fd.Type.Params,
+		Results:    &ast.FieldList{List: []*ast.Field{{Type: future}}},
+	}
+	fd.Body = &ast.BlockStmt{
+		Lbrace: co.Lit.Body.Lbrace,
+		List: []ast.Stmt{&ast.ReturnStmt{
+			Return:  co.Lit.Body.Lbrace,
+			Results: []ast.Expr{&ast.CallExpr{Fun: rt(lazy, pos), Lparen: pos, Args: []ast.Expr{co.Lit}, Rparen: co.Lit.Body.Rbrace}},
+		}},
+		Rbrace: co.Lit.Body.Rbrace,
+	}
+}

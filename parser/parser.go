@@ -1,0 +1,175 @@
+package parser
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+)
+
+// RuntimePath is the import path of the runtime that generated code and the
+// reference form use. Keep in sync with transform and runtime/doc.go.
+const RuntimePath = "github.com/corofy/corofy/runtime"
+
+// File is a parsed and lowered .gocoro file.
+type File struct {
+	Name string    // file name as given, used in positions
+	Src  []byte    // the original .gocoro source
+	AST  *ast.File // the lowered file (see the package doc), with comments
+
+	// Coroutines lists the coroutine functions in source order.
+	Coroutines []*Coroutine
+
+	// RuntimeName is the name under which AST refers to the runtime
+	// package: the user's own import of it, or an import the lowering added.
+	RuntimeName string
+	// AddedImport is the import spec the lowering added, or nil.
+	AddedImport *ast.ImportSpec
+}
+
+// Coroutine is one "coroutine func" declaration.
+type Coroutine struct {
+	Keyword token.Pos      // position of the word "coroutine"
+	Decl    *ast.FuncDecl  // the lowered declaration: results are Future[R]
+	Results *ast.FieldList // the results as written (nil when there are none)
+	Lit     *ast.FuncLit   // func() R { body } inside Decl: Lit.Body is the user's body
+	// Waits lists the lowered .wait expressions, runtime.Await(x) calls,
+	// in source order.
+	Waits []*Wait
+}
+
+// Wait is one x.wait expression.
+type Wait struct {
+	Call *ast.CallExpr // the lowered runtime.Await(x); Call.Args[0] is x
+	Pos  token.Pos     // position of the word "wait"
+}
+
+// Body returns the coroutine's body as the user wrote it (lowered waits).
+func (c *Coroutine) Body() *ast.BlockStmt { return c.Lit.Body }
+
+// Name returns the coroutine's name, "T.M" for methods.
+func (c *Coroutine) Name() string {
+	if c.Decl.Recv == nil || len(c.Decl.Recv.List) == 0 {
+		return c.Decl.Name.Name
+	}
+	return recvTypeName(c.Decl.Recv.List[0].Type) + "." + c.Decl.Name.Name
+}
+
+func recvTypeName(x ast.Expr) string {
+	for {
+		switch t := x.(type) {
+		case *ast.StarExpr:
+			x = t.X
+		case *ast.ParenExpr:
+			x = t.X
+		case *ast.IndexExpr:
+			x = t.X
+		case *ast.IndexListExpr:
+			x = t.X
+		case *ast.Ident:
+			return t.Name
+		default:
+			return "?"
+		}
+	}
+}
+
+// ParseFile parses the .gocoro source src, recording positions in fset
+// under filename, and lowers it (see the package doc). On error it returns
+// a scanner.ErrorList; the File may then be partial and must not be used.
+func ParseFile(fset *token.FileSet, filename string, src []byte) (*File, error) {
+	var errs scanner.ErrorList
+	blanked, keywords := findCoroutineKeywords(fset, filename, src, &errs)
+	f, err := parser.ParseFile(fset, filename, blanked, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		list, ok := err.(scanner.ErrorList)
+		if !ok {
+			return nil, err
+		}
+		errs = append(errs, list...)
+	}
+	if err == nil { // a syntax error makes the rest of the checks unreliable
+		file := &File{Name: filename, Src: src, AST: f}
+		l := &lowerer{file: file, fset: fset, errs: &errs}
+		l.run(keywords)
+		if len(errs) == 0 {
+			return file, nil
+		}
+	}
+	errs.Sort()
+	errs.RemoveMultiples()
+	return nil, errs
+}
+
+// findCoroutineKeywords scans src and returns a copy in which every
+// "coroutine" that starts a top-level "coroutine func" declaration is
+// replaced by spaces, and the offsets of those words. It reports
+// "coroutine" not followed by "func", and "coroutine func" below top level.
+func findCoroutineKeywords(fset *token.FileSet, filename string, src []byte, errs *scanner.ErrorList) ([]byte, []int) {
+	out := append([]byte(nil), src...)
+	var keywords []int
+	tf := fset.AddFile(filename+"#scan", -1, len(src))
+	var s scanner.Scanner
+	s.Init(tf, src, nil, 0) // syntax errors are left to go/parser
+	depth := 0
+	prev := token.SEMICOLON // the token before the current one
+	report := func(pos token.Pos, msg string) {
+		p := tf.Position(pos)
+		p.Filename = filename
+		errs.Add(p, msg)
+	}
+	for {
+		pos, tok, lit := s.Scan()
+		if tok == token.EOF {
+			break
+		}
+		switch tok {
+		case token.LBRACE, token.LPAREN, token.LBRACK:
+			depth++
+		case token.RBRACE, token.RPAREN, token.RBRACK:
+			depth = max(depth-1, 0) // unbalanced input is go/parser's to report
+		case token.IDENT:
+			if lit != "coroutine" {
+				break
+			}
+			atDeclStart := prev == token.SEMICOLON
+			npos, ntok, nlit := s.Scan()
+			blank := true // so that go/parser goes on to report other errors
+			switch {
+			case ntok == token.FUNC && depth == 0 && atDeclStart:
+				keywords = append(keywords, tf.Offset(pos))
+			case ntok == token.FUNC:
+				report(pos, "'coroutine func' must be a top-level declaration (coroutine function literals are not supported; declare a coroutine at top level and call it)")
+			case depth == 0 && atDeclStart:
+				report(npos, "expected 'func' after 'coroutine', found "+describe(ntok, nlit))
+			default:
+				blank = false // an ordinary identifier named coroutine
+			}
+			if blank {
+				off := tf.Offset(pos)
+				copy(out[off:], "         ")
+			}
+			prev = ntok
+			if ntok == token.LPAREN || ntok == token.LBRACE || ntok == token.LBRACK {
+				depth++
+			}
+			continue
+		}
+		prev = tok
+	}
+	return out, keywords
+}
+
+// describe names a token for a diagnostic, the way go/parser does.
+func describe(tok token.Token, lit string) string {
+	switch {
+	case tok == token.SEMICOLON && lit == "\n":
+		return "newline"
+	case tok == token.EOF:
+		return "EOF"
+	case lit != "":
+		return "'" + lit + "'"
+	default:
+		return "'" + tok.String() + "'"
+	}
+}

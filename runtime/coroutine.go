@@ -1,0 +1,48 @@
+package runtime
+
+import "fmt"
+
+// Await is what x.wait means in a .gocoro file: poll f until it is ready,
+// and evaluate to its value. Outside a coroutine it behaves like [BlockOn]:
+// the calling goroutine sleeps between polls until f's waker is called.
+//
+// corofy's parser lowers every x.wait to Await(x) so that the type checker
+// infers the wait's type; the transform then replaces each one with a state
+// of the coroutine's machine. Generated code never calls Await. Programs built
+// with "corofy -reference" do: they are the reference semantics the
+// generated machines are tested against (DESIGN.md section 4.3).
+func Await[T any](f Future[T]) T { return BlockOn(f) }
+
+// Lazy is what "coroutine func" means: a future that runs body, to
+// completion, at its first poll and is then ready with body's result. The
+// reference programs of "corofy -reference" build every coroutine with it.
+func Lazy[T any](body func() T) Future[T] { return &lazy[T]{body: body} }
+
+// Lazy0 is [Lazy] for a body with no result.
+func Lazy0(body func()) Future[struct{}] {
+	return &lazy[struct{}]{body: func() struct{} { body(); return struct{}{} }}
+}
+
+type lazy[T any] struct{ body func() T }
+
+func (l *lazy[T]) Poll(Waker) (T, bool) {
+	if l.body == nil {
+		panic("runtime: coroutine polled after completion")
+	}
+	body := l.body
+	l.body = nil
+	return body(), true
+}
+
+// PolledAfterDone panics with the message of a coroutine polled again after
+// it completed. name is the coroutine, pos its source position.
+// Generated Poll methods call it; keep in sync with transform/names.go.
+func PolledAfterDone(name, pos string) {
+	panic(fmt.Sprintf("coroutine %s (%s) polled after completion", name, pos))
+}
+
+// Poisoned panics with the message of a coroutine polled again after a panic
+// escaped one of its polls. Generated Poll methods call it.
+func Poisoned(name, pos string) {
+	panic(fmt.Sprintf("coroutine %s (%s) polled after a panic escaped it", name, pos))
+}
