@@ -34,15 +34,25 @@ func (l *lazy[T]) Poll(Waker) (T, bool) {
 	return body(), true
 }
 
-// PolledAfterDone panics with the message of a coroutine polled again after
-// it completed. name is the coroutine, pos its source position.
-// Generated Poll methods call it; keep in sync with transform/names.go.
-func PolledAfterDone(name, pos string) {
-	panic(fmt.Sprintf("coroutine %s (%s) polled after completion", name, pos))
-}
+// The states every generated machine shares, beside 0 (not started) and
+// k > 0 (suspended at its k-th .wait). Keep in sync with transform/names.go.
+const (
+	// StateDone is the state of a machine that has returned.
+	StateDone = -1
+	// StatePoisoned is the state of a machine while its Poll runs; it stays
+	// so when a panic escapes Poll, and every later Poll panics.
+	StatePoisoned = -2
+)
 
-// Poisoned panics with the message of a coroutine polled again after a panic
-// escaped one of its polls. Generated Poll methods call it.
-func Poisoned(name, pos string) {
-	panic(fmt.Sprintf("coroutine %s (%s) polled after a panic escaped it", name, pos))
+// PollError returns the panic message for a generated machine polled in
+// state, which is StateDone or StatePoisoned (or anything else a bug could
+// leave). name is the coroutine, pos its source position.
+func PollError(name, pos string, state int) string {
+	switch state {
+	case StateDone:
+		return fmt.Sprintf("coroutine %s (%s) polled after completion", name, pos)
+	case StatePoisoned:
+		return fmt.Sprintf("coroutine %s (%s) polled after a panic escaped it", name, pos)
+	}
+	return fmt.Sprintf("coroutine %s (%s) polled in unknown state %d", name, pos, state)
 }

@@ -27,6 +27,6 @@
 // # ABI with generated code
 //
 // Generated code refers to these names of this package; keep in sync with
-// transform/names.go: [Future], [Waker], [Poisoned], [PolledAfterDone],
-// [Await] and [Lazy] (the markers the parser lowers to).
+// transform/names.go: [Future], [Waker], [StateDone], [StatePoisoned],
+// [PollError], and [Await], [Lazy], [Lazy0] (what the parser lowers to).
 package runtime

@@ -1,0 +1,67 @@
+package runtime
+
+import (
+	"fmt"
+	goruntime "runtime"
+)
+
+// BlockOn runs f to completion on the calling goroutine, as the task "main"
+// of a new executor, and returns its value. It polls f; when nothing is ready
+// the goroutine sleeps until a waker of one of its tasks is called, from any
+// goroutine, and then polls again. A wake that arrives while a task is being
+// polled is never lost: it causes one more poll.
+//
+// Tasks that f spawns with [Spawn] run on the same executor, concurrently
+// with f; like the book's block_on, BlockOn returns once f and every task
+// spawned onto the executor have finished. With [SetTrace] and
+// [TraceExecutor] the executor prints the book's lines, named "main".
+func BlockOn[T any](f Future[T]) T { return BlockOnNamed("main", f) }
+
+// BlockOnNamed is [BlockOn] with an executor called name, which is what the
+// trace lines start with ("name: 2 pending tasks. Sleep until notified.").
+func BlockOnNamed[T any](name string, f Future[T]) T {
+	e := newExecutor(name, tracer(TraceExecutor))
+	h := &JoinHandle[T]{}
+	e.spawn(&spawned[T]{f: f, handle: h})
+	e.run()
+	return h.value
+}
+
+// Thread is an OS thread running an executor, started by [StartThread]:
+// the book's chapter 8 d runs twelve of them sharing one reactor.
+type Thread[T any] struct {
+	done     chan struct{}
+	value    T
+	panicked any // the value of a panic that escaped the executor
+}
+
+// StartThread starts a goroutine locked to its own OS thread and runs f there
+// with [BlockOnNamed](name, f). [Thread.Join] waits for it and returns f's
+// value.
+func StartThread[T any](name string, f Future[T]) *Thread[T] {
+	t := &Thread[T]{done: make(chan struct{})}
+	go func() {
+		defer close(t.done)
+		// The executor owns this thread while it runs, as in the book;
+		// the goroutine ends with it, so the thread is not unlocked.
+		goruntime.LockOSThread()
+		defer func() {
+			if p := recover(); p != nil {
+				t.panicked = p
+			}
+		}()
+		t.value = BlockOnNamed(name, f)
+	}()
+	return t
+}
+
+// Join waits until the thread's executor has finished and returns the value
+// of its future. A panic that escaped a task on that thread is raised again
+// by Join.
+func (t *Thread[T]) Join() T {
+	<-t.done
+	if t.panicked != nil {
+		panic(fmt.Sprintf("runtime: panic on executor thread: %v", t.panicked))
+	}
+	return t.value
+}
