@@ -28,14 +28,21 @@ type awaiter func(step func(Waker) bool)
 // code, which the runtime must not depend on.)
 func async[T any](body func(a awaiter) T) Future[T] {
 	var result T
-	next, stop := iter.Pull(func(yield func(func(Waker) bool) bool) {
-		result = body(func(step func(Waker) bool) { yield(step) })
-	})
+	var next func() (func(Waker) bool, bool)
+	var stop func()
 	var cur func(Waker) bool
 	finished := false
 	return pollFunc[T](func(w Waker) (T, bool) {
 		if finished {
 			panic("async future polled after completion")
+		}
+		if next == nil {
+			// Created at the first poll, on the goroutine that polls: an
+			// iter.Pull coroutine must stay on one goroutine's thread-lock
+			// state (StartThread locks its thread).
+			next, stop = iter.Pull(func(yield func(func(Waker) bool) bool) {
+				result = body(func(step func(Waker) bool) { yield(step) })
+			})
 		}
 		for {
 			if cur == nil {
