@@ -13,9 +13,12 @@ const RuntimePath = "github.com/corofy/corofy/runtime"
 
 // File is a parsed and lowered .gocoro file.
 type File struct {
-	Name string    // file name as given, used in positions
-	Src  []byte    // the original .gocoro source
-	AST  *ast.File // the lowered file (see the package doc), with comments
+	Name string // file name as given, used in positions
+	Src  []byte // the original .gocoro source
+	// Go is Src with the word "coroutine" of each declaration blanked out:
+	// Go syntax, in which x.wait is a selector, with Src's offsets.
+	Go  []byte
+	AST *ast.File // the lowered file (see the package doc), with comments
 
 	// Coroutines lists the coroutine functions in source order.
 	Coroutines []*Coroutine
@@ -89,7 +92,7 @@ func ParseFile(fset *token.FileSet, filename string, src []byte) (*File, error) 
 		errs = append(errs, list...)
 	}
 	if err == nil { // a syntax error makes the rest of the checks unreliable
-		file := &File{Name: filename, Src: src, AST: f}
+		file := &File{Name: filename, Src: src, Go: blanked, AST: f}
 		l := &lowerer{file: file, fset: fset, errs: &errs}
 		l.run(keywords)
 		if len(errs) == 0 {

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"go/scanner"
+	"io"
+	"log"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/corofy/corofy/transform"
+)
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("corofy: ")
+	os.Exit(run(os.Args[1:], os.Stderr))
+}
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitDiagnostics = 1
+	exitUsage       = 2
+)
+
+// run is the command, for tests: it returns the exit code.
+func run(args []string, stderr io.Writer) int {
+	logger := log.New(stderr, "corofy: ", 0)
+	fs := flag.NewFlagSet("corofy", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	output := fs.String("o", "", "write the output to `file` (only with one input)")
+	noLines := fs.Bool("l", false, "do not write /*line*/ directives")
+	check := fs.Bool("check", false, "write nothing; exit 1 if an output file is missing or out of date")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: corofy [flags] file.gocoro...\n\nFlags:\n")
+		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "\nFor more information, see: go doc github.com/corofy/corofy/cmd/corofy\n")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	if *output != "" && len(files) != 1 {
+		logger.Print("-o needs exactly one input file")
+		return exitUsage
+	}
+	var inputs []transform.Input
+	for _, f := range files {
+		if !strings.HasSuffix(f, ".gocoro") {
+			logger.Printf("%s: not a .gocoro file", f)
+			return exitUsage
+		}
+		in := transform.Input{Path: f, Output: *output}
+		if in.Output == "" {
+			in.Output = transform.DefaultOutput(f)
+		}
+		if same(in.Path, in.Output) {
+			logger.Printf("%s: the output would overwrite the input", f)
+			return exitUsage
+		}
+		inputs = append(inputs, in)
+	}
+	cfg := transform.Config{
+		LineDirectives: !*noLines,
+		Command:        strings.TrimSpace("corofy " + strings.Join(args, " ")),
+	}
+	results, err := transform.Transform(cfg, inputs)
+	if err != nil {
+		var list scanner.ErrorList
+		if errors.As(err, &list) {
+			for _, e := range list {
+				fmt.Fprintln(stderr, e)
+			}
+		} else {
+			logger.Print(err)
+		}
+		return exitDiagnostics
+	}
+	code := exitOK
+	for _, r := range results {
+		if *check {
+			old, err := os.ReadFile(r.Output)
+			if err != nil || !bytes.Equal(old, r.Src) {
+				logger.Printf("%s is not up to date with %s; run corofy", r.Output, r.Input)
+				code = exitDiagnostics
+			}
+			continue
+		}
+		if err := write(r.Output, r.Src); err != nil {
+			logger.Print(err)
+			code = exitDiagnostics
+		}
+	}
+	return code
+}
+
+// generatedHeader matches the header Go tools recognise as generated code.
+var generatedHeader = regexp.MustCompile(`(?m)^// Code generated .* DO NOT EDIT\.$`)
+
+// write replaces path with src through a temporary file and a rename, so
+// a failure never leaves a partial file. It refuses to replace a file that
+// does not say it is generated.
+func write(path string, src []byte) error {
+	if old, err := os.ReadFile(path); err == nil {
+		if bytes.Equal(old, src) {
+			return nil
+		}
+		if !generatedHeader.Match(old) {
+			return fmt.Errorf("%s exists and is not generated code; not overwriting it", path)
+		}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".corofy-*.go.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // a no-op after the rename
+	if _, err := tmp.Write(src); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// same reports whether a and b name the same file.
+func same(a, b string) bool {
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
+}

@@ -1,0 +1,464 @@
+package transform
+
+import (
+	"fmt"
+	"go/token"
+	"strconv"
+
+	"github.com/dave/dst"
+	"github.com/dave/dst/dstutil"
+)
+
+// emit returns the declarations that replace the coroutine: its
+// constructor (the user's declaration, now returning a Future), the machine
+// type, and the Poll method.
+func (m *machine) emit() []dst.Decl {
+	resultType := m.resultTypeExpr()
+	var cases []dst.Stmt
+	for _, st := range m.states {
+		cases = append(cases, m.emitState(st))
+	}
+	bad := &dst.ExprStmt{X: &dst.CallExpr{
+		Fun: dst.NewIdent("panic"),
+		Args: []dst.Expr{&dst.CallExpr{
+			Fun:  m.rt(rtPollError),
+			Args: []dst.Expr{m.str(m.name), m.str(m.posString(m.pos)), dst.NewIdent(m.state)},
+		}},
+	}}
+	bad.Decs.Before = dst.NewLine
+	m.lineDirective(&bad.Decs.Start, m.pos)
+	cases = append(cases, &dst.CaseClause{Body: []dst.Stmt{bad}})
+	poisoned := &dst.AssignStmt{Lhs: []dst.Expr{m.field(m.stateField)}, Tok: token.ASSIGN, Rhs: []dst.Expr{m.rt(rtStatePoisoned)}}
+	poisoned.Decs.End.Append("// stays so if a panic escapes this Poll")
+	body := &dst.BlockStmt{List: []dst.Stmt{
+		&dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(m.state)}, Tok: token.DEFINE, Rhs: []dst.Expr{m.field(m.stateField)}},
+		poisoned,
+		&dst.SwitchStmt{Tag: dst.NewIdent(m.state), Body: &dst.BlockStmt{List: cases}},
+	}}
+	poll := &dst.FuncDecl{
+		Recv: &dst.FieldList{List: []*dst.Field{{Names: []*dst.Ident{dst.NewIdent(m.recv)}, Type: &dst.StarExpr{X: m.machineType()}}}},
+		Name: dst.NewIdent("Poll"),
+		Type: &dst.FuncType{
+			Func:       true,
+			TypeParams: nil,
+			Params:     &dst.FieldList{List: []*dst.Field{{Names: []*dst.Ident{dst.NewIdent(m.waker)}, Type: m.rt(rtWaker)}}},
+			Results:    &dst.FieldList{List: []*dst.Field{{Type: resultType}, {Type: dst.NewIdent("bool")}}},
+		},
+		Body: body,
+	}
+	poll.Decs.Before = dst.EmptyLine
+	poll.Decs.Start.Append(fmt.Sprintf("// Poll runs %s from where it stopped to its next .wait that is not", m.name))
+	poll.Decs.Start.Append("// ready, or to its end.")
+	return []dst.Decl{m.constructor(), m.typeDecl(), poll}
+}
+
+// constructor rewrites the user's declaration into a function that only
+// stores the parameters the body needs.
+func (m *machine) constructor() *dst.FuncDecl {
+	fd := m.decl
+	var elts []dst.Expr
+	for _, v := range m.order {
+		if info := m.vars[v]; info.param && info.hoisted {
+			elts = append(elts, &dst.KeyValueExpr{Key: dst.NewIdent(info.name), Value: dst.NewIdent(v.Name())})
+		}
+	}
+	future := &dst.IndexExpr{X: m.rt(rtFuture), Index: m.resultTypeExpr()}
+	fd.Type.Results = &dst.FieldList{List: []*dst.Field{{Type: future}}}
+	ret := &dst.ReturnStmt{Results: []dst.Expr{
+		&dst.UnaryExpr{Op: token.AND, X: &dst.CompositeLit{Type: m.machineType(), Elts: elts}},
+	}}
+	ret.Decs.Before, ret.Decs.After = dst.NewLine, dst.NewLine
+	fd.Body = &dst.BlockStmt{List: []dst.Stmt{ret}}
+	m.lineDirective(&fd.Decs.Func, m.pos)
+	return fd
+}
+
+// typeDecl declares the machine's struct: its state, the stored
+// variables, and one field per wait for the future being waited on.
+func (m *machine) typeDecl() dst.Decl {
+	fields := &dst.FieldList{Opening: true, Closing: true}
+	state := &dst.Field{Names: []*dst.Ident{dst.NewIdent(m.stateField)}, Type: dst.NewIdent("int")}
+	state.Decs.End.Append("// 0 before the first Poll, k at the k-th .wait, or runtime.StateDone")
+	fields.List = append(fields.List, state)
+	for _, v := range m.order {
+		info := m.vars[v]
+		if !info.hoisted {
+			continue
+		}
+		t, err := typeExpr(v.Type(), m.file.pkg)
+		if err != nil {
+			m.errorf(m.pos, "cannot keep %s across a .wait: %v", v.Name(), err)
+			continue
+		}
+		f := &dst.Field{Names: []*dst.Ident{dst.NewIdent(info.name)}, Type: t}
+		switch {
+		case info.param:
+			f.Decs.End.Append("// parameter")
+		case info.result:
+			f.Decs.End.Append("// named result")
+		}
+		fields.List = append(fields.List, f)
+	}
+	for _, wp := range m.waits {
+		t, err := typeExpr(wp.future, m.file.pkg)
+		if err != nil { // an unexported type: keep it behind the interface
+			var out dst.Expr
+			if out, err = typeExpr(wp.output, m.file.pkg); err != nil {
+				m.errorf(wp.pos, "cannot store the future of %s: %v", wp.text, err)
+				continue
+			}
+			t = &dst.IndexExpr{X: m.rt(rtFuture), Index: out}
+		}
+		f := &dst.Field{Names: []*dst.Ident{dst.NewIdent(wp.field)}, Type: t}
+		f.Decs.End.Append("// " + wp.text)
+		f.Decs.After = dst.NewLine
+		fields.List = append(fields.List, f)
+	}
+	for _, f := range fields.List {
+		f.Decs.Before, f.Decs.After = dst.NewLine, dst.NewLine
+	}
+	spec := &dst.TypeSpec{Name: dst.NewIdent(m.typeName), Type: &dst.StructType{Fields: fields}}
+	decl := &dst.GenDecl{Tok: token.TYPE, Specs: []dst.Spec{spec}}
+	decl.Decs.Before = dst.EmptyLine
+	decl.Decs.Start.Append(fmt.Sprintf("// %s is the state machine of the coroutine %s (%s).", m.typeName, m.name, m.posString(m.pos)))
+	m.lineDirective(&decl.Decs.Tok, m.pos)
+	return decl
+}
+
+// emitState writes the case of Poll's switch for one state.
+func (m *machine) emitState(st *state) *dst.CaseClause {
+	var body []dst.Stmt
+	if wp := st.wait; wp != nil {
+		body = append(body, m.resume(wp)...)
+	}
+	for _, v := range m.order { // variables this state uses but does not declare
+		info := m.vars[v]
+		if !info.hoisted && info.states[st.index] && info.def != st.index {
+			t, err := typeExpr(v.Type(), m.file.pkg)
+			if err != nil {
+				m.errorf(m.pos, "cannot declare %s again: %v", v.Name(), err)
+				continue
+			}
+			body = append(body, &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{
+				&dst.ValueSpec{Names: []*dst.Ident{dst.NewIdent(info.name)}, Type: t},
+			}}})
+		}
+	}
+	for i, s := range st.stmts {
+		out := m.rewriteStmt(s)
+		if len(out) > 0 {
+			m.lineDirective(&out[0].Decorations().Start, st.pos[i])
+		}
+		body = append(body, out...)
+	}
+	if st.index < len(m.states)-1 {
+		body = append(body, &dst.BranchStmt{Tok: token.FALLTHROUGH})
+	} else if len(body) == 0 || !isTerminating(body[len(body)-1]) {
+		body = append(body, m.finish(nil)...)
+	}
+	c := &dst.CaseClause{List: []dst.Expr{&dst.BasicLit{Kind: token.INT, Value: strconv.Itoa(st.index)}}, Body: body}
+	if st.wait != nil {
+		c.Decs.Colon.Append("// " + st.wait.text)
+	}
+	return c
+}
+
+// resume polls the future of a wait: on not ready the machine records
+// where it is and returns; when ready it drops the future and the output
+// goes to its target.
+func (m *machine) resume(wp *waitPoint) []dst.Stmt {
+	out := "_"
+	var info *varInfo
+	if wp.target != nil {
+		info = m.vars[wp.target]
+		out = wp.target.Name()
+	}
+	poll := &dst.AssignStmt{
+		Lhs: []dst.Expr{dst.NewIdent(out), dst.NewIdent(m.ready)},
+		Tok: token.DEFINE,
+		Rhs: []dst.Expr{&dst.CallExpr{
+			Fun:  &dst.SelectorExpr{X: m.field(wp.field), Sel: dst.NewIdent("Poll")},
+			Args: []dst.Expr{dst.NewIdent(m.waker)},
+		}},
+	}
+	m.lineDirective(&poll.Decs.Start, wp.pos)
+	notReady := &dst.IfStmt{
+		Cond: &dst.UnaryExpr{Op: token.NOT, X: dst.NewIdent(m.ready)},
+		Body: &dst.BlockStmt{List: []dst.Stmt{
+			&dst.AssignStmt{Lhs: []dst.Expr{m.field(m.stateField)}, Tok: token.ASSIGN, Rhs: []dst.Expr{&dst.BasicLit{Kind: token.INT, Value: strconv.Itoa(wp.k)}}},
+			&dst.ReturnStmt{Results: []dst.Expr{m.zeroResult(), dst.NewIdent("false")}},
+		}},
+	}
+	zero, err := zeroExpr(wp.future, m.file.pkg)
+	if err != nil {
+		zero = dst.NewIdent("nil") // a field of interface type (see typeDecl)
+	}
+	drop := &dst.AssignStmt{Lhs: []dst.Expr{m.field(wp.field)}, Tok: token.ASSIGN, Rhs: []dst.Expr{zero}}
+	drop.Decs.End.Append("// drop the completed future")
+	stmts := []dst.Stmt{poll, notReady, drop}
+	if info != nil && info.hoisted {
+		stmts = append(stmts, &dst.AssignStmt{Lhs: []dst.Expr{m.field(info.name)}, Tok: token.ASSIGN, Rhs: []dst.Expr{dst.NewIdent(out)}})
+	}
+	return stmts
+}
+
+// finish returns the statements that complete the machine with results
+// (nil: the zero result of a coroutine without results, or the named
+// results).
+func (m *machine) finish(results []dst.Expr) []dst.Stmt {
+	if results == nil {
+		if m.result == nil {
+			results = []dst.Expr{&dst.CompositeLit{Type: emptyStruct()}}
+		} else { // a bare return: the named result
+			for _, v := range m.order {
+				if m.vars[v].result {
+					results = []dst.Expr{m.ident(v)}
+				}
+			}
+		}
+	}
+	return []dst.Stmt{
+		&dst.AssignStmt{Lhs: []dst.Expr{m.field(m.stateField)}, Tok: token.ASSIGN, Rhs: []dst.Expr{m.rt(rtStateDone)}},
+		&dst.ReturnStmt{Results: append(results, dst.NewIdent("true"))},
+	}
+}
+
+// rewriteStmt rewrites one statement of the body for its place in Poll:
+// returns complete the machine, declarations of stored variables become
+// assignments to their fields, and every stored variable is named through
+// the machine.
+func (m *machine) rewriteStmt(s dst.Stmt) []dst.Stmt {
+	out := m.rewriteDecls(m.rewriteReturns([]dst.Stmt{s}))
+	for i, s := range out {
+		out[i] = dstutil.Apply(s, func(c *dstutil.Cursor) bool {
+			if _, lit := c.Node().(*dst.FuncLit); lit {
+				return true // closures share the machine's variables
+			}
+			id, ok := c.Node().(*dst.Ident)
+			if !ok {
+				return true
+			}
+			if info := m.varOf(id); info != nil && info.hoisted {
+				if _, isKey := c.Parent().(*dst.KeyValueExpr); isKey && c.Name() == "Key" {
+					return true
+				}
+				sel := m.field(info.name).(*dst.SelectorExpr)
+				sel.Decs.Start = id.Decs.Start
+				sel.Decs.End = id.Decs.End
+				c.Replace(sel)
+			}
+			return true
+		}, nil).(dst.Stmt)
+	}
+	return out
+}
+
+// rewriteReturns turns every return of the coroutine in list (not those
+// of closures) into "c.state = runtime.StateDone; return results, true".
+func (m *machine) rewriteReturns(list []dst.Stmt) []dst.Stmt {
+	var out []dst.Stmt
+	for _, s := range list {
+		switch s := s.(type) {
+		case *dst.ReturnStmt:
+			var results []dst.Expr
+			if len(s.Results) > 0 {
+				results = s.Results
+			}
+			done := m.finish(results)
+			ret := done[1].(*dst.ReturnStmt)
+			moveComments(s, done[0])
+			ret.Decs.End = s.Decs.End
+			m.lineDirective(&ret.Decs.Start, m.position(s))
+			out = append(out, done...)
+			continue
+		case *dst.BlockStmt:
+			s.List = m.rewriteReturns(s.List)
+		case *dst.IfStmt:
+			s.Body.List = m.rewriteReturns(s.Body.List)
+			if s.Else != nil {
+				s.Else = m.rewriteReturns([]dst.Stmt{s.Else})[0]
+			}
+		case *dst.ForStmt:
+			s.Body.List = m.rewriteReturns(s.Body.List)
+		case *dst.RangeStmt:
+			s.Body.List = m.rewriteReturns(s.Body.List)
+		case *dst.SwitchStmt:
+			s.Body.List = m.rewriteReturns(s.Body.List)
+		case *dst.TypeSwitchStmt:
+			s.Body.List = m.rewriteReturns(s.Body.List)
+		case *dst.SelectStmt:
+			s.Body.List = m.rewriteReturns(s.Body.List)
+		case *dst.CaseClause:
+			s.Body = m.rewriteReturns(s.Body)
+		case *dst.CommClause:
+			s.Body = m.rewriteReturns(s.Body)
+		case *dst.LabeledStmt:
+			inner := m.rewriteReturns([]dst.Stmt{s.Stmt})
+			if len(inner) == 1 {
+				s.Stmt = inner[0]
+			} else {
+				s.Stmt = &dst.BlockStmt{List: inner}
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// rewriteDecls turns the declarations of stored variables in list into
+// assignments, declaring the other variables of the same statement apart.
+func (m *machine) rewriteDecls(list []dst.Stmt) []dst.Stmt {
+	var out []dst.Stmt
+	for _, s := range list {
+		switch s := s.(type) {
+		case *dst.AssignStmt:
+			if s.Tok == token.DEFINE && m.declaresStored(s.Lhs) {
+				pre := m.declareApart(s.Lhs)
+				if len(pre) > 0 {
+					moveComments(s, pre[0])
+				}
+				s.Tok = token.ASSIGN
+				out = append(out, pre...)
+			}
+		case *dst.DeclStmt:
+			if g, ok := s.Decl.(*dst.GenDecl); ok && g.Tok == token.VAR {
+				if repl := m.varDecl(g); repl != nil {
+					if len(repl) > 0 {
+						moveComments(s, repl[0])
+					}
+					out = append(out, repl...)
+					continue
+				}
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// declaresStored reports whether a := declares a stored variable.
+func (m *machine) declaresStored(lhs []dst.Expr) bool {
+	for _, l := range lhs {
+		if id, ok := l.(*dst.Ident); ok && m.isDef(id) {
+			if info := m.varOf(id); info != nil && info.hoisted {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// declareApart returns var declarations for the new, unstored variables
+// among lhs of a := that becomes an =.
+func (m *machine) declareApart(lhs []dst.Expr) []dst.Stmt {
+	var out []dst.Stmt
+	for _, l := range lhs {
+		id, ok := l.(*dst.Ident)
+		if !ok || !m.isDef(id) {
+			continue
+		}
+		info := m.varOf(id)
+		if info == nil || info.hoisted {
+			continue
+		}
+		t, err := typeExpr(info.v.Type(), m.file.pkg)
+		if err != nil {
+			m.errorf(m.position(id), "cannot declare %s: %v", id.Name, err)
+			continue
+		}
+		out = append(out, &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{
+			&dst.ValueSpec{Names: []*dst.Ident{dst.NewIdent(id.Name)}, Type: t},
+		}}})
+	}
+	return out
+}
+
+// varDecl rewrites "var a, b T = x, y" when it declares a stored variable:
+// the others are declared apart, then all are assigned (stored ones
+// without a value get their zero value). It returns nil to keep g.
+func (m *machine) varDecl(g *dst.GenDecl) []dst.Stmt {
+	stored := false
+	for _, spec := range g.Specs {
+		for _, id := range spec.(*dst.ValueSpec).Names {
+			if info := m.varOf(id); info != nil && info.hoisted {
+				stored = true
+			}
+		}
+	}
+	if !stored {
+		return nil
+	}
+	var out []dst.Stmt
+	for _, spec := range g.Specs {
+		vs := spec.(*dst.ValueSpec)
+		var lhs []dst.Expr
+		for _, id := range vs.Names {
+			lhs = append(lhs, id)
+		}
+		out = append(out, m.declareApart(lhs)...)
+		if len(vs.Values) > 0 {
+			out = append(out, &dst.AssignStmt{Lhs: lhs, Tok: token.ASSIGN, Rhs: vs.Values})
+			continue
+		}
+		for _, id := range vs.Names {
+			if info := m.varOf(id); info != nil && info.hoisted {
+				zero, err := zeroExpr(info.v.Type(), m.file.pkg)
+				if err != nil {
+					m.errorf(m.position(id), "cannot write the zero value of %s: %v", id.Name, err)
+					continue
+				}
+				out = append(out, &dst.AssignStmt{Lhs: []dst.Expr{id}, Tok: token.ASSIGN, Rhs: []dst.Expr{zero}})
+			}
+		}
+	}
+	return out
+}
+
+// zeroResult is the result Poll returns when not ready.
+func (m *machine) zeroResult() dst.Expr {
+	if m.result == nil {
+		return &dst.CompositeLit{Type: emptyStruct()}
+	}
+	z, err := zeroExpr(m.result, m.file.pkg)
+	if err != nil {
+		m.errorf(m.pos, "cannot write the zero value of the result: %v", err)
+		return dst.NewIdent("nil")
+	}
+	return z
+}
+
+// resultTypeExpr is the coroutine's result type as written, or struct{}.
+func (m *machine) resultTypeExpr() dst.Expr {
+	if m.result == nil {
+		return emptyStruct()
+	}
+	return dst.Clone(m.resultField).(dst.Expr)
+}
+
+// machineType is the machine's type name.
+func (m *machine) machineType() dst.Expr { return dst.NewIdent(m.typeName) }
+
+// rt returns runtime.name.
+func (m *machine) rt(name string) dst.Expr { return &dst.Ident{Name: name, Path: runtimePath} }
+
+func (m *machine) str(s string) dst.Expr {
+	return &dst.BasicLit{Kind: token.STRING, Value: strconv.Quote(s)}
+}
+
+// posString is "file.gocoro:line", the position in messages.
+func (m *machine) posString(p token.Position) string {
+	return fmt.Sprintf("%s:%d", m.file.lineFile, p.Line)
+}
+
+// lineDirective adds a /*line*/ comment that maps what follows to p.
+func (m *machine) lineDirective(decs *dst.Decorations, p token.Position) {
+	if !m.file.cfg.LineDirectives || !p.IsValid() {
+		return
+	}
+	decs.Append(fmt.Sprintf("/*line %s:%d:%d*/", m.file.lineFile, p.Line, p.Column))
+}
+
+// emptyStruct returns struct{}.
+func emptyStruct() *dst.StructType {
+	return &dst.StructType{Fields: &dst.FieldList{Opening: true, Closing: true}}
+}

@@ -1,0 +1,167 @@
+package transform
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"reflect"
+
+	"github.com/dave/dst"
+	"github.com/dave/dst/decorator"
+)
+
+// span identifies an expression of a file by its byte offsets and node
+// type, so that the type information computed on the lowered AST can be
+// found from the clean AST that dst decorates (both come from the same
+// bytes).
+type span struct {
+	start, end int
+	kind       reflect.Type
+}
+
+// index is the type information of one .gocoro file, keyed by offsets.
+type index struct {
+	objects  map[int]types.Object        // ident offset -> object (defs and uses)
+	defs     map[int]bool                // ident offset is a definition
+	exprs    map[span]types.TypeAndValue // expression -> type and value
+	waits    map[[2]int]types.Type       // x.wait span -> T
+	selects  map[span]*types.Selection   // selector -> selection
+	implicit map[int]types.Object        // offset of a case clause -> implicit object
+}
+
+func newIndex(fset *token.FileSet, f *ast.File, info *types.Info, waitCalls map[*ast.CallExpr]bool) *index {
+	ix := &index{
+		objects:  map[int]types.Object{},
+		defs:     map[int]bool{},
+		exprs:    map[span]types.TypeAndValue{},
+		waits:    map[[2]int]types.Type{},
+		selects:  map[span]*types.Selection{},
+		implicit: map[int]types.Object{},
+	}
+	off := func(p token.Pos) int { return fset.Position(p).Offset }
+	for id, obj := range info.Defs {
+		if obj != nil && id.Pos().IsValid() {
+			ix.objects[off(id.Pos())] = obj
+			ix.defs[off(id.Pos())] = true
+		}
+	}
+	for id, obj := range info.Uses {
+		if id.Pos().IsValid() {
+			if _, isDef := ix.objects[off(id.Pos())]; !isDef {
+				ix.objects[off(id.Pos())] = obj
+			}
+		}
+	}
+	for e, tv := range info.Types {
+		if !e.Pos().IsValid() {
+			continue
+		}
+		if call, ok := e.(*ast.CallExpr); ok && waitCalls[call] {
+			ix.waits[[2]int{off(call.Args[0].Pos()), off(call.End())}] = tv.Type
+			continue
+		}
+		ix.exprs[span{off(e.Pos()), off(e.End()), reflect.TypeOf(e)}] = tv
+	}
+	for sel, s := range info.Selections {
+		ix.selects[span{off(sel.Pos()), off(sel.End()), reflect.TypeOf(sel)}] = s
+	}
+	for n, obj := range info.Implicits {
+		ix.implicit[off(n.Pos())] = obj
+	}
+	return ix
+}
+
+// typed answers type questions about the dst nodes of a decorated file.
+type typed struct {
+	ix   *index
+	dec  *decorator.Decorator
+	fset *token.FileSet // the clean parse's file set
+	// synth holds the objects of identifiers this package creates.
+	synth map[*dst.Ident]types.Object
+}
+
+func (t *typed) astOf(n dst.Node) ast.Node { return t.dec.Ast.Nodes[n] }
+
+func (t *typed) offsets(n ast.Node) (int, int) {
+	return t.fset.Position(n.Pos()).Offset, t.fset.Position(n.End()).Offset
+}
+
+// objectOf returns the object an identifier denotes, or nil.
+func (t *typed) objectOf(id *dst.Ident) types.Object {
+	if obj, ok := t.synth[id]; ok {
+		return obj
+	}
+	a := t.astOf(id)
+	if a == nil {
+		return nil
+	}
+	if sel, ok := a.(*ast.SelectorExpr); ok { // a qualified identifier pkg.Name
+		a = sel.Sel
+	}
+	start, _ := t.offsets(a)
+	return t.ix.objects[start]
+}
+
+// isDef reports whether id is the defining occurrence of its object.
+func (t *typed) isDef(id *dst.Ident) bool {
+	a, ok := t.astOf(id).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	start, _ := t.offsets(a)
+	return t.ix.defs[start]
+}
+
+// typeAndValue returns what the type checker recorded for e.
+func (t *typed) typeAndValue(e dst.Expr) (types.TypeAndValue, bool) {
+	a := t.astOf(e)
+	if a == nil {
+		return types.TypeAndValue{}, false
+	}
+	start, end := t.offsets(a)
+	tv, ok := t.ix.exprs[span{start, end, reflect.TypeOf(a)}]
+	return tv, ok
+}
+
+// typeOf returns the type of e, or nil.
+func (t *typed) typeOf(e dst.Expr) types.Type {
+	if id, ok := e.(*dst.Ident); ok {
+		if obj := t.objectOf(id); obj != nil {
+			if _, isVar := obj.(*types.Var); isVar {
+				return obj.Type()
+			}
+		}
+	}
+	if sel, ok := e.(*dst.SelectorExpr); ok && sel.Sel.Name == "wait" {
+		if wt := t.waitType(sel); wt != nil {
+			return wt
+		}
+	}
+	tv, _ := t.typeAndValue(e)
+	return tv.Type
+}
+
+// waitType returns T for a .wait selector on a Future[T], or nil if sel is
+// not a wait.
+func (t *typed) waitType(sel *dst.SelectorExpr) types.Type {
+	a, ok := t.astOf(sel).(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "wait" {
+		return nil
+	}
+	start, end := t.offsets(a)
+	return t.ix.waits[[2]int{start, end}]
+}
+
+// isWait reports whether e is an x.wait expression.
+func (t *typed) isWait(e dst.Node) bool {
+	sel, ok := e.(*dst.SelectorExpr)
+	return ok && t.waitType(sel) != nil
+}
+
+// position returns the source position of a node of the clean parse.
+func (t *typed) position(n dst.Node) token.Position {
+	if a := t.astOf(n); a != nil {
+		return t.fset.Position(a.Pos())
+	}
+	return token.Position{}
+}

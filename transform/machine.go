@@ -1,0 +1,238 @@
+package transform
+
+import (
+	"fmt"
+	"go/scanner"
+	"go/token"
+	"go/types"
+	"strings"
+
+	cparser "github.com/corofy/corofy/parser"
+	"github.com/dave/dst"
+	"github.com/dave/dst/dstutil"
+)
+
+// A machine is one coroutine being turned into a state machine (see
+// "Theory of operation" in doc.go). Building it has three steps: split the
+// body into states at its waits (split.go), decide which variables live in
+// the machine (vars.go), and write the declarations (emit.go).
+type machine struct {
+	*typed
+	file *fileTransform
+	decl *dst.FuncDecl // the coroutine's declaration in the clean parse
+	sig  *types.Signature
+
+	name     string         // "asyncMain", or "T.M" for a method
+	typeName string         // asyncMainCoroutine
+	pos      token.Position // of the declaration
+	result   types.Type     // the single result type, nil when none
+	// resultField is the result type as the user wrote it.
+	resultField dst.Expr
+
+	states []*state
+	waits  []*waitPoint
+	vars   map[*types.Var]*varInfo
+	order  []*types.Var // variables in order of appearance
+
+	locals *namer // names of Poll's locals: never one the body uses
+	fields *namer // names of the machine's fields
+
+	recv, waker, state, ready string // Poll's receiver and locals
+	stateField                string // the machine's state field
+
+	synthDefs map[*dst.Ident]bool // identifiers made by defIdent
+	temps     int                 // temporaries made so far
+
+	errs *scanner.ErrorList
+}
+
+// state is one case of Poll's switch: the code that runs when Poll resumes
+// there, up to the next wait.
+type state struct {
+	index int
+	wait  *waitPoint // the wait this state resumes at; nil for state 0
+	stmts []dst.Stmt
+	pos   []token.Position // line directive for stmts[i]; zero for none
+}
+
+// waitPoint is one x.wait: the future x is stored in a field when the
+// state before it ends, and polled at the start of its state.
+type waitPoint struct {
+	k      int
+	field  string     // fut1
+	future types.Type // x's static type: the field's type
+	output types.Type // T
+	target *types.Var // what receives the output: a user variable or a temporary; nil to drop it
+	text   string     // the source of x.wait, for comments
+	pos    token.Position
+}
+
+// varInfo is what the machine knows of one local variable of the coroutine.
+type varInfo struct {
+	v       *types.Var
+	name    string // in the generated code: the field name when hoisted
+	param   bool   // a parameter or the receiver: set by the constructor
+	result  bool   // a named result: zero at the start
+	addr    bool   // its address is taken, or a closure captures it
+	temp    bool   // made by the split
+	def     int    // the state that declares it; -1 for parameters and results
+	states  map[int]bool
+	hoisted bool // stored in the machine
+}
+
+func (m *machine) errorf(pos token.Position, format string, args ...any) {
+	m.errs.Add(pos, sprintf(format, args...))
+}
+
+// cur returns the state being filled.
+func (m *machine) cur() *state { return m.states[len(m.states)-1] }
+
+// add appends s to the current state, with a line directive for pos.
+func (m *machine) add(s dst.Stmt, pos token.Position) {
+	st := m.cur()
+	st.stmts = append(st.stmts, s)
+	st.pos = append(st.pos, pos)
+}
+
+// newVar makes a temporary variable of type t.
+func (m *machine) newVar(base string, t types.Type) *types.Var {
+	v := types.NewVar(token.NoPos, m.file.pkg, m.locals.fresh(base), t)
+	m.vars[v] = &varInfo{v: v, name: v.Name(), temp: true, def: len(m.states) - 1, states: map[int]bool{}}
+	m.order = append(m.order, v)
+	return v
+}
+
+// defIdent returns a new identifier that declares v.
+func (m *machine) defIdent(v *types.Var) *dst.Ident {
+	id := m.ident(v)
+	m.synthDefs[id] = true
+	return id
+}
+
+// ident returns a new identifier denoting v.
+func (m *machine) ident(v *types.Var) *dst.Ident {
+	id := dst.NewIdent(v.Name())
+	m.synth[id] = v
+	return id
+}
+
+// isDef reports whether id declares its variable, in the user's code or in
+// code the split made.
+func (m *machine) isDef(id *dst.Ident) bool { return m.synthDefs[id] || m.typed.isDef(id) }
+
+// newMachine prepares the machine of the coroutine declared by fd (the
+// clean parse) and co (the lowered, type-checked parse).
+func newMachine(ft *fileTransform, tp *typed, fd *dst.FuncDecl, co *cparser.Coroutine, info *types.Info) *machine {
+	m := &machine{
+		typed:     tp,
+		file:      ft,
+		decl:      fd,
+		name:      co.Name(),
+		pos:       tp.position(fd.Name),
+		vars:      map[*types.Var]*varInfo{},
+		locals:    newNamer(),
+		fields:    newNamer(),
+		synthDefs: map[*dst.Ident]bool{},
+		errs:      &ft.errs,
+	}
+	recvType := ""
+	if fd.Recv != nil && len(fd.Recv.List) > 0 {
+		recvType = strings.SplitN(co.Name(), ".", 2)[0]
+	}
+	m.typeName = machineTypeName(recvType, fd.Name.Name)
+	if fd.Type.TypeParams != nil || recvType != "" && hasTypeParams(fd.Recv.List[0].Type) {
+		m.errorf(m.pos, "generic coroutine %s is not supported yet (write it for one type, or wrap a non-generic coroutine)", m.name)
+		return nil
+	}
+	if co.Results != nil && len(co.Results.List) > 0 {
+		m.result = info.TypeOf(co.Results.List[0].Type)
+		m.resultField = fd.Type.Results.List[0].Type
+	}
+	if obj := ft.pkg.Scope().Lookup(m.typeName); obj != nil {
+		m.errorf(m.pos, "coroutine %s needs the type name %s, which is declared at %s; rename one of them", m.name, m.typeName, ft.relPos(obj.Pos(), tp))
+		return nil
+	}
+	// A local of Poll must not hide any name the body refers to. Field
+	// names of selectors and keys cannot be hidden, so they do not count.
+	dstutilApply(fd, func(id *dst.Ident, parent dst.Node, field string) {
+		if sel, ok := parent.(*dst.SelectorExpr); ok && field == "Sel" && sel.Sel == id {
+			m.fields.taken[id.Name] = true
+			return
+		}
+		if _, ok := parent.(*dst.KeyValueExpr); ok && field == "Key" {
+			return
+		}
+		m.locals.taken[id.Name] = true
+		m.fields.taken[id.Name] = true
+	})
+	m.recv = m.locals.fresh("c")
+	m.waker = m.locals.fresh("w")
+	m.state = m.locals.fresh("state")
+	m.ready = m.locals.fresh("ready")
+	m.stateField = m.fields.fresh("state")
+	return m
+}
+
+// build returns the declarations that replace the coroutine.
+func (m *machine) build() []dst.Decl {
+	before := len(*m.errs)
+	m.collectVars()
+	m.checkBody()
+	m.split(m.decl.Body)
+	if len(*m.errs) > before {
+		return nil
+	}
+	m.markAddressed()
+	m.decideStorage()
+	return m.emit()
+}
+
+// checkBody reports what this version cannot transform anywhere in the
+// body (see split for statements with waits).
+func (m *machine) checkBody() {
+	hasWait := m.containsWait(m.decl.Body)
+	dst.Inspect(m.decl.Body, func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.FuncLit:
+			return false
+		case *dst.DeferStmt:
+			m.errorf(m.position(n), "defer in a coroutine is not supported yet (it would run when Poll returns, not when the coroutine ends; call the function at the end instead)")
+		case *dst.BranchStmt:
+			if n.Tok == token.GOTO && hasWait {
+				m.errorf(m.position(n), "goto in a coroutine that waits is not supported yet (use a loop)")
+			}
+		}
+		return true
+	})
+}
+
+func hasTypeParams(recv dst.Expr) bool {
+	for {
+		switch t := recv.(type) {
+		case *dst.StarExpr:
+			recv = t.X
+		case *dst.ParenExpr:
+			recv = t.X
+		case *dst.IndexExpr, *dst.IndexListExpr:
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// relPos names a position of another file of the package, for messages.
+func (ft *fileTransform) relPos(pos token.Pos, tp *typed) string {
+	return fmt.Sprint(pos)
+}
+
+// dstutilApply calls fn for every identifier below n with its parent and
+// the name of the parent's field that holds it.
+func dstutilApply(n dst.Node, fn func(id *dst.Ident, parent dst.Node, field string)) {
+	dstutil.Apply(n, func(c *dstutil.Cursor) bool {
+		if id, ok := c.Node().(*dst.Ident); ok {
+			fn(id, c.Parent(), c.Name())
+		}
+		return true
+	}, nil)
+}

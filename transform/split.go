@@ -1,0 +1,359 @@
+package transform
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+	"reflect"
+	"strings"
+
+	"github.com/dave/dst"
+)
+
+// split fills m.states from the coroutine's body: statements without a
+// wait go to the current state whole; a statement with waits is cut at
+// each of them (see "Waits in expressions" in doc.go).
+func (m *machine) split(body *dst.BlockStmt) {
+	m.states = []*state{{index: 0}}
+	for _, s := range body.List {
+		if !m.containsWait(s) {
+			m.add(s, m.position(s))
+			continue
+		}
+		if !m.supported(s) {
+			continue
+		}
+		m.splitStmt(s)
+	}
+}
+
+// supported reports whether a statement with waits is one this version
+// transforms, after reporting those it does not.
+func (m *machine) supported(s dst.Stmt) bool {
+	what := ""
+	switch s.(type) {
+	case *dst.ExprStmt, *dst.AssignStmt, *dst.DeclStmt, *dst.IncDecStmt, *dst.SendStmt, *dst.ReturnStmt, *dst.GoStmt:
+	case *dst.IfStmt:
+		what = "an if statement"
+	case *dst.ForStmt:
+		what = "a for loop"
+	case *dst.RangeStmt:
+		what = "a range loop"
+	case *dst.SwitchStmt, *dst.TypeSwitchStmt:
+		what = "a switch statement"
+	case *dst.SelectStmt:
+		what = "a select statement"
+	case *dst.BlockStmt:
+		what = "a block"
+	case *dst.LabeledStmt:
+		what = "a labeled statement"
+	case *dst.DeferStmt:
+		what = "a defer statement"
+	default:
+		what = "this statement"
+	}
+	if what != "" {
+		m.errorf(m.position(s), "'.wait' inside %s is not supported yet (move the wait before it: v := f.wait, then use v)", what)
+		return false
+	}
+	ok := true
+	m.walkExprs(s, func(e dst.Expr, path []dst.Node) {
+		b, isBin := e.(*dst.BinaryExpr)
+		if isBin && (b.Op == token.LAND || b.Op == token.LOR) && m.containsWait(b.Y) {
+			m.errorf(m.position(b.Y), "'.wait' on the right of %s is not supported yet (it must not run when the left decides; use an if statement before it)", b.Op)
+			ok = false
+		}
+	})
+	return ok
+}
+
+// splitStmt cuts statement s at its waits.
+func (m *machine) splitStmt(s dst.Stmt) {
+	pos := m.position(s)
+	switch s := s.(type) {
+	case *dst.ExprStmt:
+		if m.isWait(s.X) { // f.wait as a statement: the output is dropped
+			m.await(s.X.(*dst.SelectorExpr), nil, s)
+			return
+		}
+	case *dst.AssignStmt:
+		if v := m.simpleTarget(s); v != nil {
+			m.await(s.Rhs[0].(*dst.SelectorExpr), v, s)
+			return
+		}
+	case *dst.DeclStmt:
+		if v, w := m.simpleVarDecl(s); v != nil {
+			m.await(w, v, s)
+			return
+		}
+	}
+	m.spill(s)
+	m.add(s, pos)
+}
+
+// simpleTarget returns v for "v := f.wait" with a new variable v whose type
+// is the wait's, and nil for any other statement.
+func (m *machine) simpleTarget(s *dst.AssignStmt) *types.Var {
+	if s.Tok != token.DEFINE || len(s.Lhs) != 1 || len(s.Rhs) != 1 || !m.isWait(s.Rhs[0]) {
+		return nil
+	}
+	id, ok := s.Lhs[0].(*dst.Ident)
+	if !ok || !m.isDef(id) {
+		return nil
+	}
+	v, _ := m.objectOf(id).(*types.Var)
+	if isBlank(v) {
+		return nil
+	}
+	return v
+}
+
+// simpleVarDecl returns v and the wait for "var v = f.wait" and
+// "var v T = f.wait" where T is the wait's type.
+func (m *machine) simpleVarDecl(s *dst.DeclStmt) (*types.Var, *dst.SelectorExpr) {
+	g, ok := s.Decl.(*dst.GenDecl)
+	if !ok || len(g.Specs) != 1 {
+		return nil, nil
+	}
+	vs, ok := g.Specs[0].(*dst.ValueSpec)
+	if !ok || len(vs.Names) != 1 || len(vs.Values) != 1 || !m.isWait(vs.Values[0]) {
+		return nil, nil
+	}
+	v, _ := m.objectOf(vs.Names[0]).(*types.Var)
+	w := vs.Values[0].(*dst.SelectorExpr)
+	if isBlank(v) || !types.Identical(v.Type(), m.waitType(w)) {
+		return nil, nil
+	}
+	return v, w
+}
+
+// await ends the current state at wait w: the future is stored, and a new
+// state polls it, its output going to target (nil: dropped). from is the
+// statement w came from, whose comments move to the first new statement.
+func (m *machine) await(w *dst.SelectorExpr, target *types.Var, from dst.Stmt) {
+	m.spill(w.X) // waits and calls inside the future expression come first
+	k := len(m.waits) + 1
+	wp := &waitPoint{
+		k:      k,
+		field:  m.fields.numbered("fut", k),
+		future: m.typeOf(w.X),
+		output: m.waitType(w),
+		target: target,
+		text:   m.sourceText(w),
+		pos:    m.position(w.Sel),
+	}
+	m.waits = append(m.waits, wp)
+	if target != nil {
+		if info := m.vars[target]; info != nil {
+			info.def = k
+		}
+	}
+	store := &dst.AssignStmt{
+		Lhs: []dst.Expr{m.field(wp.field)},
+		Tok: token.ASSIGN,
+		Rhs: []dst.Expr{w.X},
+	}
+	if from != nil {
+		moveComments(from, store)
+	}
+	m.add(store, m.position(w.X))
+	m.states = append(m.states, &state{index: k, wait: wp})
+}
+
+// field returns c.name.
+func (m *machine) field(name string) dst.Expr {
+	return &dst.SelectorExpr{X: dst.NewIdent(m.recv), Sel: dst.NewIdent(name)}
+}
+
+// spill cuts every wait out of n (an expression or a statement), in Go's
+// order of evaluation: the calls and receives evaluated before a wait are
+// evaluated into temporaries before it, the wait ends the state, and its
+// output replaces it. What is not a call stays in place: Go evaluates
+// operands that are not calls after the calls of the same statement, so
+// keeping them there keeps gc's order.
+func (m *machine) spill(n dst.Node) {
+	type effect struct {
+		e    dst.Expr
+		set  func(dst.Expr)
+		path []dst.Node
+		done bool
+	}
+	var effects []*effect
+	m.walkSlots(n, func(e dst.Expr, set func(dst.Expr), path []dst.Node) {
+		if m.isWait(e) || m.isCall(e) {
+			effects = append(effects, &effect{e: e, set: set, path: path})
+		}
+	})
+	contains := func(outer, inner *effect) bool {
+		for _, p := range inner.path {
+			if p == outer.e {
+				return true
+			}
+		}
+		return false
+	}
+	for i, w := range effects {
+		if !m.isWait(w.e) {
+			continue
+		}
+		// Spill the outermost unspilled effects that come before w.
+		var before []*effect
+		for _, e := range effects[:i] {
+			if !e.done {
+				before = append(before, e)
+			}
+		}
+		for _, e := range before {
+			outermost := true
+			for _, o := range before {
+				if o != e && contains(o, e) {
+					outermost = false
+				}
+			}
+			if contains(e, w) {
+				outermost = false
+			}
+			if !outermost {
+				continue
+			}
+			for _, o := range before {
+				if contains(e, o) {
+					o.done = true
+				}
+			}
+			e.done = true
+			pos := m.position(e.e)
+			t := m.typeOf(e.e)
+			m.temps++
+			tmp := m.newVar(fmt.Sprintf("tmp%d", m.temps), t)
+			e.set(m.ident(tmp))
+			m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(tmp)}, Tok: token.DEFINE, Rhs: []dst.Expr{e.e}}, pos)
+		}
+		out := m.newVar(fmt.Sprintf("out%d", len(m.waits)+1), m.waitType(w.e.(*dst.SelectorExpr)))
+		m.await(w.e.(*dst.SelectorExpr), out, nil)
+		w.set(m.ident(out))
+		w.done = true
+	}
+}
+
+// isCall reports whether e is evaluated like a call for ordering: a call
+// of a function or method, or a receive. Conversions and builtins without
+// side effects are not.
+func (m *machine) isCall(e dst.Expr) bool {
+	switch e := e.(type) {
+	case *dst.UnaryExpr:
+		return e.Op == token.ARROW
+	case *dst.CallExpr:
+		if tv, ok := m.typeAndValue(e.Fun); ok && tv.IsType() {
+			return false
+		}
+		if id, ok := e.Fun.(*dst.Ident); ok {
+			if b, ok := m.objectOf(id).(*types.Builtin); ok {
+				switch b.Name() {
+				case "len", "cap", "complex", "real", "imag", "min", "max", "new", "make":
+					return false
+				}
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// walkSlots calls fn, children first (Go's order of evaluation for calls),
+// for every expression below n that sits in a replaceable slot, with a
+// setter for the slot and the path of enclosing nodes. It does not enter
+// function literals, whose bodies do not run here.
+func (m *machine) walkSlots(n dst.Node, fn func(e dst.Expr, set func(dst.Expr), path []dst.Node)) {
+	exprType := reflect.TypeOf((*dst.Expr)(nil)).Elem()
+	var path []dst.Node
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Pointer:
+			if v.IsNil() {
+				return
+			}
+			node, ok := v.Interface().(dst.Node)
+			if !ok {
+				return
+			}
+			if _, lit := node.(*dst.FuncLit); lit {
+				return
+			}
+			path = append(path, node)
+			walk(v.Elem())
+			path = path[:len(path)-1]
+		case reflect.Interface:
+			if v.IsNil() {
+				return
+			}
+			walk(v.Elem())
+			if v.Type() == exprType && v.CanSet() {
+				e := v.Interface().(dst.Expr)
+				if _, lit := e.(*dst.FuncLit); lit {
+					return
+				}
+				slot := v
+				fn(e, func(x dst.Expr) { slot.Set(reflect.ValueOf(&x).Elem()) }, append([]dst.Node(nil), path...))
+			}
+		case reflect.Struct:
+			for i := 0; i < v.NumField(); i++ {
+				if f := v.Type().Field(i); f.IsExported() && f.Name != "Decs" && f.Name != "Obj" && f.Name != "Scope" {
+					walk(v.Field(i))
+				}
+			}
+		case reflect.Slice:
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i))
+			}
+		}
+	}
+	walk(reflect.ValueOf(&n).Elem())
+}
+
+// walkExprs calls fn for every expression below n, outside function
+// literals, with the path of enclosing nodes.
+func (m *machine) walkExprs(n dst.Node, fn func(e dst.Expr, path []dst.Node)) {
+	m.walkSlots(n, func(e dst.Expr, _ func(dst.Expr), path []dst.Node) { fn(e, path) })
+}
+
+// containsWait reports whether n has a .wait outside function literals.
+func (m *machine) containsWait(n dst.Node) bool {
+	found := false
+	dst.Inspect(n, func(n dst.Node) bool {
+		if found {
+			return false
+		}
+		if _, lit := n.(*dst.FuncLit); lit {
+			return false
+		}
+		if e, ok := n.(dst.Expr); ok && m.isWait(e) {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// sourceText returns the source of n on one line, shortened for comments.
+func (m *machine) sourceText(n dst.Node) string {
+	a := m.astOf(n)
+	if a == nil {
+		return ""
+	}
+	start, end := m.offsets(a)
+	text := strings.Join(strings.Fields(string(m.file.src[start:end])), " ")
+	if len(text) > 60 {
+		text = text[:57] + "..."
+	}
+	return text
+}
+
+// moveComments moves the comments before from to to.
+func moveComments(from, to dst.Node) {
+	fd, td := from.Decorations(), to.Decorations()
+	td.Before = fd.Before
+	td.Start = fd.Start
+	fd.Start = nil
+}

@@ -1,0 +1,209 @@
+package transform
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+	"strconv"
+
+	"github.com/dave/dst"
+)
+
+// typeExpr returns a dst expression that denotes t in the package pkg.
+// Identifiers of other packages carry their path, so the restorer writes
+// the imports. It fails for types that cannot be named there (unexported
+// types of other packages).
+func typeExpr(t types.Type, pkg *types.Package) (dst.Expr, error) {
+	switch t := t.(type) {
+	case *types.Basic:
+		if t.Kind() == types.UnsafePointer {
+			return &dst.Ident{Name: "Pointer", Path: "unsafe"}, nil
+		}
+		return dst.NewIdent(t.Name()), nil
+	case *types.Alias:
+		return namedExpr(t.Obj(), t.TypeArgs(), pkg)
+	case *types.Named:
+		return namedExpr(t.Obj(), t.TypeArgs(), pkg)
+	case *types.TypeParam:
+		return dst.NewIdent(t.Obj().Name()), nil
+	case *types.Pointer:
+		x, err := typeExpr(t.Elem(), pkg)
+		return &dst.StarExpr{X: x}, err
+	case *types.Slice:
+		x, err := typeExpr(t.Elem(), pkg)
+		return &dst.ArrayType{Elt: x}, err
+	case *types.Array:
+		x, err := typeExpr(t.Elem(), pkg)
+		return &dst.ArrayType{Len: &dst.BasicLit{Kind: token.INT, Value: strconv.FormatInt(t.Len(), 10)}, Elt: x}, err
+	case *types.Map:
+		k, err := typeExpr(t.Key(), pkg)
+		if err != nil {
+			return nil, err
+		}
+		v, err := typeExpr(t.Elem(), pkg)
+		return &dst.MapType{Key: k, Value: v}, err
+	case *types.Chan:
+		x, err := typeExpr(t.Elem(), pkg)
+		dir := dst.SEND | dst.RECV
+		switch t.Dir() {
+		case types.SendOnly:
+			dir = dst.SEND
+		case types.RecvOnly:
+			dir = dst.RECV
+		}
+		return &dst.ChanType{Dir: dir, Value: x}, err
+	case *types.Signature:
+		return funcTypeExpr(t, pkg)
+	case *types.Struct:
+		fields := &dst.FieldList{}
+		for i := 0; i < t.NumFields(); i++ {
+			f := t.Field(i)
+			x, err := typeExpr(f.Type(), pkg)
+			if err != nil {
+				return nil, err
+			}
+			field := &dst.Field{Type: x}
+			if !f.Embedded() {
+				field.Names = []*dst.Ident{dst.NewIdent(f.Name())}
+			}
+			if tag := t.Tag(i); tag != "" {
+				field.Tag = &dst.BasicLit{Kind: token.STRING, Value: strconv.Quote(tag)}
+			}
+			fields.List = append(fields.List, field)
+		}
+		return &dst.StructType{Fields: fields}, nil
+	case *types.Interface:
+		if t.Empty() {
+			return dst.NewIdent("any"), nil
+		}
+		methods := &dst.FieldList{}
+		for i := 0; i < t.NumEmbeddeds(); i++ {
+			x, err := typeExpr(t.EmbeddedType(i), pkg)
+			if err != nil {
+				return nil, err
+			}
+			methods.List = append(methods.List, &dst.Field{Type: x})
+		}
+		for i := 0; i < t.NumExplicitMethods(); i++ {
+			m := t.ExplicitMethod(i)
+			x, err := funcTypeExpr(m.Type().(*types.Signature), pkg)
+			if err != nil {
+				return nil, err
+			}
+			methods.List = append(methods.List, &dst.Field{Names: []*dst.Ident{dst.NewIdent(m.Name())}, Type: x})
+		}
+		return &dst.InterfaceType{Methods: methods}, nil
+	}
+	return nil, fmt.Errorf("cannot write type %s", t)
+}
+
+func namedExpr(obj *types.TypeName, args *types.TypeList, pkg *types.Package) (dst.Expr, error) {
+	var x dst.Expr
+	switch {
+	case obj.Pkg() == nil || obj.Pkg() == pkg:
+		if obj.Parent() != nil && obj.Parent() != types.Universe && obj.Pkg() != nil && obj.Parent() != obj.Pkg().Scope() {
+			return nil, fmt.Errorf("type %s is local to a function", obj.Name())
+		}
+		x = dst.NewIdent(obj.Name())
+	case !obj.Exported():
+		return nil, fmt.Errorf("type %s.%s is not exported", obj.Pkg().Name(), obj.Name())
+	default:
+		x = &dst.Ident{Name: obj.Name(), Path: obj.Pkg().Path()}
+	}
+	if args == nil || args.Len() == 0 {
+		return x, nil
+	}
+	var indices []dst.Expr
+	for i := 0; i < args.Len(); i++ {
+		a, err := typeExpr(args.At(i), pkg)
+		if err != nil {
+			return nil, err
+		}
+		indices = append(indices, a)
+	}
+	if len(indices) == 1 {
+		return &dst.IndexExpr{X: x, Index: indices[0]}, nil
+	}
+	return &dst.IndexListExpr{X: x, Indices: indices}, nil
+}
+
+func funcTypeExpr(sig *types.Signature, pkg *types.Package) (*dst.FuncType, error) {
+	list := func(tuple *types.Tuple, variadic bool) (*dst.FieldList, error) {
+		fl := &dst.FieldList{}
+		for i := 0; i < tuple.Len(); i++ {
+			v := tuple.At(i)
+			var x dst.Expr
+			var err error
+			if variadic && i == tuple.Len()-1 {
+				var elt dst.Expr
+				elt, err = typeExpr(v.Type().(*types.Slice).Elem(), pkg)
+				x = &dst.Ellipsis{Elt: elt}
+			} else {
+				x, err = typeExpr(v.Type(), pkg)
+			}
+			if err != nil {
+				return nil, err
+			}
+			fl.List = append(fl.List, &dst.Field{Type: x})
+		}
+		return fl, nil
+	}
+	params, err := list(sig.Params(), sig.Variadic())
+	if err != nil {
+		return nil, err
+	}
+	results, err := list(sig.Results(), false)
+	if err != nil {
+		return nil, err
+	}
+	if len(results.List) == 0 {
+		results = nil
+	}
+	return &dst.FuncType{Func: true, Params: params, Results: results}, nil
+}
+
+// zeroExpr returns an expression for the zero value of t, readable where
+// possible (0, "", false, nil, T{}), *new(T) otherwise.
+func zeroExpr(t types.Type, pkg *types.Package) (dst.Expr, error) {
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		switch {
+		case u.Info()&types.IsBoolean != 0:
+			return dst.NewIdent("false"), nil
+		case u.Info()&types.IsString != 0:
+			return conv(t, &dst.BasicLit{Kind: token.STRING, Value: `""`}, pkg)
+		case u.Info()&types.IsNumeric != 0:
+			return conv(t, &dst.BasicLit{Kind: token.INT, Value: "0"}, pkg)
+		case u.Kind() == types.UnsafePointer:
+			return dst.NewIdent("nil"), nil
+		}
+	case *types.Pointer, *types.Slice, *types.Map, *types.Chan, *types.Signature, *types.Interface:
+		if _, isParam := t.(*types.TypeParam); !isParam {
+			return dst.NewIdent("nil"), nil
+		}
+	case *types.Struct, *types.Array:
+		x, err := typeExpr(t, pkg)
+		if err != nil {
+			return nil, err
+		}
+		return &dst.CompositeLit{Type: x}, nil
+	}
+	x, err := typeExpr(t, pkg)
+	if err != nil {
+		return nil, err
+	}
+	return &dst.StarExpr{X: &dst.CallExpr{Fun: dst.NewIdent("new"), Args: []dst.Expr{x}}}, nil
+}
+
+// conv returns lit, converted to t when t is a named type, so that the zero
+// value has the right type in a return statement.
+func conv(t types.Type, lit dst.Expr, pkg *types.Package) (dst.Expr, error) {
+	if _, ok := t.(*types.Basic); ok {
+		return lit, nil
+	}
+	x, err := typeExpr(t, pkg)
+	if err != nil {
+		return nil, err
+	}
+	return &dst.CallExpr{Fun: x, Args: []dst.Expr{lit}}, nil
+}
