@@ -1,0 +1,2 @@
+// Package fibers provides stackful coroutines (fibers) with two backends.
+package fibers
