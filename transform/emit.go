@@ -156,6 +156,11 @@ func (m *machine) emitState(st *state) *dst.CaseClause {
 	} else if len(body) == 0 || !isTerminating(body[len(body)-1]) {
 		body = append(body, m.finish(nil)...)
 	}
+	for _, s := range body { // each statement on its own line
+		if d := s.Decorations(); d.Before == dst.None {
+			d.Before = dst.NewLine
+		}
+	}
 	c := &dst.CaseClause{List: []dst.Expr{&dst.BasicLit{Kind: token.INT, Value: strconv.Itoa(st.index)}}, Body: body}
 	if st.wait != nil {
 		c.Decs.Colon.Append("// " + st.wait.text)
@@ -189,13 +194,16 @@ func (m *machine) resume(wp *waitPoint) []dst.Stmt {
 			&dst.ReturnStmt{Results: []dst.Expr{m.zeroResult(), dst.NewIdent("false")}},
 		}},
 	}
-	zero, err := zeroExpr(wp.future, m.file.pkg)
-	if err != nil {
-		zero = dst.NewIdent("nil") // a field of interface type (see typeDecl)
+	stmts := []dst.Stmt{poll, notReady}
+	if hasPointers(wp.future) { // let the GC have the completed future
+		zero, err := zeroExpr(wp.future, m.file.pkg)
+		if err != nil {
+			zero = dst.NewIdent("nil") // a field of interface type (see typeDecl)
+		}
+		drop := &dst.AssignStmt{Lhs: []dst.Expr{m.field(wp.field)}, Tok: token.ASSIGN, Rhs: []dst.Expr{zero}}
+		drop.Decs.End.Append("// drop the completed future")
+		stmts = append(stmts, drop)
 	}
-	drop := &dst.AssignStmt{Lhs: []dst.Expr{m.field(wp.field)}, Tok: token.ASSIGN, Rhs: []dst.Expr{zero}}
-	drop.Decs.End.Append("// drop the completed future")
-	stmts := []dst.Stmt{poll, notReady, drop}
 	if info != nil && info.hoisted {
 		stmts = append(stmts, &dst.AssignStmt{Lhs: []dst.Expr{m.field(info.name)}, Tok: token.ASSIGN, Rhs: []dst.Expr{dst.NewIdent(out)}})
 	}
@@ -268,6 +276,7 @@ func (m *machine) rewriteReturns(list []dst.Stmt) []dst.Stmt {
 			ret := done[1].(*dst.ReturnStmt)
 			moveComments(s, done[0])
 			ret.Decs.End = s.Decs.End
+			ret.Decs.Before = dst.NewLine
 			m.lineDirective(&ret.Decs.Start, m.position(s))
 			out = append(out, done...)
 			continue

@@ -29,7 +29,10 @@ type index struct {
 	implicit map[int]types.Object        // offset of a case clause -> implicit object
 }
 
-func newIndex(fset *token.FileSet, f *ast.File, info *types.Info, waitCalls map[*ast.CallExpr]bool) *index {
+// newIndex indexes info, the type checker's record of the lowered file f
+// whose source is src. Identifiers the lowering made (runtime.Await and
+// the like) are left out: they do not stand in src.
+func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, waitCalls map[*ast.CallExpr]bool) *index {
 	ix := &index{
 		objects:  map[int]types.Object{},
 		defs:     map[int]bool{},
@@ -39,14 +42,21 @@ func newIndex(fset *token.FileSet, f *ast.File, info *types.Info, waitCalls map[
 		implicit: map[int]types.Object{},
 	}
 	off := func(p token.Pos) int { return fset.Position(p).Offset }
+	inSource := func(id *ast.Ident) bool {
+		if !id.Pos().IsValid() || fset.File(id.Pos()) != fset.File(f.Pos()) {
+			return false
+		}
+		o := off(id.Pos())
+		return o+len(id.Name) <= len(src) && string(src[o:o+len(id.Name)]) == id.Name
+	}
 	for id, obj := range info.Defs {
-		if obj != nil && id.Pos().IsValid() {
+		if obj != nil && inSource(id) {
 			ix.objects[off(id.Pos())] = obj
 			ix.defs[off(id.Pos())] = true
 		}
 	}
 	for id, obj := range info.Uses {
-		if id.Pos().IsValid() {
+		if inSource(id) {
 			if _, isDef := ix.objects[off(id.Pos())]; !isDef {
 				ix.objects[off(id.Pos())] = obj
 			}

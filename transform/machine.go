@@ -5,6 +5,7 @@ import (
 	"go/scanner"
 	"go/token"
 	"go/types"
+	"path/filepath"
 	"strings"
 
 	cparser "github.com/corofy/corofy/parser"
@@ -149,7 +150,7 @@ func newMachine(ft *fileTransform, tp *typed, fd *dst.FuncDecl, co *cparser.Coro
 		m.resultField = fd.Type.Results.List[0].Type
 	}
 	if obj := ft.pkg.Scope().Lookup(m.typeName); obj != nil {
-		m.errorf(m.pos, "coroutine %s needs the type name %s, which is declared at %s; rename one of them", m.name, m.typeName, ft.relPos(obj.Pos(), tp))
+		m.errorf(m.pos, "coroutine %s needs the type name %s, which is declared at %s; rename one of them", m.name, m.typeName, ft.relPos(obj.Pos()))
 		return nil
 	}
 	// A local of Poll must not hide any name the body refers to. Field
@@ -165,7 +166,7 @@ func newMachine(ft *fileTransform, tp *typed, fd *dst.FuncDecl, co *cparser.Coro
 		m.locals.taken[id.Name] = true
 		m.fields.taken[id.Name] = true
 	})
-	m.recv = m.locals.fresh("c")
+	m.recv = m.locals.first("c", "co", "coro", "machine")
 	m.waker = m.locals.fresh("w")
 	m.state = m.locals.fresh("state")
 	m.ready = m.locals.fresh("ready")
@@ -221,9 +222,11 @@ func hasTypeParams(recv dst.Expr) bool {
 	}
 }
 
-// relPos names a position of another file of the package, for messages.
-func (ft *fileTransform) relPos(pos token.Pos, tp *typed) string {
-	return fmt.Sprint(pos)
+// relPos names a position of the package (in the loader's file set) for
+// messages.
+func (ft *fileTransform) relPos(pos token.Pos) string {
+	p := ft.loadFset.Position(pos)
+	return fmt.Sprintf("%s:%d:%d", filepath.Base(p.Filename), p.Line, p.Column)
 }
 
 // dstutilApply calls fn for every identifier below n with its parent and

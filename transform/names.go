@@ -72,6 +72,18 @@ func (n *namer) fresh(base string) string {
 	return name
 }
 
+// first returns the first free name of names, or a fresh one made from
+// the first, and reserves it.
+func (n *namer) first(names ...string) string {
+	for _, name := range names {
+		if !n.taken[name] {
+			n.taken[name] = true
+			return name
+		}
+	}
+	return n.fresh(names[0])
+}
+
 // numbered returns base followed by the smallest number >= k that is free
 // (fut1, fut2, ...), and reserves it.
 func (n *namer) numbered(base string, k int) string {

@@ -53,7 +53,7 @@ func (m *machine) supported(s dst.Stmt) bool {
 		what = "this statement"
 	}
 	if what != "" {
-		m.errorf(m.position(s), "'.wait' inside %s is not supported yet (move the wait before it: v := f.wait, then use v)", what)
+		m.errorf(m.position(m.firstWait(s)), "'.wait' inside %s is not supported yet (move the wait before it: v := f.wait, then use v)", what)
 		return false
 	}
 	ok := true
@@ -356,4 +356,23 @@ func moveComments(from, to dst.Node) {
 	td.Before = fd.Before
 	td.Start = fd.Start
 	fd.Start = nil
+}
+
+// firstWait returns the first .wait selector of n (its "wait" word).
+func (m *machine) firstWait(n dst.Node) dst.Node {
+	var found dst.Node = n
+	done := false
+	dst.Inspect(n, func(c dst.Node) bool {
+		if done {
+			return false
+		}
+		if _, lit := c.(*dst.FuncLit); lit {
+			return false
+		}
+		if sel, ok := c.(*dst.SelectorExpr); ok && m.isWait(sel) {
+			found, done = sel.Sel, true
+		}
+		return !done
+	})
+	return found
 }

@@ -99,12 +99,13 @@ type fileTransform struct {
 	src      []byte
 	pkg      *types.Package
 	lineFile string // the input's name as line directives write it
+	loadFset *token.FileSet
 	errs     scanner.ErrorList
 }
 
 // transformFile rewrites every coroutine of one type-checked file.
 func transformFile(cfg Config, lf *loadedFile) ([]byte, error) {
-	ft := &fileTransform{cfg: cfg, in: lf.in, src: lf.in.src, pkg: lf.pkg.Types, lineFile: relFile(lf.in.Path, lf.in.Output)}
+	ft := &fileTransform{cfg: cfg, in: lf.in, src: lf.in.src, pkg: lf.pkg.Types, lineFile: relFile(lf.in.Path, lf.in.Output), loadFset: lf.fset}
 	fset := token.NewFileSet()
 	clean, err := parser.ParseFile(fset, lf.in.Path, lf.lowered.Go, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
@@ -118,7 +119,7 @@ func transformFile(cfg Config, lf *loadedFile) ([]byte, error) {
 		}
 		coroutineAt[lf.fset.Position(co.Decl.Type.Func).Offset] = co
 	}
-	ix := newIndex(lf.fset, lf.lowered.AST, lf.pkg.TypesInfo, waitCalls)
+	ix := newIndex(lf.fset, lf.lowered.AST, lf.lowered.Go, lf.pkg.TypesInfo, waitCalls)
 	uses := map[*ast.Ident]types.Object{}
 	ast.Inspect(clean, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok {

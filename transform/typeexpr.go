@@ -207,3 +207,21 @@ func conv(t types.Type, lit dst.Expr, pkg *types.Package) (dst.Expr, error) {
 	}
 	return &dst.CallExpr{Fun: x, Args: []dst.Expr{lit}}, nil
 }
+
+// hasPointers reports whether a value of type t can refer to other memory.
+func hasPointers(t types.Type) bool {
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		return u.Kind() == types.String || u.Kind() == types.UnsafePointer
+	case *types.Array:
+		return hasPointers(u.Elem())
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			if hasPointers(u.Field(i).Type()) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}

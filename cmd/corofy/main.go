@@ -37,6 +37,7 @@ func run(args []string, stderr io.Writer) int {
 	output := fs.String("o", "", "write the output to `file` (only with one input)")
 	noLines := fs.Bool("l", false, "do not write /*line*/ directives")
 	check := fs.Bool("check", false, "write nothing; exit 1 if an output file is missing or out of date")
+	reference := fs.Bool("reference", false, "write the reference-semantics program instead (each .wait a poll-until-ready loop), for testing corofy")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: corofy [flags] file.gocoro...\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -77,7 +78,13 @@ func run(args []string, stderr io.Writer) int {
 		LineDirectives: !*noLines,
 		Command:        strings.TrimSpace("corofy " + strings.Join(args, " ")),
 	}
-	results, err := transform.Transform(cfg, inputs)
+	var results []transform.Result
+	var err error
+	if *reference {
+		results, err = referenceResults(cfg, inputs)
+	} else {
+		results, err = transform.Transform(cfg, inputs)
+	}
 	if err != nil {
 		var list scanner.ErrorList
 		if errors.As(err, &list) {
@@ -145,4 +152,21 @@ func same(a, b string) bool {
 	aa, err1 := filepath.Abs(a)
 	bb, err2 := filepath.Abs(b)
 	return err1 == nil && err2 == nil && aa == bb
+}
+
+// referenceResults makes the reference program of each input.
+func referenceResults(cfg transform.Config, inputs []transform.Input) ([]transform.Result, error) {
+	var results []transform.Result
+	for _, in := range inputs {
+		src, err := os.ReadFile(in.Path)
+		if err != nil {
+			return nil, err
+		}
+		out, err := transform.Reference(cfg, in.Path, src)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, transform.Result{Input: in.Path, Output: in.Output, Src: out})
+	}
+	return results, nil
 }
