@@ -149,8 +149,11 @@ func (s *syncBuffer) String() string {
 
 // openFDs counts the process's open file descriptors (/proc/self/fd on
 // Linux, /dev/fd on macOS and the BSDs).
+// The default reactor is started first: its own descriptors (epoll and
+// eventfd) live as long as the process and are not a leak.
 func openFDs(t testing.TB) int {
 	t.Helper()
+	mustReactor()
 	entries, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
 		entries, err = os.ReadDir("/dev/fd")

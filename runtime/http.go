@@ -3,6 +3,7 @@
 package runtime
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -20,18 +21,20 @@ import (
 //	GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n
 //
 // registers the socket with the reactor for readability, and then reads
-// until the server closes the connection, refreshing its Waker at every
-// poll that is not ready. It completes with the raw response (status line,
-// headers, body) or an error in [Response.Err].
+// until the server closes the connection (or until the body announced by
+// Content-Length is complete), refreshing its Waker at every poll that is not
+// ready. It completes with the raw response (status line, headers, body) or
+// an error in [Response.Err]. The socket is closed when it completes.
 //
 // With [SetTrace] and [TraceFirstPoll], the first poll prints the book's
 // "FIRST POLL - START OPERATION".
 //
 // The registration follows the operation: Writable while the connect or the
-// request is under way, Readable for the response. A socket that is never
-// reported for something its future does not wait on gives no spurious
-// wakes, so a program prints the book's executor lines, one "Sleep until
-// notified." per wait.
+// request is under way (on loopback, never), Readable for the response; and
+// the response is complete when its announced body is, not when the FIN,
+// which may come apart from it, arrives. So the future wakes its task once,
+// when the response has come, and a program prints the book's executor
+// lines: one "Sleep until notified." per wait.
 func HTTPGet(addr, path string) *HTTPGetFuture {
 	return &HTTPGetFuture{addr: addr, path: path}
 }
@@ -65,6 +68,10 @@ type HTTPGetFuture struct {
 	request    []byte // what is left to write
 	response   []byte
 	interest   Interest // what the socket is registered for
+
+	// Once the headers are in: where the body starts and how long it is
+	// (-1: not announced, read to end of file).
+	bodyStart, bodyLength int
 }
 
 type httpState uint8
@@ -138,6 +145,12 @@ func (f *HTTPGetFuture) start() error {
 	}
 	f.sock = own(f, fd)
 	connected, err := startConnect(fd, sa)
+	if err == nil && !connected {
+		// On loopback the handshake is usually over already: then no
+		// registration for writability, whose event would be a wake for
+		// nothing.
+		connected, err = connectDone(fd)
+	}
 	if err != nil {
 		return err
 	}
@@ -210,14 +223,46 @@ func (f *HTTPGetFuture) read(r *Reactor, w Waker) (Response, bool) {
 		case err != nil:
 			return f.fail(os.NewSyscallError("read", err))
 		case n == 0:
-			raw := string(f.response)
-			if err := checkResponse(raw); err != nil {
-				return f.fail(err)
-			}
-			f.finish()
-			return Response{Raw: raw}, true
+			return f.complete()
 		}
 		f.response = f.response[:len(f.response)+n]
+		if f.bodyStart == 0 {
+			f.findBody()
+		}
+		if f.bodyStart > 0 && f.bodyLength >= 0 && len(f.response)-f.bodyStart >= f.bodyLength {
+			// The whole announced body is in: done without waiting for
+			// the server's FIN, which may come as a separate event (one
+			// more wake and sleep for nothing).
+			return f.complete()
+		}
+	}
+}
+
+// complete checks the response read so far and completes with it.
+func (f *HTTPGetFuture) complete() (Response, bool) {
+	raw := string(f.response)
+	if err := checkResponse(raw); err != nil {
+		return f.fail(err)
+	}
+	f.finish()
+	return Response{Raw: raw}, true
+}
+
+// findBody notes where the body starts and its Content-Length, once the
+// headers have arrived.
+func (f *HTTPGetFuture) findBody() {
+	end := bytes.Index(f.response, []byte("\r\n\r\n"))
+	if end < 0 {
+		return
+	}
+	f.bodyStart, f.bodyLength = end+4, -1
+	for _, line := range strings.Split(string(f.response[:end]), "\r\n")[1:] {
+		name, value, _ := strings.Cut(line, ":")
+		if strings.EqualFold(name, "content-length") {
+			if n, err := strconv.Atoi(strings.TrimSpace(value)); err == nil && n >= 0 {
+				f.bodyLength = n
+			}
+		}
 	}
 }
 
