@@ -20,7 +20,7 @@ func AsmSupported() error {
 		ErrUnsupported, runtime.GOOS, runtime.GOARCH, runtime.Version())
 }
 
-func (rt *Runtime) asmSpawn(*Fiber)       { panic("fibers: internal error: asm backend unsupported") }
-func (rt *Runtime) asmRun()               { panic("fibers: internal error: asm backend unsupported") }
-func (rt *Runtime) asmYield(*Fiber)       { panic("fibers: internal error: asm backend unsupported") }
+func (rt *Runtime) asmSpawn(*Fiber)        { panic("fibers: internal error: asm backend unsupported") }
+func (rt *Runtime) asmRun()                { panic("fibers: internal error: asm backend unsupported") }
+func (rt *Runtime) asmYield(*Fiber)        { panic("fibers: internal error: asm backend unsupported") }
 func (rt *Runtime) goexitFromFiber(*Fiber) {}
