@@ -3,7 +3,7 @@ package runtime
 import (
 	"fmt"
 	"io"
-	"sync"
+	goruntime "runtime"
 	"sync/atomic"
 )
 
@@ -16,23 +16,24 @@ import (
 //
 // The book keeps tasks in a map keyed by id and looks the id up on each wake;
 // here the Waker is the task, so a wake needs no lookup and no allocation,
-// and a finished task simply ignores its wakes.
+// and a finished task simply ignores its wakes. The ready queue is lock-free
+// (readyQueue), so a wake and a poll cost a few atomic operations.
 type executor struct {
 	name  string
 	trace io.Writer // nil: no trace
 
-	mu      sync.Mutex
-	queue   []*task // ready tasks, in wake order
-	pending int     // tasks spawned and not finished
-	parked  bool    // run is (about to be) waiting on signal
-	signal  chan struct{}
+	ready    readyQueue
+	pending  atomic.Int64 // tasks spawned and not finished
+	sleeping atomic.Bool  // run is about to wait, or waits, on signal
+	signal   chan struct{}
 }
 
 // task is one spawned future. It is its own Waker, allocated once.
 type task struct {
 	exec  *executor
 	state atomic.Uint32
-	fut   pollable // nil once finished; used only by the executor's goroutine
+	next  atomic.Pointer[task] // in the ready queue
+	fut   pollable             // nil once finished; used only by the executor's goroutine
 }
 
 // Task states. A wake moves idle to queued; run moves queued back to idle
@@ -58,16 +59,16 @@ type spawner interface {
 }
 
 func newExecutor(name string, trace io.Writer) *executor {
-	return &executor{name: name, trace: trace, signal: make(chan struct{}, 1)}
+	e := &executor{name: name, trace: trace, signal: make(chan struct{}, 1)}
+	e.ready.init()
+	return e
 }
 
 // spawn adds a task that is ready to be polled. Safe from any goroutine.
 func (e *executor) spawn(f pollable) {
 	t := &task{exec: e, fut: f}
 	t.state.Store(taskQueued)
-	e.mu.Lock()
-	e.pending++
-	e.mu.Unlock()
+	e.pending.Add(1)
 	e.push(t)
 }
 
@@ -81,47 +82,42 @@ func (t *task) Wake() {
 
 func (t *task) spawnTarget() *executor { return t.exec }
 
-// push appends t to the ready queue and wakes run if it sleeps.
+// push queues t and wakes run if it sleeps. Whoever turns sleeping from
+// true to false sends the one signal: run, if it changes its mind, or a
+// pusher; so a signal is never left over for a later sleep.
 func (e *executor) push(t *task) {
-	e.mu.Lock()
-	e.queue = append(e.queue, t)
-	wasParked := e.parked
-	e.parked = false
-	e.mu.Unlock()
-	if wasParked {
-		select {
-		case e.signal <- struct{}{}:
-		default: // only one pusher sees parked; the slot is free
-		}
+	e.ready.push(t)
+	if e.sleeping.Load() && e.sleeping.CompareAndSwap(true, false) {
+		e.signal <- struct{}{}
 	}
 }
 
-// run polls ready tasks until none is left, sleeping while tasks remain
-// but none is ready. Ready tasks are taken in batches (the queue is swapped
-// with an empty slice), so wakes during the batch go to the next one.
+// run polls ready tasks until no task is left, sleeping while tasks remain
+// but none is ready.
 func (e *executor) run() {
-	var batch []*task
 	for {
-		e.mu.Lock()
-		batch, e.queue = e.queue, batch[:0]
-		if len(batch) == 0 {
-			n := e.pending
-			if n == 0 {
-				e.mu.Unlock()
-				e.tracef("%s: All tasks are finished\n", e.name)
-				return
-			}
-			e.parked = true
-			e.mu.Unlock()
-			e.tracef("%s: %d pending tasks. Sleep until notified.\n", e.name, n)
-			<-e.signal
+		if t := e.ready.pop(); t != nil {
+			e.poll(t)
 			continue
 		}
-		e.mu.Unlock()
-		for i, t := range batch {
-			batch[i] = nil
-			e.poll(t)
+		if !e.ready.empty() {
+			goruntime.Gosched() // a push is half done; it completes at once
+			continue
 		}
+		n := e.pending.Load()
+		if n == 0 {
+			e.tracef("%s: All tasks are finished\n", e.name)
+			return
+		}
+		e.sleeping.Store(true)
+		if !e.ready.empty() { // a push came between pop and Store
+			if !e.sleeping.CompareAndSwap(true, false) {
+				<-e.signal // the pusher saw sleeping first and signalled
+			}
+			continue
+		}
+		e.tracef("%s: %d pending tasks. Sleep until notified.\n", e.name, n)
+		<-e.signal
 	}
 }
 
@@ -136,13 +132,64 @@ func (e *executor) poll(t *task) {
 	}
 	t.state.Store(taskDone)
 	t.fut = nil
-	e.mu.Lock()
-	e.pending--
-	e.mu.Unlock()
+	e.pending.Add(-1)
 }
 
 func (e *executor) tracef(format string, args ...any) {
 	if e.trace != nil {
 		fmt.Fprintf(e.trace, format, args...)
 	}
+}
+
+// readyQueue is an intrusive multi-producer, single-consumer FIFO of tasks
+// (Dmitry Vyukov's non-blocking MPSC queue): push, from any goroutine, is
+// one atomic swap and one store; pop, by the executor only, takes no lock.
+// A task is in the queue at most once (its state guards that), so its next
+// field can be the link.
+type readyQueue struct {
+	head atomic.Pointer[task] // the last pushed; producers swap it
+	tail *task                // the next to pop; consumer only
+	stub task                 // keeps the list non-empty
+}
+
+func (q *readyQueue) init() {
+	q.head.Store(&q.stub)
+	q.tail = &q.stub
+}
+
+func (q *readyQueue) push(t *task) {
+	t.next.Store(nil)
+	prev := q.head.Swap(t)
+	prev.next.Store(t) // until this store, pop cannot see t (nor what follows)
+}
+
+// pop returns the oldest task, or nil if there is none or the oldest push
+// is half done.
+func (q *readyQueue) pop() *task {
+	tail, next := q.tail, q.tail.next.Load()
+	if tail == &q.stub {
+		if next == nil {
+			return nil
+		}
+		q.tail, tail, next = next, next, next.next.Load()
+	}
+	if next != nil {
+		q.tail = next
+		return tail
+	}
+	if tail != q.head.Load() {
+		return nil // a push is between its swap and its store
+	}
+	q.push(&q.stub)
+	if next = tail.next.Load(); next != nil {
+		q.tail = next
+		return tail
+	}
+	return nil
+}
+
+// empty reports whether nothing is queued, not even half-way: only the
+// stub is left. (A tail other than the stub is a task not yet popped.)
+func (q *readyQueue) empty() bool {
+	return q.tail == &q.stub && q.stub.next.Load() == nil && q.head.Load() == &q.stub
 }

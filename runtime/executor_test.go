@@ -300,3 +300,46 @@ func TestTimeout(t *testing.T) {
 		t.Errorf("Deadline in the past over a 1 h sleep: no error")
 	}
 }
+
+// TestReadyQueueConcurrentPush: the lock-free ready queue delivers every
+// task pushed by concurrent producers exactly once, each producer's in order.
+func TestReadyQueueConcurrentPush(t *testing.T) {
+	const producers, each = 4, 20000
+	var q readyQueue
+	q.init()
+	tasks := make([][]task, producers)
+	index := make(map[*task][2]int)
+	for p := range tasks {
+		tasks[p] = make([]task, each)
+		for i := range tasks[p] {
+			index[&tasks[p][i]] = [2]int{p, i}
+		}
+	}
+	var wg sync.WaitGroup
+	for p := range producers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range tasks[p] {
+				q.push(&tasks[p][i])
+			}
+		}()
+	}
+	next := make([]int, producers)
+	for got := 0; got < producers*each; {
+		tk := q.pop()
+		if tk == nil {
+			continue
+		}
+		pi := index[tk]
+		if pi[1] != next[pi[0]] {
+			t.Fatalf("producer %d: popped task %d, want %d", pi[0], pi[1], next[pi[0]])
+		}
+		next[pi[0]]++
+		got++
+	}
+	wg.Wait()
+	if tk := q.pop(); tk != nil || !q.empty() {
+		t.Fatalf("after popping everything: pop() = %p, empty() = %v", tk, q.empty())
+	}
+}

@@ -214,5 +214,3 @@ func parseDelayRequest(req string) (int, string) {
 	n, _ := strconv.Atoi(ms)
 	return n, message
 }
-
-// runHTTPClientHelper is defined in bench_test.go.
