@@ -106,13 +106,18 @@ func load(dir string, inputs []Input) ([]*loadedFile, error) {
 }
 
 // standInPath is the absolute path under which the type checker sees the
-// input: its default output file, which it replaces.
+// input: its output file, which it replaces (a stale output must not be
+// type-checked beside its own source), or the default output when the
+// output goes to another directory.
 func standInPath(in Input) string {
-	p, err := filepath.Abs(DefaultOutput(in.Path))
-	if err != nil {
-		return DefaultOutput(in.Path)
+	out := in.Output
+	if out == "" || filepath.Dir(out) != filepath.Dir(in.Path) {
+		out = DefaultOutput(in.Path)
 	}
-	return p
+	if p, err := filepath.Abs(out); err == nil {
+		return p
+	}
+	return out
 }
 
 // overlaySource is what the go command reads for the stand-in file: it only
