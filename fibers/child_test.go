@@ -34,10 +34,15 @@ func TestMain(m *testing.M) {
 
 // runChild runs the test binary with mode in FIBERS_CHILD, extra environment
 // variables (empty ones ignored) and args, and returns its combined output and
-// exit code.
+// exit code. If FIBERS_EXEC_WRAPPER is set (say, to qemu-aarch64-static, to
+// run an arm64 test binary where binfmt_misc is not set up), the child runs
+// under it.
 func runChild(t testing.TB, mode string, env []string, args ...string) (string, int) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
+	if wrapper := os.Getenv("FIBERS_EXEC_WRAPPER"); wrapper != "" {
+		cmd = exec.Command(wrapper, append([]string{os.Args[0]}, args...)...)
+	}
 	cmd.Env = append(os.Environ(), childEnv+"="+mode)
 	for _, e := range env {
 		if e != "" {

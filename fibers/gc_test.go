@@ -141,9 +141,9 @@ func gcWorkload(rt *fibers.Runtime, nFibers, rounds int) error {
 
 func TestGCSafety(t *testing.T) {
 	t.Run("stress", func(t *testing.T) {
-		// A full GC at every switch: each suspended fiber sees many.
+		// A full GC at every switch: each suspended fiber sees about 100.
 		forEachBackend(t, fibers.Config{StressGC: true}, func(t *testing.T, rt *fibers.Runtime) {
-			if err := gcWorkload(rt, 10, 24); err != nil {
+			if err := gcWorkload(rt, 6, 16); err != nil {
 				t.Fatal(err)
 			}
 		})

@@ -93,7 +93,7 @@ func checkLayout(gp unsafe.Pointer) error {
 	if err := checkDefer(gp, 1); err != nil {
 		return err
 	}
-	return checkPanic(gp, lo, hi)
+	return checkPanic(gp)
 }
 
 // checkDefer checks that a defer inside a loop (never open-coded, so a heap
@@ -109,10 +109,11 @@ func checkDefer(gp unsafe.Pointer, n int) error {
 }
 
 // checkPanic checks that g._panic points into the stack while a panic runs
-// deferred calls.
-func checkPanic(gp unsafe.Pointer, lo, hi uintptr) (err error) {
+// deferred calls. The bounds are read in the deferred call: the panic may
+// have grown (moved) the stack.
+func checkPanic(gp unsafe.Pointer) (err error) {
 	defer func() {
-		p := word(gp, gPanic)
+		p, lo, hi := word(gp, gPanic), word(gp, gStackLo), word(gp, gStackHi)
 		if recover() == nil {
 			err = fmt.Errorf("layout check: panic not recovered")
 		} else if !(lo <= p && p < hi) {

@@ -1,6 +1,7 @@
 package fibers
 
-// queue is the FIFO of ready fibers: a ring buffer that grows by doubling.
+// queue is the FIFO of ready fibers: a ring buffer whose length is a power of
+// two (indices wrap with a mask, not a division), growing by doubling.
 // Popping the front and pushing the yielding fiber at the back is the book's
 // round-robin scan without the scan.
 type queue struct {
@@ -14,7 +15,7 @@ func (q *queue) push(f *Fiber) {
 	if q.size == len(q.buf) {
 		q.grow()
 	}
-	q.buf[(q.head+q.size)%len(q.buf)] = f
+	q.buf[(q.head+q.size)&(len(q.buf)-1)] = f
 	q.size++
 }
 
@@ -25,7 +26,7 @@ func (q *queue) pop() *Fiber {
 	}
 	f := q.buf[q.head]
 	q.buf[q.head] = nil
-	q.head = (q.head + 1) % len(q.buf)
+	q.head = (q.head + 1) & (len(q.buf) - 1)
 	q.size--
 	return f
 }
@@ -37,7 +38,7 @@ func (q *queue) grow() {
 	}
 	buf := make([]*Fiber, n)
 	for i := range q.size {
-		buf[i] = q.buf[(q.head+i)%len(q.buf)]
+		buf[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
 	}
 	q.buf, q.head = buf, 0
 }
