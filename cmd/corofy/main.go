@@ -76,7 +76,7 @@ func run(args []string, stderr io.Writer) int {
 	}
 	cfg := transform.Config{
 		LineDirectives: !*noLines,
-		Command:        strings.TrimSpace("corofy " + strings.Join(args, " ")),
+		Command:        headerCommand(args),
 	}
 	var results []transform.Result
 	var err error
@@ -169,4 +169,19 @@ func referenceResults(cfg transform.Config, inputs []transform.Input) ([]transfo
 		results = append(results, transform.Result{Input: in.Path, Output: in.Output, Src: out})
 	}
 	return results, nil
+}
+
+// headerCommand is the command line named in the generated header: the
+// arguments without -check, so that checking compares with what a
+// generating run writes.
+func headerCommand(args []string) string {
+	kept := []string{"corofy"}
+	for _, a := range args {
+		switch a {
+		case "-check", "--check", "-check=true", "--check=true":
+			continue
+		}
+		kept = append(kept, a)
+	}
+	return strings.Join(kept, " ")
 }

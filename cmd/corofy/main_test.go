@@ -1,0 +1,73 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/corofy/corofy/internal/testmod"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"corofy": func() { os.Exit(run(os.Args[1:], os.Stderr)) },
+	})
+}
+
+// TestScripts runs the CLI scripts of testdata/script. Each runs in a
+// module that requires this repository ($REPO) through a replace, with the
+// go command offline.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "../../testdata/script",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("REPO", testmod.Root())
+			for _, v := range []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOROOT"} {
+				out, err := exec.Command(testmod.GoTool(), "env", v).Output()
+				if err != nil {
+					return err
+				}
+				env.Setenv(v, strings.TrimSpace(string(out)))
+			}
+			env.Setenv("GOFLAGS", "-mod=mod")
+			env.Setenv("GOPROXY", "off")
+			env.Setenv("GOWORK", "off")
+			sum, err := os.ReadFile(testmod.Root() + "/go.sum")
+			if err != nil {
+				return err
+			}
+			mod := "module example.com/m\n\ngo 1.26\n\nrequire github.com/corofy/corofy v0.0.0\n\nreplace github.com/corofy/corofy => " + testmod.Root() + "\n"
+			if err := os.WriteFile(env.WorkDir+"/go.mod", []byte(mod), 0o644); err != nil {
+				return err
+			}
+			return os.WriteFile(env.WorkDir+"/go.sum", sum, 0o644)
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// exitcode N command args... runs a command and checks its exit code.
+			"exitcode": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) < 2 {
+					ts.Fatalf("usage: exitcode N command args...")
+				}
+				want, err := strconv.Atoi(args[0])
+				if err != nil {
+					ts.Fatalf("exitcode: %v", err)
+				}
+				got := 0
+				if err := ts.Exec(args[1], args[2:]...); err != nil {
+					var ee *exec.ExitError
+					if !errors.As(err, &ee) {
+						ts.Fatalf("exitcode: %v", err)
+					}
+					got = ee.ExitCode()
+				}
+				if got != want {
+					ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
+				}
+			},
+		},
+	})
+}
