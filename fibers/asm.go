@@ -58,7 +58,8 @@ func swtch(from, to *context)
 func fiberStart()
 
 // switchContext leaves the running side (saved into from) and resumes to.
-// It returns when some other side switches back to from.
+// gp is the running goroutine's g. It returns when some other side switches
+// back to from.
 //
 // It is nosplit, which for the compiler also means "no safe point": between
 // the first write to g and the return from swtch the goroutine cannot be
@@ -67,8 +68,7 @@ func fiberStart()
 // they get write barriers; the assembly only moves words the GC does not trace.
 //
 //go:nosplit
-func switchContext(from, to *context) {
-	gp := getgp()
+func switchContext(gp unsafe.Pointer, from, to *context) {
 	deferp := (*unsafe.Pointer)(unsafe.Add(gp, gDefer))
 	panicp := (*unsafe.Pointer)(unsafe.Add(gp, gPanic))
 	from.deferp, from.panicp = *deferp, *panicp
@@ -102,7 +102,7 @@ func (rt *Runtime) asmSchedule(done chan<- struct{}) {
 	rt.asm.g = getgp()
 	if f := rt.queue.pop(); f != nil {
 		rt.current = f
-		switchContext(&rt.asm.base, &f.asm.ctx)
+		switchContext(rt.asm.g, &rt.asm.base, &f.asm.ctx)
 		rt.reap()
 	}
 	// Back on the scheduler: every fiber finished, or one failed.
@@ -125,7 +125,7 @@ func (rt *Runtime) asmUnwind() {
 			continue
 		}
 		rt.current = f
-		switchContext(&rt.asm.base, &f.asm.ctx)
+		switchContext(rt.asm.g, &rt.asm.base, &f.asm.ctx)
 		rt.reap()
 	}
 	rt.current = nil
@@ -150,7 +150,7 @@ func (rt *Runtime) asmYield(f *Fiber) {
 	}
 	rt.queue.push(f)
 	rt.current = next
-	switchContext(&f.asm.ctx, &next.asm.ctx)
+	switchContext(gp, &f.asm.ctx, &next.asm.ctx)
 	rt.reap()
 	if rt.stopping {
 		panic(unwinding{})
@@ -180,7 +180,7 @@ func (rt *Runtime) asmExit(f *Fiber) {
 			to = &next.asm.ctx
 		}
 	}
-	switchContext(&f.asm.ctx, to)
+	switchContext(rt.asm.g, &f.asm.ctx, to)
 	panic("fibers: internal error: finished fiber resumed")
 }
 

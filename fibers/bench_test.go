@@ -115,6 +115,7 @@ func BenchmarkSpawn(b *testing.B) {
 	const batch = 1000
 	for _, backend := range allBackends {
 		b.Run("fiber="+backend.String(), func(b *testing.B) {
+			b.ReportAllocs()
 			rt := newRuntime(b, backend)
 			fn := func(f *fibers.Fiber) {}
 			for i := 0; i < b.N; i += batch {
@@ -126,12 +127,14 @@ func BenchmarkSpawn(b *testing.B) {
 		})
 	}
 	b.Run("iter.Pull", func(b *testing.B) {
+		b.ReportAllocs()
 		for b.Loop() {
 			next, _ := iter.Pull(func(yield func(struct{}) bool) {})
 			next()
 		}
 	})
 	b.Run("goroutine", func(b *testing.B) {
+		b.ReportAllocs()
 		var wg sync.WaitGroup
 		for i := 0; i < b.N; i += batch {
 			for range min(batch, b.N-i) {
