@@ -114,7 +114,10 @@
 //
 // and a traceback of the fiber, before anything is copied or freed: like a
 // stack overflow in the book, fatal and unrecoverable, never silent. Pull
-// fibers grow like any goroutine.
+// fibers grow like any goroutine. When sizing, remember that the compiler puts
+// values that do not escape on the stack, up to 64 KB for a make or new (more
+// for declared arrays), and that builds without optimization (-gcflags=-N)
+// use much bigger frames.
 //
 // # Theory of operation (Asm backend)
 //

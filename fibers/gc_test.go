@@ -246,8 +246,11 @@ func firstLine(s string) string {
 	return s
 }
 
-// escapeSink forces an object to the heap without keeping it.
-var escapeSink *payload
+// escapeSink and garbageSink force values to the heap without keeping them.
+var (
+	escapeSink  *payload
+	garbageSink []payload
+)
 
 // contractChild is the child side of TestContractBroken. mode is
 // "asm:broken", "asm:broken-noprobe", "asm:keep" or "pull:broken".
@@ -294,7 +297,8 @@ func contractChild(mode string) {
 	rt.Spawn(func(f *fibers.Fiber) {
 		runtime.GC()
 		runtime.GC()
-		_ = make([]payload, 1000) // reuse freed memory
+		garbageSink = make([]payload, 1000) // reuse freed memory (on the heap: a
+		garbageSink = nil                   // non-escaping make may be 64 KB of stack)
 		f.Yield()
 	})
 	rt.Run()
