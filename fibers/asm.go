@@ -141,6 +141,9 @@ func (rt *Runtime) asmYield(f *Fiber) {
 	if *(*unsafe.Pointer)(unsafe.Add(gp, gPanic)) != nil {
 		panic("fibers: Yield called while a panic or runtime.Goexit unwinds the fiber")
 	}
+	if rt.stopping {
+		panic(unwinding{}) // f swallowed the first one; never switch while unwinding
+	}
 	next := rt.queue.pop()
 	if next == nil {
 		return // f is the only ready fiber
@@ -190,7 +193,7 @@ func (rt *Runtime) reap() {
 	if f := rt.asm.dead; f != nil {
 		rt.asm.dead = nil
 		rt.asm.stacks.put(f.asm.stack)
-		f.asm.stack = stackSlot{}
+		f.asm.stack, f.asm.ctx = stackSlot{}, context{}
 	}
 }
 

@@ -80,7 +80,8 @@
 // What the package enforces or detects: Yield panics when called on a fiber
 // that is not the running one, from another goroutine (say, one the fiber
 // started), or from a deferred call while a panic or Goexit unwinds the fiber;
-// Run panics when called from a fiber. What it cannot detect is a value on a
+// Run panics when called from a fiber. (On the Pull backend, a Yield from
+// another goroutine is not detected.) What it cannot detect is a value on a
 // suspended stack that was not kept: the Go runtime gives no hook to scan such
 // a stack, and a conservative scan from user code is itself unsound (a stale
 // word in a pointer-typed slot is fatal to the GC).

@@ -205,9 +205,14 @@ func (f *Fiber) ID() int { return f.id }
 
 // Yield suspends the calling fiber and resumes the next ready one, round
 // robin. It returns when the fiber is scheduled again; if no other fiber is
-// ready it returns at once. It must be called by the fiber f itself, on the
-// goroutine running it, and not from a deferred call while a panic or Goexit
-// unwinds the fiber; otherwise it panics.
+// ready it returns at once.
+//
+// It must be called by the fiber f itself, on the goroutine running it, and
+// not from a deferred call while a panic or Goexit unwinds the fiber. Yield
+// panics when f is not the running fiber (both backends), and on the Asm
+// backend also when called from another goroutine or during unwinding. The
+// Pull backend cannot detect a Yield from another goroutine (iter.Pull would
+// make that goroutine the coroutine): never do it.
 func (f *Fiber) Yield() {
 	rt := f.rt
 	if rt.current != f {

@@ -25,6 +25,9 @@ func (rt *Runtime) pullSpawn(f *Fiber) {
 // The coroutine switch is asymmetric (fiber <-> scheduler), so one Yield costs
 // two switches where the Asm backend needs one.
 func (rt *Runtime) pullYield(f *Fiber) {
+	if rt.stopping {
+		panic(unwinding{}) // f swallowed the first one; never switch while unwinding
+	}
 	if rt.queue.len() == 0 {
 		return // f is the only ready fiber
 	}
