@@ -380,3 +380,31 @@ func recurse(f *fibers.Fiber, n int) int {
 	}
 	return recurse(f, n-1) + 1 + pad[n%12] - n
 }
+
+// TestUnwindSwallowed checks that a fiber which recovers the unwinding panic
+// and yields again is unwound anyway, and that a fiber never started still
+// never runs.
+func TestUnwindSwallowed(t *testing.T) {
+	forEachBackend(t, fibers.Config{}, func(t *testing.T, rt *fibers.Runtime) {
+		var log []string
+		rt.Spawn(func(f *fibers.Fiber) {
+			defer func() { log = append(log, "1 unwound") }()
+			func() {
+				defer func() { log = append(log, fmt.Sprint("1 swallowed ", recover() != nil)) }()
+				f.Yield()
+			}()
+			f.Yield()
+			log = append(log, "1 went on")
+		})
+		rt.Spawn(func(f *fibers.Fiber) {
+			rt.Spawn(func(f *fibers.Fiber) { log = append(log, "3 ran") })
+			panic("boom")
+		})
+		if r := catchPanic(rt.Run); r == nil {
+			t.Fatalf("Run returned normally, want a panic")
+		}
+		if want := "1 swallowed true,1 unwound"; strings.Join(log, ",") != want {
+			t.Errorf("log = %q, want %q", strings.Join(log, ","), want)
+		}
+	})
+}
