@@ -151,7 +151,7 @@ func BenchmarkSpawn(b *testing.B) {
 // The time per op is meaningless.
 func BenchmarkMemory(b *testing.B) {
 	const n = 100_000
-	for _, kind := range []string{"asm", "pull", "goroutine"} {
+	for _, kind := range []string{"asm", "pull", "goroutine", "poll"} {
 		b.Run(kind, func(b *testing.B) {
 			if kind == "asm" && fibers.AsmSupported() != nil {
 				b.Skip(fibers.AsmSupported())
@@ -175,9 +175,11 @@ func BenchmarkMemory(b *testing.B) {
 	}
 }
 
-// memoryChild suspends n tasks of the given kind ("asm", "pull" or
-// "goroutine") and prints how much the resident set and Go's heap+stacks
-// grew, measured after a GC while all n are suspended.
+// memoryChild suspends n tasks of the given kind ("asm", "pull",
+// "goroutine", or "poll": the stackless stand-in, a state machine behind an
+// interface, held in a slice as an executor would) and prints how much the
+// resident set and Go's heap+stacks grew, measured after a GC while all n are
+// suspended.
 func memoryChild(arg string) {
 	kind, count, _ := strings.Cut(arg, ":")
 	n, err := strconv.Atoi(count)
@@ -191,7 +193,17 @@ func memoryChild(arg string) {
 		runtime.GC()
 		rss1, go1 = memNow()
 	}
-	if kind == "goroutine" {
+	switch kind {
+	case "poll":
+		tasks := make([]poller, n)
+		w := &waker{}
+		for i := range tasks {
+			tasks[i] = &counterMachine{}
+			tasks[i].Poll(w) // suspended at its first wait
+		}
+		measure()
+		runtime.KeepAlive(tasks)
+	case "goroutine":
 		block := make(chan struct{})
 		var started sync.WaitGroup
 		started.Add(n)
@@ -204,7 +216,7 @@ func memoryChild(arg string) {
 		started.Wait()
 		measure()
 		close(block)
-	} else {
+	default:
 		var b fibers.Backend
 		if err := b.Set(kind); err != nil {
 			panic(err)
