@@ -178,7 +178,10 @@
 // mismatch New returns an error wrapping ErrUnsupported instead of crashing.
 // Suspended Asm fibers do not appear in goroutine dumps or profiles, the race
 // detector works but shows garbled stacks, and cgo callbacks into a fiber are
-// not supported.
+// not supported. All fibers of a Run share one goroutine, so goroutine-local
+// state (pprof labels, runtime.LockOSThread) is shared by them too. Fiber
+// stacks are reused but never returned to the system: memory stays at the
+// peak number of live fibers, one resident page or more each.
 //
 // # Pull backend
 //

@@ -3,6 +3,7 @@ package fibers_test
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"runtime"
 	"slices"
 	"strings"
@@ -405,6 +406,35 @@ func TestUnwindSwallowed(t *testing.T) {
 		}
 		if want := "1 swallowed true,1 unwound"; strings.Join(log, ",") != want {
 			t.Errorf("log = %q, want %q", strings.Join(log, ","), want)
+		}
+	})
+}
+
+// TestIterPullInsideFiber checks that fibers can drive iter.Pull coroutines
+// (which switch goroutines) across yields, keeping next and stop as the
+// contract requires.
+func TestIterPullInsideFiber(t *testing.T) {
+	forEachBackend(t, fibers.Config{StressGC: true}, func(t *testing.T, rt *fibers.Runtime) {
+		sums := make([]int, 3)
+		for i := range sums {
+			rt.Spawn(func(f *fibers.Fiber) {
+				next, stop := iter.Pull(slices.Values([]int{1, 2, 3, 4, 5}))
+				f.Keep(next)
+				f.Keep(stop)
+				defer stop()
+				for {
+					v, ok := next()
+					if !ok {
+						return
+					}
+					sums[i] += v * (i + 1)
+					f.Yield()
+				}
+			})
+		}
+		rt.Run()
+		if !slices.Equal(sums, []int{15, 30, 45}) {
+			t.Errorf("sums = %v, want [15 30 45]", sums)
 		}
 	})
 }
