@@ -1,7 +1,6 @@
 package transform
 
 import (
-	"bytes"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -48,7 +47,12 @@ func load(dir string, inputs []Input) ([]*loadedFile, error) {
 			return nil, err
 		}
 		stand := standInPath(in)
-		overlay[stand] = overlaySource(fset, pf)
+		// The go command compiles the package for export data, so it gets
+		// real Go: the reference form. Its errors are reported again, at
+		// .gocoro positions, by the type check of the lowered AST.
+		if overlay[stand], err = referenceSource(fset, pf, ""); err != nil {
+			return nil, err
+		}
 		byOverlay[stand] = &loadedFile{in: in}
 		tests = tests || strings.HasSuffix(stand, "_test.go")
 	}
@@ -56,7 +60,7 @@ func load(dir string, inputs []Input) ([]*loadedFile, error) {
 	var parseErr error
 	cfg := &packages.Config{
 		Mode: packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports |
-			packages.NeedTypes | packages.NeedTypesInfo | packages.NeedSyntax | packages.NeedTypesSizes | packages.NeedDeps,
+			packages.NeedTypes | packages.NeedTypesInfo | packages.NeedSyntax | packages.NeedTypesSizes,
 		Dir:     dir,
 		Tests:   tests,
 		Overlay: overlay,
@@ -120,26 +124,18 @@ func standInPath(in Input) string {
 	return out
 }
 
-// overlaySource is what the go command reads for the stand-in file: it only
-// needs the package clause, build constraints and imports, plus the import
-// of the runtime the lowered file refers to, added after the package name.
-func overlaySource(fset *token.FileSet, pf *cparser.File) []byte {
-	off := fset.Position(pf.AST.Name.End()).Offset
-	var b bytes.Buffer
-	b.Write(pf.Go[:off])
-	fmt.Fprintf(&b, "; import _ %q", cparser.RuntimePath)
-	b.Write(pf.Go[off:])
-	return b.Bytes()
-}
-
 // packageErrors returns the errors of lf's package as a scanner.ErrorList
 // with positions, .wait misuse turned into corofy's own messages.
 func packageErrors(lf *loadedFile) error {
 	var list scanner.ErrorList
 	seen := map[string]bool{}
+	stand := filepath.Base(standInPath(lf.in))
 	for _, e := range lf.pkg.Errors {
 		msg := e.Msg
 		pos := parsePos(e.Pos)
+		if filepath.Base(pos.Filename) == stand || strings.Contains(msg, stand+":") {
+			continue // the go command compiling the reference form: see load
+		}
 		if e.Kind == packages.TypeError {
 			msg = waitMessage(lf, e, msg)
 		}
