@@ -98,8 +98,12 @@ func (s *sleeper) Poll(w Waker) (struct{}, bool) {
 	return struct{}{}, true
 }
 
-// suspendedTasks is how many tasks BenchmarkSuspendedTask suspends.
-const suspendedTasks = 100_000
+// suspendedTasks is how many tasks BenchmarkSuspendedTask suspends, all
+// until suspendSeconds after the iteration's start.
+const (
+	suspendedTasks = 100_000
+	suspendSeconds = 3
+)
 
 // memoryInUse is the memory a suspended task can hold: heap objects and
 // goroutine stacks, after a collection.
@@ -114,12 +118,16 @@ func memoryInUse() (heap, stacks uint64) {
 // waiting on a timer, add to the process (heap after GC plus goroutine
 // stacks, from runtime.MemStats), per task: coroutine tasks on one executor
 // versus goroutines parked in time.Sleep. Every task waits for the same
-// deadline, one second after the start, so each iteration takes a second.
+// deadline, suspendSeconds after the start, so each iteration takes that
+// long. (Go sizes new goroutines' stacks from the average stack seen by
+// earlier collections, so the goroutines of later iterations start with
+// bigger stacks than the first: the medians of BENCHMARKS.runtime.md
+// include that, as a long-running program would.)
 func BenchmarkSuspendedTask(b *testing.B) {
 	b.Run("coroutine", func(b *testing.B) {
 		var heap, stacks uint64
 		for range b.N {
-			until := time.Now().Add(time.Second)
+			until := time.Now().Add(suspendSeconds * time.Second)
 			heap0, stacks0 := memoryInUse()
 			step := 0
 			BlockOn(pollFunc[struct{}](func(w Waker) (struct{}, bool) {
@@ -149,7 +157,7 @@ func BenchmarkSuspendedTask(b *testing.B) {
 	b.Run("goroutine", func(b *testing.B) {
 		var heap, stacks uint64
 		for range b.N {
-			until := time.Now().Add(time.Second)
+			until := time.Now().Add(suspendSeconds * time.Second)
 			heap0, stacks0 := memoryInUse()
 			var started, finished sync.WaitGroup
 			started.Add(suspendedTasks)

@@ -3,7 +3,6 @@ package runtime
 import (
 	"fmt"
 	"io"
-	goruntime "runtime"
 	"sync/atomic"
 )
 
@@ -17,7 +16,7 @@ import (
 // The book keeps tasks in a map keyed by id and looks the id up on each wake;
 // here the Waker is the task, so a wake needs no lookup and no allocation,
 // and a finished task simply ignores its wakes. The ready queue is lock-free
-// (readyQueue), so a wake and a poll cost a few atomic operations.
+// (readyQueue): a wake and a poll cost four atomic operations.
 type executor struct {
 	name  string
 	trace io.Writer // nil: no trace
@@ -32,8 +31,8 @@ type executor struct {
 type task struct {
 	exec  *executor
 	state atomic.Uint32
-	next  atomic.Pointer[task] // in the ready queue
-	fut   pollable             // nil once finished; used only by the executor's goroutine
+	next  *task    // in the ready queue
+	fut   pollable // nil once finished; used only by the executor's goroutine
 }
 
 // Task states. A wake moves idle to queued; run moves queued back to idle
@@ -59,9 +58,7 @@ type spawner interface {
 }
 
 func newExecutor(name string, trace io.Writer) *executor {
-	e := &executor{name: name, trace: trace, signal: make(chan struct{}, 1)}
-	e.ready.init()
-	return e
+	return &executor{name: name, trace: trace, signal: make(chan struct{}, 1)}
 }
 
 // spawn adds a task that is ready to be polled. Safe from any goroutine.
@@ -98,10 +95,6 @@ func (e *executor) run() {
 	for {
 		if t := e.ready.pop(); t != nil {
 			e.poll(t)
-			continue
-		}
-		if !e.ready.empty() {
-			goruntime.Gosched() // a push is half done; it completes at once
 			continue
 		}
 		n := e.pending.Load()
@@ -141,55 +134,47 @@ func (e *executor) tracef(format string, args ...any) {
 	}
 }
 
-// readyQueue is an intrusive multi-producer, single-consumer FIFO of tasks
-// (Dmitry Vyukov's non-blocking MPSC queue): push, from any goroutine, is
-// one atomic swap and one store; pop, by the executor only, takes no lock.
-// A task is in the queue at most once (its state guards that), so its next
-// field can be the link.
+// readyQueue is the executor's queue of ready tasks: a lock-free stack that
+// wakers push onto, from any goroutine, with one compare-and-swap, and that
+// the executor's goroutine takes whole with one swap and reverses into a
+// private FIFO list. A task is in the queue at most once (its state guards
+// that), so its next field can be the link; the executor reads a task's next
+// before polling it, since from the poll on a wake may push it again.
 type readyQueue struct {
-	head atomic.Pointer[task] // the last pushed; producers swap it
-	tail *task                // the next to pop; consumer only
-	stub task                 // keeps the list non-empty
-}
-
-func (q *readyQueue) init() {
-	q.head.Store(&q.stub)
-	q.tail = &q.stub
+	pushed atomic.Pointer[task] // newest first; producers only push
+	local  *task                // oldest first; executor's goroutine only
 }
 
 func (q *readyQueue) push(t *task) {
-	t.next.Store(nil)
-	prev := q.head.Swap(t)
-	prev.next.Store(t) // until this store, pop cannot see t (nor what follows)
+	for {
+		old := q.pushed.Load()
+		t.next = old
+		if q.pushed.CompareAndSwap(old, t) {
+			return
+		}
+	}
 }
 
-// pop returns the oldest task, or nil if there is none or the oldest push
-// is half done.
+// pop returns the oldest ready task, or nil if there is none.
 func (q *readyQueue) pop() *task {
-	tail, next := q.tail, q.tail.next.Load()
-	if tail == &q.stub {
-		if next == nil {
+	if q.local == nil {
+		if q.pushed.Load() == nil {
 			return nil
 		}
-		q.tail, tail, next = next, next, next.next.Load()
+		for t := q.pushed.Swap(nil); t != nil; { // reverse into local
+			next := t.next
+			t.next = q.local
+			q.local = t
+			t = next
+		}
 	}
-	if next != nil {
-		q.tail = next
-		return tail
-	}
-	if tail != q.head.Load() {
-		return nil // a push is between its swap and its store
-	}
-	q.push(&q.stub)
-	if next = tail.next.Load(); next != nil {
-		q.tail = next
-		return tail
-	}
-	return nil
+	t := q.local
+	q.local = t.next
+	t.next = nil
+	return t
 }
 
-// empty reports whether nothing is queued, not even half-way: only the
-// stub is left. (A tail other than the stub is a task not yet popped.)
+// empty reports whether no task is queued.
 func (q *readyQueue) empty() bool {
-	return q.tail == &q.stub && q.stub.next.Load() == nil && q.head.Load() == &q.stub
+	return q.local == nil && q.pushed.Load() == nil
 }

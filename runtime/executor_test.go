@@ -306,7 +306,6 @@ func TestTimeout(t *testing.T) {
 func TestReadyQueueConcurrentPush(t *testing.T) {
 	const producers, each = 4, 20000
 	var q readyQueue
-	q.init()
 	tasks := make([][]task, producers)
 	index := make(map[*task][2]int)
 	for p := range tasks {

@@ -12,6 +12,14 @@ import (
 // async-function helper that lets a test write sequential code that waits
 // on futures (the shape of a generated coroutine), and a watchdog.
 
+// noWake is how long a test waits to conclude that no wake comes. A wake
+// that does come arrives in microseconds; a slow machine can only make a
+// wrong wake arrive later, never make a missing wake appear.
+const noWake = 100 * time.Millisecond
+
+// eventually is how long a test waits for a wake that must come.
+const eventually = 10 * time.Second
+
 // pollFunc is a Future made from a function.
 type pollFunc[T any] func(Waker) (T, bool)
 
@@ -162,4 +170,16 @@ func openFDs(t testing.TB) int {
 		t.Fatalf("cannot count open descriptors: %v", err)
 	}
 	return len(entries)
+}
+
+func equal[T comparable](a, b []T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -94,7 +94,7 @@ func raiseFDLimit() (uint64, error) {
 			return 0, err
 		}
 	}
-	return lim.Cur, nil
+	return uint64(lim.Cur), nil // int64 on some BSDs
 }
 
 // runDelayServerHelper serves the delay server protocol with this package's

@@ -12,14 +12,6 @@ import (
 // These tests drive a private reactor directly with pipes and socket pairs,
 // as a leaf future would: set the Waker, try the operation, wait for a wake.
 
-// noWake is how long a test waits to conclude that no wake comes. A wake
-// that does come arrives in microseconds; a slow machine can only make a
-// wrong wake arrive later, never make a missing wake appear.
-const noWake = 100 * time.Millisecond
-
-// eventually is how long a test waits for a wake that must come.
-const eventually = 10 * time.Second
-
 func newTestReactor(t *testing.T) *Reactor {
 	t.Helper()
 	r, err := newReactor()
@@ -271,15 +263,3 @@ func TestReactorCloseReleasesDescriptors(t *testing.T) {
 type wakeFunc func()
 
 func (f wakeFunc) Wake() { f() }
-
-func equal[T comparable](a, b []T) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
