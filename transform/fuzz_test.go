@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	cparser "github.com/corofy/corofy/parser"
-	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/txtar"
 )
 
@@ -48,7 +47,8 @@ func FuzzTransform(f *testing.F) {
 			in:      Input{Path: "in.gocoro", Output: "in_corofied.go", src: src},
 			lowered: pf,
 			fset:    fset,
-			pkg:     &packages.Package{Types: pkg, TypesInfo: info},
+			types:   pkg,
+			info:    info,
 		}
 		out, err := transformFile(Config{LineDirectives: true, Command: "corofy in.gocoro"}, lf)
 		if err != nil {

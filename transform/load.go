@@ -1,6 +1,8 @@
 package transform
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -8,31 +10,42 @@ import (
 	"go/token"
 	"go/types"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
-	"sync"
 
 	cparser "github.com/corofy/corofy/parser"
 	"golang.org/x/tools/go/packages"
 )
 
 // loadedFile is one .gocoro file after type checking: the lowered AST the
-// type checker saw, and the package it belongs to.
+// type checker saw, and what it found.
 type loadedFile struct {
 	in      Input
 	lowered *cparser.File
-	fset    *token.FileSet // the loader's file set, holding lowered
-	pkg     *packages.Package
+	fset    *token.FileSet // holds lowered
+	types   *types.Package
+	info    *types.Info
 }
 
 // load type-checks the inputs, all of one directory, as part of their
-// package. Each .gocoro file stands in for its output file through
-// go/packages' overlay (so a stale or missing output does not matter), and
-// the ParseFile hook hands the type checker the lowered .gocoro AST, whose
-// positions are the .gocoro file's own.
+// package, so that a coroutine can use the package's other files and any
+// import.
+//
+// The go command (through go/packages) lists the package and every
+// import, and provides their types from compiled export data: that is as
+// fast as go vet. (An overlay would be simpler, but go/packages then
+// type-checks every dependency from source, several times slower.) Then
+// the package itself is type-checked here, with go/types: its Go files
+// from disk except the inputs' output files, which the lowered .gocoro
+// files replace, so a stale or missing output never matters.
 func load(dir string, inputs []Input) ([]*loadedFile, error) {
-	byOverlay := map[string]*loadedFile{}
-	overlay := map[string][]byte{}
+	fset := token.NewFileSet()
+	var files []*loadedFile
+	standIns := map[string]bool{}
+	patterns := []string{".", cparser.RuntimePath}
 	tests := false
 	for _, in := range inputs {
 		src, err := os.ReadFile(in.Path)
@@ -40,117 +53,252 @@ func load(dir string, inputs []Input) ([]*loadedFile, error) {
 			return nil, err
 		}
 		in.src = src
-		// Report syntax errors before starting the go command.
-		fset := token.NewFileSet()
 		pf, err := cparser.ParseFile(fset, in.Path, src)
 		if err != nil {
 			return nil, err
 		}
-		stand := standInPath(in)
-		// The go command compiles the package for export data, so it gets
-		// real Go: the reference form. Its errors are reported again, at
-		// .gocoro positions, by the type check of the lowered AST.
-		if overlay[stand], err = referenceSource(fset, pf, ""); err != nil {
-			return nil, err
+		for _, imp := range pf.AST.Imports {
+			if path, err := strconv.Unquote(imp.Path.Value); err == nil && path != "C" {
+				patterns = append(patterns, path)
+			}
 		}
-		byOverlay[stand] = &loadedFile{in: in}
-		tests = tests || strings.HasSuffix(stand, "_test.go")
+		standIns[absPath(in.Output)] = true
+		tests = tests || strings.HasSuffix(in.Path, "_test.gocoro")
+		files = append(files, &loadedFile{in: in, lowered: pf, fset: fset})
 	}
-	var mu sync.Mutex
-	var parseErr error
 	cfg := &packages.Config{
-		Mode: packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports |
-			packages.NeedTypes | packages.NeedTypesInfo | packages.NeedSyntax | packages.NeedTypesSizes,
-		Dir:     dir,
-		Tests:   tests,
-		Overlay: overlay,
+		Mode:  packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes | packages.NeedModule,
+		Dir:   dir,
+		Tests: tests,
+		// Type-check nothing from source that we do not need: our own
+		// check below is the one that counts.
 		ParseFile: func(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
-			lf := byOverlay[filename]
-			if lf == nil {
-				return parser.ParseFile(fset, filename, src, parser.AllErrors|parser.ParseComments|parser.SkipObjectResolution)
+			if standIns[filename] { // a stale output: only its package clause
+				return parser.ParseFile(fset, filename, src, parser.PackageClauseOnly)
 			}
-			f, err := cparser.ParseFile(fset, lf.in.Path, lf.in.src)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				parseErr = err
-				return nil, err
-			}
-			if lf.lowered == nil { // with Tests, a file may be parsed for several packages
-				lf.lowered, lf.fset = f, fset
-			}
-			return f.AST, nil
+			return parser.ParseFile(fset, filename, src, parser.SkipObjectResolution)
 		},
 	}
-	pkgs, err := packages.Load(cfg, ".")
+	pkgs, err := packages.Load(cfg, dedup(patterns)...)
 	if err != nil {
-		return nil, fmt.Errorf("loading package in %s: %v", dir, err)
+		return nil, fmt.Errorf("loading the package in %s: %v", dir, err)
 	}
-	if parseErr != nil {
-		return nil, parseErr
+	imports := importMap(pkgs)
+	// Group the inputs by the package they belong to (a _test.gocoro file
+	// may be in the package's test variant or its external test package).
+	byPkg := map[*packages.Package][]*loadedFile{}
+	var order []*packages.Package
+	for _, lf := range files {
+		p := rootFor(pkgs, lf, standIns)
+		if byPkg[p] == nil {
+			order = append(order, p)
+		}
+		byPkg[p] = append(byPkg[p], lf)
 	}
-	var files []*loadedFile
-	for stand, lf := range byOverlay {
-		for _, p := range pkgs {
-			for _, f := range p.Syntax {
-				if lf.lowered != nil && f == lf.lowered.AST {
-					lf.pkg = p
-				}
-			}
-		}
-		if lf.pkg == nil {
-			return nil, fmt.Errorf("%s: not part of the package in %s (build constraints?)", lf.in.Path, filepath.Dir(stand))
-		}
-		if err := packageErrors(lf); err != nil {
-			return nil, err
-		}
-		files = append(files, lf)
+	var errs scanner.ErrorList
+	for _, p := range order {
+		errs = append(errs, check(dir, fset, p, byPkg[p], standIns, imports)...)
+	}
+	if len(errs) > 0 {
+		errs.Sort()
+		return nil, errs
 	}
 	return files, nil
 }
 
-// standInPath is the absolute path under which the type checker sees the
-// input: its output file, which it replaces (a stale output must not be
-// type-checked beside its own source), or the default output when the
-// output goes to another directory.
-func standInPath(in Input) string {
-	out := in.Output
-	if out == "" || filepath.Dir(out) != filepath.Dir(in.Path) {
-		out = DefaultOutput(in.Path)
-	}
-	if p, err := filepath.Abs(out); err == nil {
-		return p
-	}
-	return out
-}
-
-// packageErrors returns the errors of lf's package as a scanner.ErrorList
-// with positions, .wait misuse turned into corofy's own messages.
-func packageErrors(lf *loadedFile) error {
-	var list scanner.ErrorList
-	seen := map[string]bool{}
-	stand := filepath.Base(standInPath(lf.in))
-	for _, e := range lf.pkg.Errors {
-		msg := e.Msg
-		pos := parsePos(e.Pos)
-		if filepath.Base(pos.Filename) == stand || strings.Contains(msg, stand+":") {
-			continue // the go command compiling the reference form: see load
-		}
-		if e.Kind == packages.TypeError {
-			msg = waitMessage(lf, e, msg)
-		}
-		key := e.Pos + msg
-		if seen[key] {
+// rootFor returns the listed package lf belongs to: the one in its
+// directory whose package name is lf's (a test variant for _test files),
+// or nil when the directory has no Go package yet.
+func rootFor(pkgs []*packages.Package, lf *loadedFile, standIns map[string]bool) *packages.Package {
+	name := lf.lowered.AST.Name.Name
+	isTest := strings.HasSuffix(lf.in.Path, "_test.gocoro")
+	var best *packages.Package
+	for _, p := range pkgs {
+		if p.Name != name || len(p.GoFiles) == 0 && len(p.CompiledGoFiles) == 0 || strings.HasSuffix(p.ID, ".test") {
 			continue
 		}
-		seen[key] = true
-		list.Add(pos, msg)
+		if filepath.Dir(firstFile(p)) != absPath(filepath.Dir(lf.in.Path)) {
+			continue
+		}
+		variant := strings.Contains(p.ID, "[")
+		if variant == isTest {
+			return p
+		}
+		best = p
 	}
-	if len(list) == 0 {
-		return nil
+	return best
+}
+
+func firstFile(p *packages.Package) string {
+	if len(p.GoFiles) > 0 {
+		return p.GoFiles[0]
 	}
-	list.Sort()
-	return list
+	return p.CompiledGoFiles[0]
+}
+
+// check type-checks the Go files of p, without the stand-ins, together
+// with the lowered inputs, and records the results in the inputs.
+func check(dir string, fset *token.FileSet, p *packages.Package, inputs []*loadedFile, standIns map[string]bool, imports map[string]*types.Package) scanner.ErrorList {
+	var errs scanner.ErrorList
+	var syntax []*ast.File
+	pkgPath := ""
+	var sizes types.Sizes
+	goVersion := ""
+	if p != nil {
+		pkgPath, sizes = p.PkgPath, p.TypesSizes
+		if p.Module != nil && p.Module.GoVersion != "" {
+			goVersion = "go" + p.Module.GoVersion
+		}
+		for _, e := range p.Errors {
+			if e.Kind == packages.TypeError || mentionsStandIn(e, standIns) {
+				continue // ours is the type check that counts
+			}
+			errs.Add(parsePos(e.Pos), e.Msg)
+		}
+		for _, name := range p.CompiledGoFiles {
+			if standIns[name] {
+				continue
+			}
+			f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+			if err != nil {
+				var list scanner.ErrorList
+				if errors.As(err, &list) {
+					errs = append(errs, list...)
+					continue
+				}
+				errs.Add(token.Position{Filename: name}, err.Error())
+				continue
+			}
+			syntax = append(syntax, f)
+		}
+	} else {
+		var err error
+		if pkgPath, err = importPath(dir); err != nil {
+			errs.Add(token.Position{Filename: inputs[0].in.Path}, err.Error())
+			return errs
+		}
+	}
+	for _, lf := range inputs {
+		syntax = append(syntax, lf.lowered.AST)
+	}
+	info := &types.Info{
+		Types:      map[ast.Expr]types.TypeAndValue{},
+		Defs:       map[*ast.Ident]types.Object{},
+		Uses:       map[*ast.Ident]types.Object{},
+		Implicits:  map[ast.Node]types.Object{},
+		Selections: map[*ast.SelectorExpr]*types.Selection{},
+		Scopes:     map[ast.Node]*types.Scope{},
+	}
+	conf := types.Config{
+		GoVersion: goVersion,
+		Sizes:     sizes,
+		Importer: importerFunc(func(path string) (*types.Package, error) {
+			if pkg := imports[path]; pkg != nil {
+				return pkg, nil
+			}
+			return nil, fmt.Errorf("package %s is not loaded (is it in the module's requirements?)", path)
+		}),
+		Error: func(err error) {
+			te, ok := err.(types.Error)
+			if !ok {
+				errs.Add(token.Position{}, err.Error())
+				return
+			}
+			msg := te.Msg
+			for _, lf := range inputs {
+				msg = waitMessage(lf, info, te.Pos, msg)
+			}
+			errs.Add(te.Fset.Position(te.Pos), msg)
+		},
+	}
+	pkg, _ := conf.Check(pkgPath, fset, syntax, info)
+	for _, lf := range inputs {
+		lf.types, lf.info = pkg, info
+	}
+	return errs
+}
+
+type importerFunc func(path string) (*types.Package, error)
+
+func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
+
+// importMap maps the path of every package the load reached to its types.
+func importMap(pkgs []*packages.Package) map[string]*types.Package {
+	m := map[string]*types.Package{}
+	var visit func(t *types.Package)
+	visit = func(t *types.Package) {
+		if t == nil || m[t.Path()] != nil {
+			return
+		}
+		m[t.Path()] = t
+		for _, q := range t.Imports() {
+			visit(q)
+		}
+	}
+	for _, p := range pkgs {
+		visit(p.Types)
+		for path, q := range p.Imports {
+			if q.Types != nil && m[path] == nil {
+				m[path] = q.Types
+			}
+			visit(q.Types)
+		}
+	}
+	return m
+}
+
+// mentionsStandIn reports whether a go command error is about a stand-in
+// (an output file the lowered input replaces).
+func mentionsStandIn(e packages.Error, standIns map[string]bool) bool {
+	for name := range standIns {
+		if strings.Contains(e.Pos, filepath.Base(name)) || strings.Contains(e.Msg, filepath.Base(name)) {
+			return true
+		}
+	}
+	return false
+}
+
+// importPath returns the import path of dir, a directory without Go files
+// yet, from its module.
+func importPath(dir string) (string, error) {
+	cmd := exec.Command("go", "list", "-m", "-f", "{{.Path}}\t{{.Dir}}")
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("finding the module of %s: %v: %s", dir, err, strings.TrimSpace(stderr.String()))
+	}
+	fields := strings.SplitN(strings.TrimSpace(string(out)), "\t", 2)
+	if len(fields) != 2 {
+		return "", fmt.Errorf("finding the module of %s: unexpected go list output %q", dir, out)
+	}
+	rel, err := filepath.Rel(fields[1], absPath(dir))
+	if err != nil {
+		return "", err
+	}
+	if rel == "." {
+		return fields[0], nil
+	}
+	return fields[0] + "/" + filepath.ToSlash(rel), nil
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+func dedup(list []string) []string {
+	sort.Strings(list)
+	out := list[:0]
+	for i, s := range list {
+		if i == 0 || s != list[i-1] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // parsePos turns "file:line:col" into a token.Position.
@@ -163,8 +311,8 @@ func parsePos(s string) token.Position {
 		if j < 0 {
 			break
 		}
-		var n int
-		if _, err := fmt.Sscanf(rest[j+1:], "%d", &n); err != nil {
+		n, err := strconv.Atoi(rest[j+1:])
+		if err != nil {
 			break
 		}
 		nums = append([]int{n}, nums...)
@@ -180,28 +328,24 @@ func parsePos(s string) token.Position {
 	return p
 }
 
-// waitMessage rewords a type error about a lowered runtime.Await(x) call.
-func waitMessage(lf *loadedFile, e packages.Error, msg string) string {
-	if lf.lowered == nil || !strings.Contains(msg, "Await") {
+// waitMessage rewords a type error about a lowered runtime.Await(x) call
+// of lf: ".wait on a value that is not a future".
+func waitMessage(lf *loadedFile, info *types.Info, pos token.Pos, msg string) string {
+	if !strings.Contains(msg, "Await") {
 		return msg
 	}
 	for _, co := range lf.lowered.Coroutines {
 		for _, w := range co.Waits {
 			x := w.Call.Args[0]
-			start, end := lf.fset.Position(x.Pos()), lf.fset.Position(w.Call.End())
-			p := parsePos(e.Pos)
-			if p.Filename != start.Filename || p.Offset != 0 && (p.Offset < start.Offset || p.Offset > end.Offset) {
+			if pos < x.Pos() || pos > w.Call.End() {
 				continue
 			}
-			if p.Line < start.Line || p.Line > end.Line {
-				continue
-			}
-			t := lf.pkg.TypesInfo.TypeOf(x)
 			what := types.ExprString(x)
+			t := info.TypeOf(x)
 			if t == nil {
 				return fmt.Sprintf("'.wait' on %s, which is not a runtime.Future", what)
 			}
-			return fmt.Sprintf("'.wait' on %s of type %s, which is not a runtime.Future (it needs a method Poll(runtime.Waker) (T, bool))", what, types.TypeString(t, types.RelativeTo(lf.pkg.Types)))
+			return fmt.Sprintf("'.wait' on %s of type %s, which is not a runtime.Future (it needs a method Poll(runtime.Waker) (T, bool))", what, t)
 		}
 	}
 	return msg

@@ -105,7 +105,7 @@ type fileTransform struct {
 
 // transformFile rewrites every coroutine of one type-checked file.
 func transformFile(cfg Config, lf *loadedFile) ([]byte, error) {
-	ft := &fileTransform{cfg: cfg, in: lf.in, src: lf.in.src, pkg: lf.pkg.Types, lineFile: relFile(lf.in.Path, lf.in.Output), loadFset: lf.fset}
+	ft := &fileTransform{cfg: cfg, in: lf.in, src: lf.in.src, pkg: lf.types, lineFile: relFile(lf.in.Path, lf.in.Output), loadFset: lf.fset}
 	fset := token.NewFileSet()
 	clean, err := parser.ParseFile(fset, lf.in.Path, lf.lowered.Go, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
@@ -119,7 +119,7 @@ func transformFile(cfg Config, lf *loadedFile) ([]byte, error) {
 		}
 		coroutineAt[lf.fset.Position(co.Decl.Type.Func).Offset] = co
 	}
-	ix := newIndex(lf.fset, lf.lowered.AST, lf.lowered.Go, lf.pkg.TypesInfo, waitCalls)
+	ix := newIndex(lf.fset, lf.lowered.AST, lf.lowered.Go, lf.info, waitCalls)
 	uses := map[*ast.Ident]types.Object{}
 	ast.Inspect(clean, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok {
@@ -148,7 +148,7 @@ func transformFile(cfg Config, lf *loadedFile) ([]byte, error) {
 			decls = append(decls, d)
 			continue
 		}
-		m := newMachine(ft, tp, fd, co, lf.pkg.TypesInfo)
+		m := newMachine(ft, tp, fd, co, lf.info)
 		if m == nil {
 			continue
 		}
@@ -194,7 +194,7 @@ func (ft *fileTransform) copyDecl(tp *typed, d dst.Decl) {
 
 // print restores the file, adds the header and formats it.
 func (ft *fileTransform) print(lf *loadedFile, df *dst.File) ([]byte, error) {
-	names := packageNames(lf.pkg.Types)
+	names := packageNames(lf.types)
 	names[runtimePath] = "runtime"
 	r := decorator.NewRestorerWithImports(ft.pkg.Path(), mapResolver(names))
 	fr := r.FileRestorer()
