@@ -199,7 +199,7 @@ func (m *machine) spill(n dst.Node) {
 		// Spill the outermost unspilled effects that come before w.
 		var before []*effect
 		for _, e := range effects[:i] {
-			if !e.done {
+			if !e.done && !contains(w, e) { // what is inside w is w's future expression
 				before = append(before, e)
 			}
 		}
@@ -233,6 +233,11 @@ func (m *machine) spill(n dst.Node) {
 		m.await(w.e.(*dst.SelectorExpr), out, nil)
 		w.set(m.ident(out))
 		w.done = true
+		for _, e := range effects[:i] { // evaluated with the future expression
+			if contains(w, e) {
+				e.done = true
+			}
+		}
 	}
 }
 

@@ -56,8 +56,7 @@ func (c *asyncMainCoroutine) Poll(w runtime.Waker) (struct{}, bool) {
 		}
 		c.fut1 = nil // drop the completed future
 		/*line main.gocoro:26:2*/ fmt.Println(txt)
-		/*line main.gocoro:27:8*/ tmp1 := bookhttp.Get(getPath(1))
-		c.fut2 = tmp1
+		/*line main.gocoro:27:8*/ c.fut2 = bookhttp.Get(getPath(1))
 		fallthrough
 	case 2: // bookhttp.Get(getPath(1)).wait
 		/*line main.gocoro:27:33*/ out2, ready := c.fut2.Poll(w)
@@ -69,8 +68,7 @@ func (c *asyncMainCoroutine) Poll(w runtime.Waker) (struct{}, bool) {
 		var txt string
 		/*line main.gocoro:27:2*/ txt = out2
 		/*line main.gocoro:28:2*/ fmt.Println(txt)
-		/*line main.gocoro:29:8*/ tmp2 := bookhttp.Get(getPath(2))
-		c.fut3 = tmp2
+		/*line main.gocoro:29:8*/ c.fut3 = bookhttp.Get(getPath(2))
 		fallthrough
 	case 3: // bookhttp.Get(getPath(2)).wait
 		/*line main.gocoro:29:33*/ out3, ready := c.fut3.Poll(w)
@@ -82,8 +80,7 @@ func (c *asyncMainCoroutine) Poll(w runtime.Waker) (struct{}, bool) {
 		var txt string
 		/*line main.gocoro:29:2*/ txt = out3
 		/*line main.gocoro:30:2*/ fmt.Println(txt)
-		/*line main.gocoro:31:8*/ tmp3 := bookhttp.Get(getPath(3))
-		c.fut4 = tmp3
+		/*line main.gocoro:31:8*/ c.fut4 = bookhttp.Get(getPath(3))
 		fallthrough
 	case 4: // bookhttp.Get(getPath(3)).wait
 		/*line main.gocoro:31:33*/ out4, ready := c.fut4.Poll(w)
@@ -95,8 +92,7 @@ func (c *asyncMainCoroutine) Poll(w runtime.Waker) (struct{}, bool) {
 		var txt string
 		/*line main.gocoro:31:2*/ txt = out4
 		/*line main.gocoro:32:2*/ fmt.Println(txt)
-		/*line main.gocoro:33:8*/ tmp4 := bookhttp.Get(getPath(4))
-		c.fut5 = tmp4
+		/*line main.gocoro:33:8*/ c.fut5 = bookhttp.Get(getPath(4))
 		fallthrough
 	case 5: // bookhttp.Get(getPath(4)).wait
 		/*line main.gocoro:33:33*/ out5, ready := c.fut5.Poll(w)

@@ -95,6 +95,10 @@ func (g *GetFuture) Poll(w runtime.Waker) (string, bool) {
 		case start:
 			fmt.Fprintln(stdout, "FIRST POLL - START OPERATION")
 			g.startConnect()
+			// Like the book's Http::get, the first poll only starts the
+			// operation. (Reading on, a fast response could complete within
+			// it, and join_all would print it before polling the others.)
+			return g.notReady(w)
 		case connecting:
 			if !g.connected() {
 				return g.notReady(w)
