@@ -62,7 +62,7 @@ func load(dir string, inputs []Input) ([]*loadedFile, error) {
 				patterns = append(patterns, path)
 			}
 		}
-		standIns[absPath(in.Output)] = true
+		standIns[standInPath(in)] = true
 		tests = tests || strings.HasSuffix(in.Path, "_test.gocoro")
 		files = append(files, &loadedFile{in: in, lowered: pf, fset: fset})
 	}
@@ -281,6 +281,18 @@ func importPath(dir string) (string, error) {
 		return fields[0], nil
 	}
 	return fields[0] + "/" + filepath.ToSlash(rel), nil
+}
+
+// standInPath is the absolute path of the file the input replaces in its
+// package: its output, or the default output when the output goes to
+// another directory (a stale output must not be type-checked beside its own
+// source).
+func standInPath(in Input) string {
+	out := in.Output
+	if out == "" || filepath.Dir(absPath(out)) != filepath.Dir(absPath(in.Path)) {
+		out = DefaultOutput(in.Path)
+	}
+	return absPath(out)
 }
 
 func absPath(p string) string {

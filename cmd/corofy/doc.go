@@ -1,0 +1,90 @@
+// Corofy turns Go code with coroutines into plain Go. A .gocoro file is a
+// Go source file with two extra words: "coroutine func" declares a
+// function that can stop and be resumed, and a postfix ".wait" inside one
+// suspends it until a future is ready. Corofy rewrites each coroutine into
+// a state machine, a struct with one state per .wait and a Poll method,
+// that implements runtime.Future from github.com/corofy/corofy/runtime.
+// Everything else in the file is copied through unchanged.
+//
+// For example, given this file, main.gocoro,
+//
+//	package main
+//
+//	//go:generate go run github.com/corofy/corofy/cmd/corofy main.gocoro
+//
+//	import (
+//		"fmt"
+//
+//		"github.com/corofy/corofy/runtime"
+//	)
+//
+//	coroutine func request(path string) string {
+//		resp := runtime.HTTPGet("localhost:8080", path).wait
+//		return resp.Body()
+//	}
+//
+//	func main() {
+//		fmt.Println(runtime.BlockOn(request("/600/HelloWorld")))
+//	}
+//
+// running this command
+//
+//	corofy main.gocoro
+//
+// in the same directory creates the file main_corofied.go, in which
+// request returns a runtime.Future[string] backed by a generated
+// requestCoroutine state machine. The //go:generate line is copied into the
+// generated file too, so that "go generate" runs corofy again once the
+// first main_corofied.go exists (go generate only reads .go files).
+//
+// Typically this process would be run using go generate, from any package
+// of a module that requires github.com/corofy/corofy:
+//
+//	//go:generate go run github.com/corofy/corofy/cmd/corofy main.gocoro
+//
+// Corofy type-checks each .gocoro file as part of its package, so a
+// coroutine can use the package's other Go files, other .gocoro files
+// named in the same run, and anything the module can import. The output
+// file of an input does not take part: it is the file being replaced.
+//
+// The output of x.gocoro is x_corofied.go in the same directory, and that
+// of x_test.gocoro is x_corofied_test.go. Corofy writes it through a
+// temporary file and a rename: a run that fails writes nothing, never
+// leaves a partial file and never touches the input. It refuses to
+// overwrite a file that does not start with a "Code generated ... DO NOT
+// EDIT." header.
+//
+// Errors are printed as file:line:col: message, at the position in the
+// .gocoro file: misuse of .wait (outside a coroutine, inside a function
+// literal, on a value that is not a future), "coroutine" not followed by
+// "func", constructs this version cannot transform (with what to write
+// instead), and every Go syntax and type error.
+//
+// Usage:
+//
+//	corofy [flags] file.gocoro...
+//
+// The flags are:
+//
+//	-o file
+//		Write the output to file instead of the default name. Only with
+//		one input.
+//	-l
+//		Do not write /*line file.gocoro:L:C*/ directives. By default
+//		they make compiler errors, panics, stack traces and coverage
+//		point at the .gocoro source.
+//	-check
+//		Write nothing. Exit with status 1 if an output file is missing
+//		or differs from what corofy would write: for CI.
+//	-reference
+//		Write the reference-semantics program instead of state machines:
+//		each coroutine runs its body at its first poll and each .wait is
+//		runtime.Await, a loop that polls until ready. Generated machines
+//		must print what it prints; it is for testing corofy.
+//
+// The exit status is 0 on success, 1 when there were diagnostics (or
+// -check found a stale file), and 2 for usage errors.
+//
+// See the package doc of github.com/corofy/corofy/transform for how each
+// construct is rewritten.
+package main
