@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"go/format"
 	"go/scanner"
 	"os"
 	"path/filepath"
@@ -108,6 +109,9 @@ func goldenCase(t *testing.T, mod, file, name string) bool {
 		t.Errorf("%s differs from %s (run go test ./transform -update to accept):\n%s", want.Name, file, diff(want.Data, got))
 	}
 	if err == nil {
+		if formatted, ferr := format.Source(got); ferr != nil || !bytes.Equal(formatted, got) {
+			t.Errorf("the output is not gofmt-clean (err %v)", ferr)
+		}
 		// Generating again gives the same bytes.
 		again, err := transform.Transform(transform.Config{LineDirectives: true, Command: "corofy in.gocoro"}, []transform.Input{in})
 		if err != nil || !bytes.Equal(again[0].Src, got) {
