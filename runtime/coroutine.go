@@ -1,6 +1,9 @@
 package runtime
 
-import "fmt"
+import (
+	"fmt"
+	"unicode/utf8"
+)
 
 // Await is what x.wait means in a .gocoro file: poll f until it is ready,
 // and evaluate to its value. Outside a coroutine it behaves like [BlockOn]:
@@ -55,4 +58,31 @@ func PollError(name, pos string, state int) string {
 		return fmt.Sprintf("coroutine %s (%s) polled after a panic escaped it", name, pos)
 	}
 	return fmt.Sprintf("coroutine %s (%s) polled in unknown state %d", name, pos, state)
+}
+
+// Helpers of generated loops (keep in sync with transform/names.go).
+
+// MapKeys returns the keys of m, for a generated range loop over a map
+// whose body waits: the loop visits these keys, skipping those deleted
+// before they are reached, as Go's range does.
+func MapKeys[K comparable, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// DecodeRune returns the rune of s at byte offset i and its size in bytes,
+// as a range loop over a string produces it (utf8.RuneError, 1 for an
+// invalid byte).
+func DecodeRune(s string, i int) (rune, int) { return utf8.DecodeRuneInString(s[i:]) }
+
+// CopyVar returns a new variable holding *p: the next iteration's copy of
+// a loop variable that a closure or a pointer may still hold (Go 1.22's
+// per-iteration loop variables).
+func CopyVar[T any](p *T) *T {
+	q := new(T)
+	*q = *p
+	return q
 }

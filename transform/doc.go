@@ -101,11 +101,11 @@
 //	...
 //	fmt.Println(c.total, add(c.txt, out3))
 //
-// Waits inside if, for, range, switch, select, labeled statements and
-// blocks, waits on the right of && and ||, defer and goto are not
-// transformed by this version: each gets a positioned "not supported yet"
-// error saying what to write instead. Control flow without waits is copied
-// into its state whole, returns included.
+// Control flow without waits is copied into its state whole, returns
+// included. Control flow with waits becomes states joined by jumps (next
+// sections). Waits inside select statements and type switches, defer,
+// goto, several results and generic coroutines get a positioned "not
+// supported yet" error saying what to write instead.
 //
 // # Waits in expressions
 //
@@ -144,8 +144,10 @@
 // # Variables
 //
 // A local variable is stored in the machine, as a field named like it,
-// only if its value must survive a return from Poll: if it is live across
-// a wait (used after the wait before being assigned again), if it is a
+// only if its value must survive the end of a case: if it is live at the
+// start of any state but the first (used there, or in a state reached from
+// there, before being assigned again; computed by the classic backward
+// dataflow over the states), if it is a
 // parameter the body uses, or if its address is taken (&x, a method with a
 // pointer receiver, slicing an array) or a closure captures it and it is
 // named in more than one state. Every other variable stays a local of its
@@ -175,6 +177,99 @@
 // variables to the heap. Closures refer to stored variables through the
 // machine, so they share them with the coroutine: "inc := func() { n++ }"
 // becomes "c.inc = func() { c.n++ }".
+//
+// # Control flow
+//
+// A compound statement with waits is taken apart into states: each state
+// is straight-line code that ends in a jump. A jump is
+//
+//	state = 7 // case at line 29
+//	continue
+//
+// which runs case 7 at once, in the same Poll, or "fallthrough" when it
+// ends a case and goes to the next one. Poll's switch is then inside a
+// "for {}" (labeled resume: when a jump sits inside a loop of the user's).
+// The case comments say what each state is. Statements copied whole into
+// a state get their break and continue statements that leave for a
+// transformed loop or switch rewritten into jumps.
+//
+// An if statement: its init and the waits of its condition run in the
+// current state, then
+//
+//	if cond { A } else { B }
+//
+// becomes "if !(cond) { jump else }", the states of A, a jump past the
+// else, the states of B, and the state after the if. A condition is
+// negated by flipping a comparison of integers or strings, and with ! (and
+// parentheses) otherwise, never by flipping a comparison that may involve
+// NaN.
+//
+// A for loop "for init; cond; post { body }" becomes init in the current
+// state, a head state "if !(cond) { jump after }", the body's states, and
+// a post state that jumps back to the head. break jumps after the loop,
+// continue to the post state (labeled ones to their loop's states, across
+// nested loops). From countdown in control.txtar:
+//
+//	case 1: // loop at line 23
+//		if c.i <= 0 {
+//			state = 11 // after the loop at line 23
+//			continue
+//		}
+//		fallthrough
+//	case 2: // loop body at line 23
+//	...
+//	case 10: // loop post statement at line 23
+//		c.i--
+//		state = 1 // loop at line 23
+//		continue
+//
+// A range loop is a for loop over hidden variables: the range expression
+// is evaluated once into seq (limit for an integer), index counts, and
+// each iteration declares the iteration variables from them. Over a string
+// it decodes one rune at each byte offset (runtime.DecodeRune, which gives
+// utf8.RuneError for invalid bytes, as range does). Over a map it visits
+// the keys present at the start (runtime.MapKeys) and skips those deleted
+// before they are reached, which is what Go's range guarantees (an entry
+// added during the loop may or may not be produced; here it is not). Over
+// a channel it receives until the channel is closed. A range over a
+// function (an iterator) cannot suspend with the coroutine: that is an
+// error that suggests collecting the values first.
+//
+// A switch with waits in its case expressions or bodies evaluates its tag
+// once into tag, then tests the cases in order, each "if tag == e { jump
+// to its body }", so that a case expression that waits is evaluated only
+// when no case before it matched, as in Go. Each body is states of its
+// own; fallthrough jumps to the next body and break after the switch.
+//
+// x && y where y waits becomes
+//
+//	c.cond1 = x
+//	if !c.cond1 { jump after }
+//	... c.cond1 = y ...
+//
+// (and || the same with the test reversed), so that y, its calls and its
+// waits run only when x does not decide, as Go's short-circuit requires.
+// The expression then reads cond1.
+//
+// # Variables in loops
+//
+// Since Go 1.22 each iteration of a loop has its own iteration variables,
+// and a variable declared in a loop body is a new variable each time. A
+// stored variable shared by all iterations would break a closure or a
+// pointer that outlives its iteration. So a stored variable that is
+// declared in a transformed loop and whose address is taken or that a
+// closure captures is a cell: its field is a pointer, its declaration
+// makes a new variable (c.s = new(string)), its uses are *c.s, and before
+// a loop's post statement the variables of its init statement get a new
+// copy (c.k = runtime.CopyVar(c.k)). A closure must keep the cell of its
+// own iteration, not read the field later, so a statement that makes
+// closures first binds the pointer:
+//
+//	sRef := c.s // this iteration's s, for the closures below
+//	c.funcs = append(c.funcs, func() string { return *sRef })
+//
+// Variables declared at state level get names unique in the coroutine (x,
+// x2, ...), since each case is one scope where Go's blocks had several.
 //
 // # Returns and results
 //

@@ -30,10 +30,17 @@ func (m *machine) emit() []dst.Decl {
 	cases = append(cases, &dst.CaseClause{Body: []dst.Stmt{bad}})
 	poisoned := &dst.AssignStmt{Lhs: []dst.Expr{m.field(m.stateField)}, Tok: token.ASSIGN, Rhs: []dst.Expr{m.rt(rtStatePoisoned)}}
 	poisoned.Decs.End.Append("// stays so if a panic escapes this Poll")
+	var dispatch dst.Stmt = &dst.SwitchStmt{Tag: dst.NewIdent(m.state), Body: &dst.BlockStmt{List: cases}}
+	if m.loops { // some jump is not a fallthrough: dispatch again after it
+		dispatch = &dst.ForStmt{Body: &dst.BlockStmt{List: []dst.Stmt{dispatch}}}
+		if m.labeled {
+			dispatch = &dst.LabeledStmt{Label: dst.NewIdent(m.resumeLabel), Stmt: dispatch}
+		}
+	}
 	body := &dst.BlockStmt{List: []dst.Stmt{
 		&dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(m.state)}, Tok: token.DEFINE, Rhs: []dst.Expr{m.field(m.stateField)}},
 		poisoned,
-		&dst.SwitchStmt{Tag: dst.NewIdent(m.state), Body: &dst.BlockStmt{List: cases}},
+		dispatch,
 	}}
 	poll := &dst.FuncDecl{
 		Recv: &dst.FieldList{List: []*dst.Field{{Names: []*dst.Ident{dst.NewIdent(m.recv)}, Type: &dst.StarExpr{X: m.machineType()}}}},
@@ -78,7 +85,7 @@ func (m *machine) constructor() *dst.FuncDecl {
 func (m *machine) typeDecl() dst.Decl {
 	fields := &dst.FieldList{Opening: true, Closing: true}
 	state := &dst.Field{Names: []*dst.Ident{dst.NewIdent(m.stateField)}, Type: dst.NewIdent("int")}
-	state.Decs.End.Append("// 0 before the first Poll, k at the k-th .wait, or runtime.StateDone")
+	state.Decs.End.Append("// the case of Poll to run: 0 before the first Poll, or runtime.StateDone")
 	fields.List = append(fields.List, state)
 	for _, v := range m.order {
 		info := m.vars[v]
@@ -90,8 +97,13 @@ func (m *machine) typeDecl() dst.Decl {
 			m.errorf(m.pos, "cannot keep %s across a .wait: %v", v.Name(), err)
 			continue
 		}
+		if info.cell {
+			t = &dst.StarExpr{X: t}
+		}
 		f := &dst.Field{Names: []*dst.Ident{dst.NewIdent(info.name)}, Type: t}
 		switch {
+		case info.cell:
+			f.Decs.End.Append("// a new variable at each iteration")
 		case info.param:
 			f.Decs.End.Append("// parameter")
 		case info.result:
@@ -144,16 +156,22 @@ func (m *machine) emitState(st *state) *dst.CaseClause {
 			}}})
 		}
 	}
-	for i, s := range st.stmts {
+	m.refBound = map[*varInfo]bool{} // the bindings of bindCellRefs are per case
+	stmts := st.stmts
+	var last dst.Stmt
+	if n := len(stmts); n > 0 && m.isJump(stmts[n-1]) && m.jumps[stmts[n-1].(*dst.BranchStmt)].index == st.index+1 {
+		last, stmts = &dst.BranchStmt{Tok: token.FALLTHROUGH}, stmts[:n-1]
+	}
+	for i, s := range stmts {
 		out := m.rewriteStmt(s)
 		if len(out) > 0 {
 			m.lineDirective(&out[0].Decorations().Start, st.pos[i])
 		}
 		body = append(body, out...)
 	}
-	if st.index < len(m.states)-1 {
-		body = append(body, &dst.BranchStmt{Tok: token.FALLTHROUGH})
-	} else if len(body) == 0 || !isTerminating(body[len(body)-1]) {
+	if last != nil {
+		body = append(body, last)
+	} else if !st.closed && (len(body) == 0 || !isTerminating(body[len(body)-1])) {
 		body = append(body, m.finish(nil)...)
 	}
 	for _, s := range body { // each statement on its own line
@@ -162,8 +180,11 @@ func (m *machine) emitState(st *state) *dst.CaseClause {
 		}
 	}
 	c := &dst.CaseClause{List: []dst.Expr{&dst.BasicLit{Kind: token.INT, Value: strconv.Itoa(st.index)}}, Body: body}
-	if st.wait != nil {
+	switch {
+	case st.wait != nil:
 		c.Decs.Colon.Append("// " + st.wait.text)
+	case st.comment != "":
+		c.Decs.Colon.Append("// " + st.comment)
 	}
 	return c
 }
@@ -176,7 +197,7 @@ func (m *machine) resume(wp *waitPoint) []dst.Stmt {
 	var info *varInfo
 	if wp.target != nil {
 		info = m.vars[wp.target]
-		out = wp.target.Name()
+		out = info.name
 	}
 	poll := &dst.AssignStmt{
 		Lhs: []dst.Expr{dst.NewIdent(out), dst.NewIdent(m.ready)},
@@ -190,7 +211,7 @@ func (m *machine) resume(wp *waitPoint) []dst.Stmt {
 	notReady := &dst.IfStmt{
 		Cond: &dst.UnaryExpr{Op: token.NOT, X: dst.NewIdent(m.ready)},
 		Body: &dst.BlockStmt{List: []dst.Stmt{
-			&dst.AssignStmt{Lhs: []dst.Expr{m.field(m.stateField)}, Tok: token.ASSIGN, Rhs: []dst.Expr{&dst.BasicLit{Kind: token.INT, Value: strconv.Itoa(wp.k)}}},
+			&dst.AssignStmt{Lhs: []dst.Expr{m.field(m.stateField)}, Tok: token.ASSIGN, Rhs: []dst.Expr{&dst.BasicLit{Kind: token.INT, Value: strconv.Itoa(wp.state.index)}}},
 			&dst.ReturnStmt{Results: []dst.Expr{m.zeroResult(), dst.NewIdent("false")}},
 		}},
 	}
@@ -205,7 +226,10 @@ func (m *machine) resume(wp *waitPoint) []dst.Stmt {
 		stmts = append(stmts, drop)
 	}
 	if info != nil && info.hoisted {
-		stmts = append(stmts, &dst.AssignStmt{Lhs: []dst.Expr{m.field(info.name)}, Tok: token.ASSIGN, Rhs: []dst.Expr{dst.NewIdent(out)}})
+		if info.cell {
+			stmts = append(stmts, m.newCell(info))
+		}
+		stmts = append(stmts, &dst.AssignStmt{Lhs: []dst.Expr{m.stored(info)}, Tok: token.ASSIGN, Rhs: []dst.Expr{dst.NewIdent(out)}})
 	}
 	return stmts
 }
@@ -232,38 +256,118 @@ func (m *machine) finish(results []dst.Expr) []dst.Stmt {
 }
 
 // rewriteStmt rewrites one statement of the body for its place in Poll:
-// returns complete the machine, declarations of stored variables become
-// assignments to their fields, and every stored variable is named through
-// the machine.
+// returns complete the machine, jumps become state changes, declarations
+// of stored variables become assignments to their fields, and every stored
+// variable is named through the machine.
 func (m *machine) rewriteStmt(s dst.Stmt) []dst.Stmt {
-	out := m.rewriteDecls(m.rewriteReturns([]dst.Stmt{s}))
+	out := m.rewriteDecls(m.rewriteFlow([]dst.Stmt{s}, false))
+	var binds []dst.Stmt
 	for i, s := range out {
+		var refs []*varInfo // cells that closures of s refer to
+		depth := 0
 		out[i] = dstutil.Apply(s, func(c *dstutil.Cursor) bool {
 			if _, lit := c.Node().(*dst.FuncLit); lit {
-				return true // closures share the machine's variables
+				depth++
+				return true
 			}
 			id, ok := c.Node().(*dst.Ident)
 			if !ok {
 				return true
 			}
-			if info := m.varOf(id); info != nil && info.hoisted {
-				if _, isKey := c.Parent().(*dst.KeyValueExpr); isKey && c.Name() == "Key" {
-					return true
-				}
-				sel := m.field(info.name).(*dst.SelectorExpr)
-				sel.Decs.Start = id.Decs.Start
-				sel.Decs.End = id.Decs.End
-				c.Replace(sel)
+			info := m.varOf(id)
+			if info == nil {
+				return true
+			}
+			switch {
+			case info.cell && depth > 0:
+				// A closure keeps the variable of its own iteration: the
+				// pointer as it is now, not the field, which the next
+				// iteration replaces.
+				c.Replace(&dst.StarExpr{X: dst.NewIdent(m.cellRef(info))})
+				refs = append(refs, info)
+			case info.hoisted:
+				x := m.stored(info)
+				x.Decorations().Start = id.Decs.Start
+				x.Decorations().End = id.Decs.End
+				c.Replace(x)
+			case info.name != id.Name:
+				id.Name = info.name
 			}
 			return true
-		}, nil).(dst.Stmt)
+		}, func(c *dstutil.Cursor) bool {
+			if _, lit := c.Node().(*dst.FuncLit); lit {
+				depth--
+			}
+			return true
+		}).(dst.Stmt)
+		if len(refs) > 0 {
+			binds = append(binds, m.bindCellRefs(refs)...)
+		}
+		binds = append(binds, out[i])
 	}
-	return out
+	if len(binds) > len(out) && len(out) > 0 {
+		moveComments(out[0], binds[0])
+	}
+	return binds
 }
 
-// rewriteReturns turns every return of the coroutine in list (not those
-// of closures) into "c.state = runtime.StateDone; return results, true".
-func (m *machine) rewriteReturns(list []dst.Stmt) []dst.Stmt {
+// cellRef returns the name of the local that holds a cell's pointer for
+// the closures of a state.
+func (m *machine) cellRef(info *varInfo) string {
+	if m.cellRefs[info] == "" {
+		m.cellRefs[info] = m.locals.fresh(info.name + "Ref")
+	}
+	return m.cellRefs[info]
+}
+
+// bindCellRefs returns "xRef := c.x" (or = after the first in a state)
+// for the cells refs, to come before the statement whose closures use them.
+func (m *machine) bindCellRefs(refs []*varInfo) []dst.Stmt {
+	var list []dst.Stmt
+	seen := map[*varInfo]bool{}
+	for _, info := range refs {
+		if seen[info] {
+			continue
+		}
+		seen[info] = true
+		tok := token.DEFINE
+		if m.refBound[info] {
+			tok = token.ASSIGN
+		}
+		m.refBound[info] = true
+		bind := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(m.cellRef(info))}, Tok: tok, Rhs: []dst.Expr{m.field(info.name)}}
+		bind.Decs.End.Append("// this iteration's " + info.v.Name() + ", for the closures below")
+		list = append(list, bind)
+	}
+	return list
+}
+
+// stored returns the expression that names a stored variable: c.x, or
+// *c.x for a cell.
+func (m *machine) stored(info *varInfo) dst.Expr {
+	if info.cell {
+		return &dst.StarExpr{X: m.field(info.name)}
+	}
+	return m.field(info.name)
+}
+
+// newCell returns "c.x = new(T)", the declaration of a cell.
+func (m *machine) newCell(info *varInfo) dst.Stmt {
+	t, err := typeExpr(info.v.Type(), m.file.pkg)
+	if err != nil {
+		m.errorf(m.pos, "cannot keep %s across a .wait: %v", info.v.Name(), err)
+		t = dst.NewIdent("any")
+	}
+	return &dst.AssignStmt{Lhs: []dst.Expr{m.field(info.name)}, Tok: token.ASSIGN, Rhs: []dst.Expr{&dst.CallExpr{Fun: dst.NewIdent("new"), Args: []dst.Expr{t}}}}
+}
+
+// rewriteFlow turns, in list and the statement lists below it (not those
+// of closures), every return of the coroutine into
+// "c.state = runtime.StateDone; return results, true", every jump marker
+// into "state = N; continue", and every per-iteration copy marker into the
+// copies. inLoop tells that list is inside a loop of the user's, where
+// continue needs Poll's label.
+func (m *machine) rewriteFlow(list []dst.Stmt, inLoop bool) []dst.Stmt {
 	var out []dst.Stmt
 	for _, s := range list {
 		switch s := s.(type) {
@@ -280,29 +384,44 @@ func (m *machine) rewriteReturns(list []dst.Stmt) []dst.Stmt {
 			m.lineDirective(&ret.Decs.Start, m.position(s))
 			out = append(out, done...)
 			continue
+		case *dst.BranchStmt:
+			if target := m.jumps[s]; target != nil {
+				out = append(out, m.jumpTo(target, inLoop)...)
+				continue
+			}
+		case *dst.ExprStmt:
+			if vars, ok := m.iterationCopies[s]; ok {
+				for _, v := range vars {
+					if info := m.vars[v]; info.cell {
+						out = append(out, &dst.AssignStmt{Lhs: []dst.Expr{m.field(info.name)}, Tok: token.ASSIGN,
+							Rhs: []dst.Expr{&dst.CallExpr{Fun: m.rt(rtCopyVar), Args: []dst.Expr{m.field(info.name)}}}})
+					}
+				}
+				continue
+			}
 		case *dst.BlockStmt:
-			s.List = m.rewriteReturns(s.List)
+			s.List = m.rewriteFlow(s.List, inLoop)
 		case *dst.IfStmt:
-			s.Body.List = m.rewriteReturns(s.Body.List)
+			s.Body.List = m.rewriteFlow(s.Body.List, inLoop)
 			if s.Else != nil {
-				s.Else = m.rewriteReturns([]dst.Stmt{s.Else})[0]
+				s.Else = m.rewriteFlow([]dst.Stmt{s.Else}, inLoop)[0]
 			}
 		case *dst.ForStmt:
-			s.Body.List = m.rewriteReturns(s.Body.List)
+			s.Body.List = m.rewriteFlow(s.Body.List, true)
 		case *dst.RangeStmt:
-			s.Body.List = m.rewriteReturns(s.Body.List)
+			s.Body.List = m.rewriteFlow(s.Body.List, true)
 		case *dst.SwitchStmt:
-			s.Body.List = m.rewriteReturns(s.Body.List)
+			s.Body.List = m.rewriteFlow(s.Body.List, inLoop)
 		case *dst.TypeSwitchStmt:
-			s.Body.List = m.rewriteReturns(s.Body.List)
+			s.Body.List = m.rewriteFlow(s.Body.List, inLoop)
 		case *dst.SelectStmt:
-			s.Body.List = m.rewriteReturns(s.Body.List)
+			s.Body.List = m.rewriteFlow(s.Body.List, inLoop)
 		case *dst.CaseClause:
-			s.Body = m.rewriteReturns(s.Body)
+			s.Body = m.rewriteFlow(s.Body, inLoop)
 		case *dst.CommClause:
-			s.Body = m.rewriteReturns(s.Body)
+			s.Body = m.rewriteFlow(s.Body, inLoop)
 		case *dst.LabeledStmt:
-			inner := m.rewriteReturns([]dst.Stmt{s.Stmt})
+			inner := m.rewriteFlow([]dst.Stmt{s.Stmt}, inLoop)
 			if len(inner) == 1 {
 				s.Stmt = inner[0]
 			} else {
@@ -314,6 +433,23 @@ func (m *machine) rewriteReturns(list []dst.Stmt) []dst.Stmt {
 	return out
 }
 
+// jumpTo returns "state = N; continue", with Poll's label when the jump
+// sits in a loop of the user's.
+func (m *machine) jumpTo(target *state, inLoop bool) []dst.Stmt {
+	set := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(m.state)}, Tok: token.ASSIGN, Rhs: []dst.Expr{&dst.BasicLit{Kind: token.INT, Value: strconv.Itoa(target.index)}}}
+	set.Decs.Before = dst.NewLine
+	if target.comment != "" {
+		set.Decs.End.Append("// " + target.comment)
+	}
+	m.loops = true
+	cont := &dst.BranchStmt{Tok: token.CONTINUE}
+	if inLoop {
+		m.labeled = true
+		cont.Label = dst.NewIdent(m.resumeLabel)
+	}
+	return []dst.Stmt{set, cont}
+}
+
 // rewriteDecls turns the declarations of stored variables in list into
 // assignments, declaring the other variables of the same statement apart.
 func (m *machine) rewriteDecls(list []dst.Stmt) []dst.Stmt {
@@ -322,7 +458,7 @@ func (m *machine) rewriteDecls(list []dst.Stmt) []dst.Stmt {
 		switch s := s.(type) {
 		case *dst.AssignStmt:
 			if s.Tok == token.DEFINE && m.declaresStored(s.Lhs) {
-				pre := m.declareApart(s.Lhs)
+				pre := append(m.declareApart(s.Lhs), m.newCells(s.Lhs)...)
 				if len(pre) > 0 {
 					moveComments(s, pre[0])
 				}
@@ -341,6 +477,20 @@ func (m *machine) rewriteDecls(list []dst.Stmt) []dst.Stmt {
 			}
 		}
 		out = append(out, s)
+	}
+	return out
+}
+
+// newCells returns the declarations of the cells among the variables lhs
+// declares.
+func (m *machine) newCells(lhs []dst.Expr) []dst.Stmt {
+	var out []dst.Stmt
+	for _, l := range lhs {
+		if id, ok := l.(*dst.Ident); ok && m.isDef(id) {
+			if info := m.varOf(id); info != nil && info.cell {
+				out = append(out, m.newCell(info))
+			}
+		}
 	}
 	return out
 }
@@ -376,7 +526,7 @@ func (m *machine) declareApart(lhs []dst.Expr) []dst.Stmt {
 			continue
 		}
 		out = append(out, &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{
-			&dst.ValueSpec{Names: []*dst.Ident{dst.NewIdent(id.Name)}, Type: t},
+			&dst.ValueSpec{Names: []*dst.Ident{dst.NewIdent(info.name)}, Type: t},
 		}}})
 	}
 	return out
@@ -405,6 +555,7 @@ func (m *machine) varDecl(g *dst.GenDecl) []dst.Stmt {
 			lhs = append(lhs, id)
 		}
 		out = append(out, m.declareApart(lhs)...)
+		out = append(out, m.newCells(lhs)...)
 		if len(vs.Values) > 0 {
 			out = append(out, &dst.AssignStmt{Lhs: lhs, Tok: token.ASSIGN, Rhs: vs.Values})
 			continue

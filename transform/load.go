@@ -270,6 +270,9 @@ func importPath(dir string) (string, error) {
 		return "", fmt.Errorf("finding the module of %s: %v: %s", dir, err, strings.TrimSpace(stderr.String()))
 	}
 	fields := strings.SplitN(strings.TrimSpace(string(out)), "\t", 2)
+	if len(fields) == 2 && fields[0] == "command-line-arguments" {
+		return "", fmt.Errorf("%s is not in a Go module: corofy type-checks a .gocoro file as part of its module's package (run go mod init, and go get github.com/corofy/corofy)", dir)
+	}
 	if len(fields) != 2 {
 		return "", fmt.Errorf("finding the module of %s: unexpected go list output %q", dir, out)
 	}

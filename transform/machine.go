@@ -30,16 +30,27 @@ type machine struct {
 	// resultField is the result type as the user wrote it.
 	resultField dst.Expr
 
-	states []*state
-	waits  []*waitPoint
-	vars   map[*types.Var]*varInfo
-	order  []*types.Var // variables in order of appearance
+	states          []*state // in case order
+	current         *state   // the state being filled
+	waits           []*waitPoint
+	jumps           map[*dst.BranchStmt]*state     // jump markers (see flow.go)
+	targets         []*target                      // enclosing loops, switches, selects
+	loopDepth       int                            // enclosing transformed loops
+	flat            *namer                         // names of variables declared at state level
+	iterationCopies map[*dst.ExprStmt][]*types.Var // markers of copyIterationVars
+	cellRefs        map[*varInfo]string            // see bindCellRefs
+	refBound        map[*varInfo]bool              // bound in the case being written
+	stringSizes     map[*state]*types.Var          // rune sizes of range loops over strings
+	vars            map[*types.Var]*varInfo
+	order           []*types.Var // variables in order of appearance
 
 	locals *namer // names of Poll's locals: never one the body uses
 	fields *namer // names of the machine's fields
 
 	recv, waker, state, ready string // Poll's receiver and locals
 	stateField                string // the machine's state field
+	resumeLabel               string // the label of Poll's loop
+	loops, labeled            bool   // Poll needs its loop, and its label
 
 	synthDefs map[*dst.Ident]bool // identifiers made by defIdent
 	temps     int                 // temporaries made so far
@@ -47,19 +58,22 @@ type machine struct {
 	errs *scanner.ErrorList
 }
 
-// state is one case of Poll's switch: the code that runs when Poll resumes
-// there, up to the next wait.
+// state is one case of Poll's switch: straight-line code that ends in a
+// jump to another state, a return, or a wait (see flow.go).
 type state struct {
-	index int
-	wait  *waitPoint // the wait this state resumes at; nil for state 0
-	stmts []dst.Stmt
-	pos   []token.Position // line directive for stmts[i]; zero for none
+	index   int        // the case number; -1 until the state is begun
+	wait    *waitPoint // the wait this state resumes at, or nil
+	comment string     // what the state is, for the case's comment
+	stmts   []dst.Stmt
+	pos     []token.Position // line directive for stmts[i]; zero for none
+	closed  bool             // its last statement leaves it
 }
 
 // waitPoint is one x.wait: the future x is stored in a field when the
 // state before it ends, and polled at the start of its state.
 type waitPoint struct {
 	k      int
+	state  *state     // the state that polls it
 	field  string     // fut1
 	future types.Type // x's static type: the field's type
 	output types.Type // T
@@ -79,6 +93,9 @@ type varInfo struct {
 	def     int    // the state that declares it; -1 for parameters and results
 	states  map[int]bool
 	hoisted bool // stored in the machine
+	inLoop  bool // declared anew at each iteration of a transformed loop
+	flat    bool // declared at state level (see markFlat)
+	cell    bool // stored as a pointer to a new variable per declaration (see doc.go)
 }
 
 func (m *machine) errorf(pos token.Position, format string, args ...any) {
@@ -86,19 +103,23 @@ func (m *machine) errorf(pos token.Position, format string, args ...any) {
 }
 
 // cur returns the state being filled.
-func (m *machine) cur() *state { return m.states[len(m.states)-1] }
+func (m *machine) cur() *state { return m.current }
 
 // add appends s to the current state, with a line directive for pos.
 func (m *machine) add(s dst.Stmt, pos token.Position) {
 	st := m.cur()
 	st.stmts = append(st.stmts, s)
 	st.pos = append(st.pos, pos)
+	st.closed = m.isJump(s) || isTerminating(s)
 }
 
 // newVar makes a temporary variable of type t.
 func (m *machine) newVar(base string, t types.Type) *types.Var {
+	if b, ok := t.(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
+		t = types.Default(t)
+	}
 	v := types.NewVar(token.NoPos, m.file.pkg, m.locals.fresh(base), t)
-	m.vars[v] = &varInfo{v: v, name: v.Name(), temp: true, def: len(m.states) - 1, states: map[int]bool{}}
+	m.vars[v] = &varInfo{v: v, name: v.Name(), temp: true, def: m.cur().index, states: map[int]bool{}, inLoop: m.loopDepth > 0}
 	m.order = append(m.order, v)
 	return v
 }
@@ -125,16 +146,21 @@ func (m *machine) isDef(id *dst.Ident) bool { return m.synthDefs[id] || m.typed.
 // clean parse) and co (the lowered, type-checked parse).
 func newMachine(ft *fileTransform, tp *typed, fd *dst.FuncDecl, co *cparser.Coroutine, info *types.Info) *machine {
 	m := &machine{
-		typed:     tp,
-		file:      ft,
-		decl:      fd,
-		name:      co.Name(),
-		pos:       tp.position(fd.Name),
-		vars:      map[*types.Var]*varInfo{},
-		locals:    newNamer(),
-		fields:    newNamer(),
-		synthDefs: map[*dst.Ident]bool{},
-		errs:      &ft.errs,
+		typed:           tp,
+		file:            ft,
+		decl:            fd,
+		name:            co.Name(),
+		pos:             tp.position(fd.Name),
+		vars:            map[*types.Var]*varInfo{},
+		locals:          newNamer(),
+		fields:          newNamer(),
+		synthDefs:       map[*dst.Ident]bool{},
+		jumps:           map[*dst.BranchStmt]*state{},
+		iterationCopies: map[*dst.ExprStmt][]*types.Var{},
+		cellRefs:        map[*varInfo]string{},
+		stringSizes:     map[*state]*types.Var{},
+		flat:            newNamer(),
+		errs:            &ft.errs,
 	}
 	recvType := ""
 	if fd.Recv != nil && len(fd.Recv.List) > 0 {
@@ -171,6 +197,7 @@ func newMachine(ft *fileTransform, tp *typed, fd *dst.FuncDecl, co *cparser.Coro
 	m.state = m.locals.fresh("state")
 	m.ready = m.locals.fresh("ready")
 	m.stateField = m.fields.fresh("state")
+	m.resumeLabel = m.locals.fresh("resume")
 	return m
 }
 
@@ -179,7 +206,7 @@ func (m *machine) build() []dst.Decl {
 	before := len(*m.errs)
 	m.collectVars()
 	m.checkBody()
-	m.split(m.decl.Body)
+	m.compileBody(m.decl.Body)
 	if len(*m.errs) > before {
 		return nil
 	}

@@ -21,6 +21,9 @@ const (
 	rtStateDone       = "StateDone"
 	rtStatePoisoned   = "StatePoisoned"
 	rtPollError       = "PollError"
+	rtMapKeys         = "MapKeys"
+	rtDecodeRune      = "DecodeRune"
+	rtCopyVar         = "CopyVar"
 	machineTypeSuffix = "Coroutine"
 )
 

@@ -10,63 +10,6 @@ import (
 	"github.com/dave/dst"
 )
 
-// split fills m.states from the coroutine's body: statements without a
-// wait go to the current state whole; a statement with waits is cut at
-// each of them (see "Waits in expressions" in doc.go).
-func (m *machine) split(body *dst.BlockStmt) {
-	m.states = []*state{{index: 0}}
-	for _, s := range body.List {
-		if !m.containsWait(s) {
-			m.add(s, m.position(s))
-			continue
-		}
-		if !m.supported(s) {
-			continue
-		}
-		m.splitStmt(s)
-	}
-}
-
-// supported reports whether a statement with waits is one this version
-// transforms, after reporting those it does not.
-func (m *machine) supported(s dst.Stmt) bool {
-	what := ""
-	switch s.(type) {
-	case *dst.ExprStmt, *dst.AssignStmt, *dst.DeclStmt, *dst.IncDecStmt, *dst.SendStmt, *dst.ReturnStmt, *dst.GoStmt:
-	case *dst.IfStmt:
-		what = "an if statement"
-	case *dst.ForStmt:
-		what = "a for loop"
-	case *dst.RangeStmt:
-		what = "a range loop"
-	case *dst.SwitchStmt, *dst.TypeSwitchStmt:
-		what = "a switch statement"
-	case *dst.SelectStmt:
-		what = "a select statement"
-	case *dst.BlockStmt:
-		what = "a block"
-	case *dst.LabeledStmt:
-		what = "a labeled statement"
-	case *dst.DeferStmt:
-		what = "a defer statement"
-	default:
-		what = "this statement"
-	}
-	if what != "" {
-		m.errorf(m.position(m.firstWait(s)), "'.wait' inside %s is not supported yet (move the wait before it: v := f.wait, then use v)", what)
-		return false
-	}
-	ok := true
-	m.walkExprs(s, func(e dst.Expr, path []dst.Node) {
-		b, isBin := e.(*dst.BinaryExpr)
-		if isBin && (b.Op == token.LAND || b.Op == token.LOR) && m.containsWait(b.Y) {
-			m.errorf(m.position(b.Y), "'.wait' on the right of %s is not supported yet (it must not run when the left decides; use an if statement before it)", b.Op)
-			ok = false
-		}
-	})
-	return ok
-}
-
 // splitStmt cuts statement s at its waits.
 func (m *machine) splitStmt(s dst.Stmt) {
 	pos := m.position(s)
@@ -157,7 +100,14 @@ func (m *machine) await(w *dst.SelectorExpr, target *types.Var, from dst.Stmt) {
 		moveComments(from, store)
 	}
 	m.add(store, m.position(w.X))
-	m.states = append(m.states, &state{index: k, wait: wp})
+	st := &state{index: -1, wait: wp}
+	m.begin(st)
+	wp.state = st
+	if target != nil {
+		if info := m.vars[target]; info != nil {
+			info.def = st.index
+		}
+	}
 }
 
 // field returns c.name.
@@ -180,7 +130,7 @@ func (m *machine) spill(n dst.Node) {
 	}
 	var effects []*effect
 	m.walkSlots(n, func(e dst.Expr, set func(dst.Expr), path []dst.Node) {
-		if m.isWait(e) || m.isCall(e) {
+		if m.isWait(e) || m.isCall(e) || m.shortCircuitWait(e) {
 			effects = append(effects, &effect{e: e, set: set, path: path})
 		}
 	})
@@ -193,7 +143,7 @@ func (m *machine) spill(n dst.Node) {
 		return false
 	}
 	for i, w := range effects {
-		if !m.isWait(w.e) {
+		if !m.isWait(w.e) && !m.shortCircuitWait(w.e) {
 			continue
 		}
 		// Spill the outermost unspilled effects that come before w.
@@ -229,9 +179,13 @@ func (m *machine) spill(n dst.Node) {
 			e.set(m.ident(tmp))
 			m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(tmp)}, Tok: token.DEFINE, Rhs: []dst.Expr{e.e}}, pos)
 		}
-		out := m.newVar(fmt.Sprintf("out%d", len(m.waits)+1), m.waitType(w.e.(*dst.SelectorExpr)))
-		m.await(w.e.(*dst.SelectorExpr), out, nil)
-		w.set(m.ident(out))
+		if b, ok := w.e.(*dst.BinaryExpr); ok {
+			w.set(m.shortCircuit(b))
+		} else {
+			out := m.newVar(fmt.Sprintf("out%d", len(m.waits)+1), m.waitType(w.e.(*dst.SelectorExpr)))
+			m.await(w.e.(*dst.SelectorExpr), out, nil)
+			w.set(m.ident(out))
+		}
 		w.done = true
 		for _, e := range effects[:i] { // evaluated with the future expression
 			if contains(w, e) {
@@ -287,7 +241,14 @@ func (m *machine) walkSlots(n dst.Node, fn func(e dst.Expr, set func(dst.Expr), 
 				return
 			}
 			path = append(path, node)
-			walk(v.Elem())
+			if b, ok := node.(*dst.BinaryExpr); ok && m.shortCircuitWait(b) {
+				// Only the left operand runs unconditionally; the right
+				// one is compiled as a branch (see shortCircuit).
+				slot := reflect.ValueOf(b).Elem().FieldByName("X")
+				walk(slot)
+			} else {
+				walk(v.Elem())
+			}
 			path = path[:len(path)-1]
 		case reflect.Interface:
 			if v.IsNil() {

@@ -55,7 +55,7 @@ func typeExpr(t types.Type, pkg *types.Package) (dst.Expr, error) {
 	case *types.Signature:
 		return funcTypeExpr(t, pkg)
 	case *types.Struct:
-		fields := &dst.FieldList{}
+		fields := &dst.FieldList{Opening: true, Closing: true}
 		for i := 0; i < t.NumFields(); i++ {
 			f := t.Field(i)
 			x, err := typeExpr(f.Type(), pkg)

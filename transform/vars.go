@@ -7,13 +7,6 @@ import (
 	"github.com/dave/dst"
 )
 
-// event is one reference to a variable, in execution order.
-type event struct {
-	v     *types.Var
-	state int
-	def   bool // a full assignment: the old value is dead before it
-}
-
 // collectVars records the coroutine's parameters, receiver and named
 // results, and every variable its body declares outside function literals.
 func (m *machine) collectVars() {
@@ -141,89 +134,171 @@ func (m *machine) varOf(id *dst.Ident) *varInfo {
 	return m.vars[v]
 }
 
-// events lists the references to variables in execution order: per
-// statement, its uses before its definitions.
-func (m *machine) events() []event {
-	var evs []event
-	for _, st := range m.states {
-		if st.wait != nil && st.wait.target != nil {
-			evs = append(evs, event{v: st.wait.target, state: st.index, def: true})
-		}
-		for _, s := range st.stmts {
-			var defs []event
-			defined := map[*dst.Ident]bool{}
-			switch s := s.(type) {
-			case *dst.AssignStmt:
-				if s.Tok == token.ASSIGN || s.Tok == token.DEFINE {
-					for _, l := range s.Lhs {
-						if id, ok := l.(*dst.Ident); ok {
-							defined[id] = true
-						}
-					}
+// refs returns the variables statement s uses and those it defines
+// (assigns whole at its top level: x = ..., x := ..., var x ...), in that
+// order of execution: uses first. A bare return uses the named results.
+func (m *machine) refs(s dst.Stmt, st *state) (uses, defs []*types.Var) {
+	defined := map[*dst.Ident]bool{}
+	switch s := s.(type) {
+	case *dst.AssignStmt:
+		if s.Tok == token.ASSIGN || s.Tok == token.DEFINE {
+			for _, l := range s.Lhs {
+				if id, ok := l.(*dst.Ident); ok {
+					defined[id] = true
 				}
-			case *dst.DeclStmt:
-				dst.Inspect(s, func(n dst.Node) bool {
-					if vs, ok := n.(*dst.ValueSpec); ok {
-						for _, id := range vs.Names {
-							defined[id] = true
-						}
-					}
-					return true
-				})
 			}
-			dst.Inspect(s, func(n dst.Node) bool {
-				id, ok := n.(*dst.Ident)
-				if !ok {
-					return true
-				}
-				info := m.varOf(id)
-				if info == nil {
-					return true
-				}
-				if m.isDef(id) {
-					info.def = st.index
-				}
-				if defined[id] {
-					defs = append(defs, event{v: info.v, state: st.index, def: true})
-				} else {
-					evs = append(evs, event{v: info.v, state: st.index})
-				}
-				return true
-			})
-			evs = append(evs, defs...)
 		}
+	case *dst.DeclStmt:
+		dst.Inspect(s, func(n dst.Node) bool {
+			if vs, ok := n.(*dst.ValueSpec); ok {
+				for _, id := range vs.Names {
+					defined[id] = true
+				}
+			}
+			return true
+		})
 	}
-	return evs
+	// A variable declared in s starts there: its uses in s are not uses of
+	// an earlier value.
+	declared := map[*types.Var]bool{}
+	dst.Inspect(s, func(n dst.Node) bool {
+		if id, ok := n.(*dst.Ident); ok && m.isDef(id) {
+			if info := m.varOf(id); info != nil {
+				declared[info.v] = true
+				defs = append(defs, info.v)
+			}
+		}
+		return true
+	})
+	dst.Inspect(s, func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.ReturnStmt:
+			if len(n.Results) == 0 {
+				for _, v := range m.order {
+					if m.vars[v].result {
+						uses = append(uses, v)
+					}
+				}
+			}
+		case *dst.Ident:
+			info := m.varOf(n)
+			if info == nil {
+				return true
+			}
+			switch {
+			case m.isDef(n):
+				info.def = st.index
+			case defined[n]:
+				defs = append(defs, info.v)
+			case !declared[info.v]:
+				uses = append(uses, info.v)
+			default:
+				info.states[st.index] = true
+			}
+		}
+		return true
+	})
+	return uses, defs
+}
+
+// leaves reports whether s may leave its state: it jumps or returns.
+func (m *machine) leaves(s dst.Stmt) bool {
+	found := false
+	dst.Inspect(s, func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.FuncLit:
+			return false
+		case *dst.ReturnStmt:
+			found = true
+		case *dst.BranchStmt:
+			found = found || m.jumps[n] != nil
+		}
+		return !found
+	})
+	return found
+}
+
+// successors returns the states st may jump to.
+func (m *machine) successors(st *state) []int {
+	var out []int
+	for _, s := range st.stmts {
+		dst.Inspect(s, func(n dst.Node) bool {
+			if b, ok := n.(*dst.BranchStmt); ok && m.jumps[b] != nil {
+				out = append(out, m.jumps[b].index)
+			}
+			return true
+		})
+	}
+	return out
 }
 
 // decideStorage decides which variables the machine stores (see
-// "Variables" in doc.go): those live across a wait, the parameters, and
-// those whose address is taken and that are named in more than one state.
+// "Variables" in doc.go): those live at the start of a state other than
+// the first (every case is a scope of its own, and a wait returns from
+// Poll), the parameters, and those whose address is taken and that are
+// named in more than one state. Liveness is the classic backward dataflow
+// over the states: live-in = used before killed, plus live-out less
+// killed, where only definitions before the state may leave count as
+// kills.
 func (m *machine) decideStorage() {
-	evs := m.events()
-	for _, e := range evs {
-		m.vars[e.v].states[e.state] = true
-	}
-	// live[v] holds while scanning backwards: v is used before being
-	// redefined after the current point.
-	live := map[*types.Var]bool{}
-	for i := len(evs) - 1; i >= 0; i-- {
-		e := evs[i]
-		if e.def {
-			live[e.v] = false
-		} else {
-			live[e.v] = true
+	n := len(m.states)
+	used := make([]map[*types.Var]bool, n)   // used before being killed
+	killed := make([]map[*types.Var]bool, n) // defined on every way through
+	succ := make([][]int, n)
+	for _, st := range m.states {
+		i := st.index
+		used[i], killed[i] = map[*types.Var]bool{}, map[*types.Var]bool{}
+		if st.wait != nil && st.wait.target != nil {
+			killed[i][st.wait.target] = true
+			m.vars[st.wait.target].states[i] = true
 		}
-		// At a state boundary, whatever is live crosses a wait.
-		if i == 0 || evs[i-1].state != e.state {
-			for v, l := range live {
-				if l && e.state > 0 {
-					m.vars[v].hoisted = true
+		left := false
+		for _, s := range st.stmts {
+			uses, defs := m.refs(s, st)
+			for _, v := range uses {
+				m.vars[v].states[i] = true
+				if !killed[i][v] {
+					used[i][v] = true
 				}
+			}
+			for _, v := range defs {
+				m.vars[v].states[i] = true
+				if !left {
+					killed[i][v] = true
+				}
+			}
+			left = left || m.leaves(s)
+		}
+		succ[i] = m.successors(st)
+	}
+	liveIn := make([]map[*types.Var]bool, n)
+	for i := range liveIn {
+		liveIn[i] = map[*types.Var]bool{}
+	}
+	for changed := true; changed; {
+		changed = false
+		for i := n - 1; i >= 0; i-- {
+			in := map[*types.Var]bool{}
+			for v := range used[i] {
+				in[v] = true
+			}
+			for _, j := range succ[i] {
+				for v := range liveIn[j] {
+					if !killed[i][v] {
+						in[v] = true
+					}
+				}
+			}
+			if len(in) != len(liveIn[i]) {
+				liveIn[i], changed = in, true
 			}
 		}
 	}
-	// Variables live at the start of state 0 are parameters or results.
+	for i := 1; i < n; i++ {
+		for v := range liveIn[i] {
+			m.vars[v].hoisted = true
+		}
+	}
 	for _, v := range m.order {
 		info := m.vars[v]
 		switch {
@@ -232,5 +307,8 @@ func (m *machine) decideStorage() {
 		case info.addr && len(info.states) > 1:
 			info.hoisted = true
 		}
+		// A variable declared anew at each iteration that a closure or a
+		// pointer may hold needs storage of its own per declaration.
+		info.cell = info.hoisted && info.addr && info.inLoop && !info.param
 	}
 }

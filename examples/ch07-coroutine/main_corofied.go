@@ -38,7 +38,7 @@ func /*line main.gocoro:33:16*/ asyncMain() runtime.Future[struct{}] {
 
 // asyncMainCoroutine is the state machine of the coroutine asyncMain (main.gocoro:33).
 type /*line main.gocoro:33:16*/ asyncMainCoroutine struct {
-	state int                 // 0 before the first Poll, k at the k-th .wait, or runtime.StateDone
+	state int                 // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	fut1  *bookhttp.GetFuture // bookhttp.Get("/600/HelloWorld1").wait
 	fut2  *bookhttp.GetFuture // bookhttp.Get("/400/HelloWorld2").wait
 }

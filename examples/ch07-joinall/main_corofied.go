@@ -32,7 +32,7 @@ func /*line main.gocoro:25:16*/ request(i int) runtime.Future[struct{}] {
 
 // requestCoroutine is the state machine of the coroutine request (main.gocoro:25).
 type /*line main.gocoro:25:16*/ requestCoroutine struct {
-	state int                 // 0 before the first Poll, k at the k-th .wait, or runtime.StateDone
+	state int                 // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	i     int                 // parameter
 	fut1  *bookhttp.GetFuture // bookhttp.Get(getPath(i)).wait
 }
@@ -67,9 +67,8 @@ func /*line main.gocoro:30:16*/ asyncMain() runtime.Future[struct{}] {
 
 // asyncMainCoroutine is the state machine of the coroutine asyncMain (main.gocoro:30).
 type /*line main.gocoro:30:16*/ asyncMainCoroutine struct {
-	state int // 0 before the first Poll, k at the k-th .wait, or runtime.StateDone
-	fut1  runtime.Future[[]struct {
-	}] // runtime.JoinAll(futures).wait
+	state int                        // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
+	fut1  runtime.Future[[]struct{}] // runtime.JoinAll(futures).wait
 }
 
 // Poll runs asyncMain from where it stopped to its next .wait that is not

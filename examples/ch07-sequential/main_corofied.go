@@ -30,7 +30,7 @@ func /*line main.gocoro:23:16*/ asyncMain() runtime.Future[struct{}] {
 
 // asyncMainCoroutine is the state machine of the coroutine asyncMain (main.gocoro:23).
 type /*line main.gocoro:23:16*/ asyncMainCoroutine struct {
-	state int                 // 0 before the first Poll, k at the k-th .wait, or runtime.StateDone
+	state int                 // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	fut1  *bookhttp.GetFuture // bookhttp.Get(getPath(0)).wait
 	fut2  *bookhttp.GetFuture // bookhttp.Get(getPath(1)).wait
 	fut3  *bookhttp.GetFuture // bookhttp.Get(getPath(2)).wait

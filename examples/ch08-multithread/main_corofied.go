@@ -65,7 +65,7 @@ func /*line main.gocoro:58:16*/ request(i int) runtime.Future[struct{}] {
 
 // requestCoroutine is the state machine of the coroutine request (main.gocoro:58).
 type /*line main.gocoro:58:16*/ requestCoroutine struct {
-	state int                    // 0 before the first Poll, k at the k-th .wait, or runtime.StateDone
+	state int                    // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	i     int                    // parameter
 	fut1  *runtime.HTTPGetFuture // runtime.HTTPGet(bookhttp.Addr, getPath(i)).wait
 }
@@ -102,17 +102,12 @@ func /*line main.gocoro:65:16*/ asyncMain() runtime.Future[struct{}] {
 
 // asyncMainCoroutine is the state machine of the coroutine asyncMain (main.gocoro:65).
 type /*line main.gocoro:65:16*/ asyncMainCoroutine struct {
-	state int // 0 before the first Poll, k at the k-th .wait, or runtime.StateDone
-	fut1  *runtime.SpawnFuture[struct {
-	}] // runtime.Spawn(request(0)).wait
-	fut2 *runtime.SpawnFuture[struct {
-	}] // runtime.Spawn(request(1)).wait
-	fut3 *runtime.SpawnFuture[struct {
-	}] // runtime.Spawn(request(2)).wait
-	fut4 *runtime.SpawnFuture[struct {
-	}] // runtime.Spawn(request(3)).wait
-	fut5 *runtime.SpawnFuture[struct {
-	}] // runtime.Spawn(request(4)).wait
+	state int                            // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
+	fut1  *runtime.SpawnFuture[struct{}] // runtime.Spawn(request(0)).wait
+	fut2  *runtime.SpawnFuture[struct{}] // runtime.Spawn(request(1)).wait
+	fut3  *runtime.SpawnFuture[struct{}] // runtime.Spawn(request(2)).wait
+	fut4  *runtime.SpawnFuture[struct{}] // runtime.Spawn(request(3)).wait
+	fut5  *runtime.SpawnFuture[struct{}] // runtime.Spawn(request(4)).wait
 }
 
 // Poll runs asyncMain from where it stopped to its next .wait that is not

@@ -42,7 +42,7 @@ func /*line main.gocoro:37:16*/ asyncMain() runtime.Future[struct{}] {
 
 // asyncMainCoroutine is the state machine of the coroutine asyncMain (main.gocoro:37).
 type /*line main.gocoro:37:16*/ asyncMainCoroutine struct {
-	state int                    // 0 before the first Poll, k at the k-th .wait, or runtime.StateDone
+	state int                    // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	fut1  *runtime.HTTPGetFuture // runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncAwait").wait
 	fut2  *runtime.HTTPGetFuture // runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncAwait").wait
 }

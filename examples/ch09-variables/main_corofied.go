@@ -36,7 +36,7 @@ func /*line main.gocoro:31:16*/ asyncMain() runtime.Future[struct{}] {
 
 // asyncMainCoroutine is the state machine of the coroutine asyncMain (main.gocoro:31).
 type /*line main.gocoro:31:16*/ asyncMainCoroutine struct {
-	state   int // 0 before the first Poll, k at the k-th .wait, or runtime.StateDone
+	state   int // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	counter int
 	fut1    *runtime.HTTPGetFuture // runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncWait").wait
 	fut2    *runtime.HTTPGetFuture // runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncWait").wait

@@ -13,7 +13,7 @@ func /*line machine.gocoro:6:16*/ asyncMain() runtime.Future[struct{}] {
 
 // asyncMainCoroutine is the state machine of the coroutine asyncMain (machine.gocoro:6).
 type /*line machine.gocoro:6:16*/ asyncMainCoroutine struct {
-	state int   // 0 before the first Poll, k at the k-th .wait, or runtime.StateDone
+	state int   // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	fut1  *leaf // get("/600/HelloWorld1").wait
 	fut2  *leaf // get("/400/HelloWorld2").wait
 }

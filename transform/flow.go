@@ -1,0 +1,712 @@
+package transform
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+
+	"github.com/dave/dst"
+)
+
+// This file compiles the body into states (see "Control flow" in doc.go).
+// A statement without waits is copied into the current state whole; a
+// statement with waits is taken apart: its expressions are cut at their
+// waits (split.go), and compound statements become states joined by
+// jumps. A jump is a marker statement (a goto with no label of the user's)
+// that emit turns into "fallthrough" when it ends a case and targets the
+// next one, and into "state = N; continue" otherwise.
+
+// target is a loop, switch or select that a break or continue may leave.
+type target struct {
+	label      string // "" when unlabeled
+	loop       bool   // continue is allowed
+	breakTo    *state
+	continueTo *state
+}
+
+// newState returns a state that is not placed yet: jumps may target it
+// before begin gives it its number.
+func (m *machine) newState(comment string) *state {
+	return &state{index: -1, comment: comment}
+}
+
+// begin places st after the last state and makes it current; the current
+// state, if it does not end in a jump or a return, continues into it.
+func (m *machine) begin(st *state) {
+	if m.current != nil && !m.current.closed {
+		m.jump(st)
+	}
+	st.index = len(m.states)
+	m.states = append(m.states, st)
+	m.current = st
+}
+
+// jump adds a jump to st at the end of the current state.
+func (m *machine) jump(st *state) {
+	m.add(m.jumpStmt(st), token.Position{})
+}
+
+// jumpStmt returns a jump marker to st.
+func (m *machine) jumpStmt(st *state) *dst.BranchStmt {
+	j := &dst.BranchStmt{Tok: token.GOTO, Label: dst.NewIdent("corofy·jump")}
+	m.jumps[j] = st
+	return j
+}
+
+// isJump reports whether s is a jump marker.
+func (m *machine) isJump(s dst.Stmt) bool {
+	b, ok := s.(*dst.BranchStmt)
+	return ok && m.jumps[b] != nil
+}
+
+// compileBody compiles the coroutine's body, starting in state 0.
+func (m *machine) compileBody(body *dst.BlockStmt) {
+	m.begin(m.newState(""))
+	m.stmts(body.List)
+}
+
+func (m *machine) stmts(list []dst.Stmt) {
+	for _, s := range list {
+		m.stmt(s, "")
+	}
+}
+
+// stmt compiles one statement; label is the label it carries, if any.
+func (m *machine) stmt(s dst.Stmt, label string) {
+	if !m.containsWait(s) {
+		if label != "" { // the labeled statement was unwrapped
+			s = &dst.LabeledStmt{Label: dst.NewIdent(label), Stmt: s}
+		}
+		pos := m.position(s)
+		m.markFlat(s, false)
+		m.add(m.branchesToJumps(s), pos)
+		return
+	}
+	switch s := s.(type) {
+	case *dst.ExprStmt, *dst.AssignStmt, *dst.DeclStmt, *dst.IncDecStmt, *dst.SendStmt, *dst.ReturnStmt, *dst.GoStmt:
+		m.markFlat(s, true)
+		m.splitStmt(s)
+	case *dst.BlockStmt:
+		m.stmts(s.List)
+	case *dst.LabeledStmt:
+		m.stmt(s.Stmt, s.Label.Name)
+	case *dst.IfStmt:
+		m.ifStmt(s)
+	case *dst.ForStmt:
+		m.forStmt(s, label)
+	case *dst.RangeStmt:
+		m.rangeStmt(s, label)
+	case *dst.SwitchStmt:
+		m.switchStmt(s, label)
+	default:
+		what := "this statement"
+		switch s.(type) {
+		case *dst.TypeSwitchStmt:
+			what = "a type switch"
+		case *dst.SelectStmt:
+			what = "a select statement"
+		case *dst.DeferStmt:
+			what = "a defer statement"
+		}
+		m.errorf(m.position(m.firstWait(s)), "'.wait' inside %s is not supported yet (move the wait before it: v := f.wait, then use v)", what)
+	}
+}
+
+// ifStmt compiles an if statement with waits.
+//
+//	if init; cond { A } else { B }
+//
+// becomes init and cond's waits in the current state, then
+// "if !(cond) { jump else }", A in the next states, B after them.
+func (m *machine) ifStmt(s *dst.IfStmt) {
+	if s.Init != nil {
+		m.stmt(s.Init, "")
+		s.Init = nil
+	}
+	cond := &dst.ExprStmt{X: s.Cond}
+	m.spill(cond)
+	s.Cond = cond.X
+	if !m.containsWait(s.Body) && (s.Else == nil || !m.containsWait(s.Else)) {
+		m.add(m.branchesToJumps(s), m.position(s))
+		return
+	}
+	line := m.position(s).Line
+	then, after := m.newState(fmt.Sprintf("if at line %d", line)), m.newState(fmt.Sprintf("after the if at line %d", line))
+	otherwise := after
+	if s.Else != nil {
+		otherwise = m.newState(fmt.Sprintf("else at line %d", line))
+	}
+	m.add(&dst.IfStmt{Cond: not(s.Cond), Body: &dst.BlockStmt{List: []dst.Stmt{m.jumpStmt(otherwise)}}}, m.position(s))
+	m.begin(then)
+	m.stmts(s.Body.List)
+	if s.Else != nil {
+		m.jumpUnlessClosed(after)
+		m.begin(otherwise)
+		m.stmt(s.Else, "")
+	}
+	m.begin(after)
+}
+
+// jumpUnlessClosed jumps to st unless the current state already left.
+func (m *machine) jumpUnlessClosed(st *state) {
+	if !m.cur().closed {
+		m.jump(st)
+	}
+}
+
+// forStmt compiles a for loop with waits.
+//
+//	for init; cond; post { body }
+//
+// becomes init, then a head state "if !(cond) { jump after }", the body,
+// and a post state "post; jump head". The variables init declares are
+// per iteration (Go 1.22): see "Variables" in doc.go.
+func (m *machine) forStmt(s *dst.ForStmt, label string) {
+	line := m.position(s).Line
+	if s.Init != nil {
+		m.loopDepth++ // init's variables are per iteration
+		m.stmt(s.Init, "")
+		m.loopDepth--
+	}
+	head := m.newState(fmt.Sprintf("loop at line %d", line))
+	body := m.newState(fmt.Sprintf("loop body at line %d", line))
+	after := m.newState(fmt.Sprintf("after the loop at line %d", line))
+	next := head
+	var post *state
+	if s.Post != nil {
+		post = m.newState(fmt.Sprintf("loop post statement at line %d", line))
+		next = post
+	}
+	m.begin(head)
+	if s.Cond != nil {
+		cond := &dst.ExprStmt{X: s.Cond}
+		m.spill(cond)
+		m.add(&dst.IfStmt{Cond: not(cond.X), Body: &dst.BlockStmt{List: []dst.Stmt{m.jumpStmt(after)}}}, m.position(s.Cond))
+	}
+	m.begin(body)
+	m.loop(label, after, next, s.Body.List)
+	if post != nil {
+		m.begin(post)
+		m.copyIterationVars(s.Init)
+		m.stmt(s.Post, "")
+		m.jumpUnlessClosed(head)
+	} else {
+		m.jumpUnlessClosed(head)
+	}
+	m.current.closed = true
+	m.begin(after)
+}
+
+// loop compiles a loop body with break and continue targets.
+func (m *machine) loop(label string, breakTo, continueTo *state, body []dst.Stmt) {
+	m.targets = append(m.targets, &target{label: label, loop: true, breakTo: breakTo, continueTo: continueTo})
+	m.loopDepth++
+	m.stmts(body)
+	m.loopDepth--
+	m.targets = m.targets[:len(m.targets)-1]
+	m.jumpUnlessClosed(continueTo)
+}
+
+// copyIterationVars gives each variable declared by a loop's init
+// statement a new copy before the post statement, as Go 1.22 does, when it
+// is stored as a cell (a closure or pointer may hold the previous one).
+func (m *machine) copyIterationVars(init dst.Stmt) {
+	if init == nil {
+		return
+	}
+	var vars []*types.Var
+	dst.Inspect(init, func(n dst.Node) bool {
+		if id, ok := n.(*dst.Ident); ok && m.isDef(id) {
+			if info := m.varOf(id); info != nil {
+				vars = append(vars, info.v)
+			}
+		}
+		return true
+	})
+	if len(vars) > 0 {
+		marker := &dst.ExprStmt{X: dst.NewIdent("corofy·copy")}
+		m.iterationCopies[marker] = vars
+		m.add(marker, token.Position{})
+	}
+}
+
+// not returns the negation of a condition.
+func not(x dst.Expr) dst.Expr {
+	switch x := x.(type) {
+	case *dst.UnaryExpr:
+		if x.Op == token.NOT {
+			return x.X
+		}
+	case *dst.BinaryExpr:
+		inverse := map[token.Token]token.Token{token.EQL: token.NEQ, token.NEQ: token.EQL, token.LSS: token.GEQ, token.GEQ: token.LSS, token.GTR: token.LEQ, token.LEQ: token.GTR}
+		if op, ok := inverse[x.Op]; ok && !isFloat(x) {
+			return &dst.BinaryExpr{X: x.X, Op: op, Y: x.Y}
+		}
+	case *dst.Ident, *dst.CallExpr, *dst.SelectorExpr, *dst.ParenExpr, *dst.IndexExpr:
+		return &dst.UnaryExpr{Op: token.NOT, X: x}
+	}
+	return &dst.UnaryExpr{Op: token.NOT, X: &dst.ParenExpr{X: x}}
+}
+
+// isFloat is a conservative check that a comparison may involve NaN, where
+// !(a < b) is not a >= b. Without types at hand, only integer and string
+// literals prove otherwise; comparisons are inverted only then.
+func isFloat(b *dst.BinaryExpr) bool {
+	for _, e := range []dst.Expr{b.X, b.Y} {
+		if lit, ok := e.(*dst.BasicLit); ok && (lit.Kind == token.INT || lit.Kind == token.STRING) {
+			return false
+		}
+	}
+	return true
+}
+
+// shortCircuitWait reports whether e is a && or || whose right operand
+// waits: the wait must run only when the left operand does not decide.
+func (m *machine) shortCircuitWait(e dst.Expr) bool {
+	b, ok := e.(*dst.BinaryExpr)
+	return ok && (b.Op == token.LAND || b.Op == token.LOR) && m.containsWait(b.Y)
+}
+
+// shortCircuit compiles x && y (or x || y) where y waits:
+//
+//	condK := x
+//	if condK { condK = y }     (if !condK for ||)
+//
+// and returns condK, which replaces the expression.
+func (m *machine) shortCircuit(b *dst.BinaryExpr) dst.Expr {
+	t := m.typeOf(b)
+	if t == nil {
+		t = types.Typ[types.Bool]
+	}
+	m.temps++
+	tmp := m.newVar(fmt.Sprintf("cond%d", m.temps), t)
+	m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(tmp)}, Tok: token.DEFINE, Rhs: []dst.Expr{b.X}}, m.position(b.X))
+	line := m.position(b).Line
+	right, after := m.newState(fmt.Sprintf("right of %s at line %d", b.Op, line)), m.newState(fmt.Sprintf("after %s at line %d", b.Op, line))
+	var decided dst.Expr = m.ident(tmp) // || is decided when the left is true
+	if b.Op == token.LAND {
+		decided = &dst.UnaryExpr{Op: token.NOT, X: m.ident(tmp)}
+	}
+	m.add(&dst.IfStmt{Cond: decided, Body: &dst.BlockStmt{List: []dst.Stmt{m.jumpStmt(after)}}}, token.Position{})
+	m.begin(right)
+	m.splitStmt(&dst.AssignStmt{Lhs: []dst.Expr{m.ident(tmp)}, Tok: token.ASSIGN, Rhs: []dst.Expr{b.Y}})
+	m.begin(after)
+	return m.ident(tmp)
+}
+
+// branchesToJumps replaces, in a statement copied whole, the break,
+// continue and goto statements that leave it for a transformed loop or
+// switch by jumps.
+func (m *machine) branchesToJumps(s dst.Stmt) dst.Stmt {
+	var visit func(n dst.Node, inner []string, breakable, loop bool)
+	replace := map[*dst.BranchStmt]*state{}
+	visit = func(n dst.Node, labels []string, breakable, loop bool) {
+		dst.Inspect(n, func(c dst.Node) bool {
+			switch c := c.(type) {
+			case *dst.FuncLit:
+				return false
+			case *dst.LabeledStmt:
+				visit(c.Stmt, append(labels, c.Label.Name), breakable, loop)
+				return false
+			case *dst.ForStmt, *dst.RangeStmt:
+				if c != n {
+					visit(c, labels, true, true)
+					return false
+				}
+			case *dst.SwitchStmt, *dst.TypeSwitchStmt, *dst.SelectStmt:
+				if c != n {
+					visit(c, labels, true, loop)
+					return false
+				}
+			case *dst.BranchStmt:
+				if c.Tok != token.BREAK && c.Tok != token.CONTINUE {
+					return true
+				}
+				if c.Label != nil {
+					for _, l := range labels {
+						if l == c.Label.Name {
+							return true
+						}
+					}
+				} else if c.Tok == token.BREAK && breakable || c.Tok == token.CONTINUE && loop {
+					return true
+				}
+				if st := m.branchTarget(c); st != nil {
+					replace[c] = st
+				}
+			}
+			return true
+		})
+	}
+	visit(s, nil, false, false)
+	if len(replace) == 0 {
+		return s
+	}
+	return replaceStmts(s, func(b *dst.BranchStmt) dst.Stmt {
+		if st := replace[b]; st != nil {
+			return m.jumpStmt(st)
+		}
+		return nil
+	})
+}
+
+// branchTarget returns the state a break or continue leaving the current
+// statement goes to.
+func (m *machine) branchTarget(b *dst.BranchStmt) *state {
+	for i := len(m.targets) - 1; i >= 0; i-- {
+		t := m.targets[i]
+		if b.Label != nil && t.label != b.Label.Name {
+			continue
+		}
+		if b.Tok == token.CONTINUE {
+			if t.loop {
+				return t.continueTo
+			}
+			continue
+		}
+		return t.breakTo
+	}
+	return nil
+}
+
+// replaceStmts replaces the branch statements of s for which fn returns a
+// statement.
+func replaceStmts(s dst.Stmt, fn func(*dst.BranchStmt) dst.Stmt) dst.Stmt {
+	if b, ok := s.(*dst.BranchStmt); ok {
+		if r := fn(b); r != nil {
+			return r
+		}
+		return s
+	}
+	dst.Inspect(s, func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.BlockStmt:
+			for i, x := range n.List {
+				if b, ok := x.(*dst.BranchStmt); ok {
+					if r := fn(b); r != nil {
+						n.List[i] = r
+					}
+				}
+			}
+		case *dst.CaseClause:
+			for i, x := range n.Body {
+				if b, ok := x.(*dst.BranchStmt); ok {
+					if r := fn(b); r != nil {
+						n.Body[i] = r
+					}
+				}
+			}
+		case *dst.CommClause:
+			for i, x := range n.Body {
+				if b, ok := x.(*dst.BranchStmt); ok {
+					if r := fn(b); r != nil {
+						n.Body[i] = r
+					}
+				}
+			}
+		case *dst.LabeledStmt:
+			if b, ok := n.Stmt.(*dst.BranchStmt); ok {
+				if r := fn(b); r != nil {
+					n.Stmt = r
+				}
+			}
+		case *dst.IfStmt:
+			if b, ok := n.Else.(*dst.BranchStmt); ok { // not valid Go, kept for completeness
+				_ = b
+			}
+		}
+		return true
+	})
+	return s
+}
+
+// markFlat records the variables that statement s declares at state level
+// (not inside a nested block it keeps): they get names unique among such
+// variables, since states are one scope per case, and they are per
+// iteration inside transformed loops. all also covers declarations below
+// s's top level, for statements that are taken apart.
+func (m *machine) markFlat(s dst.Stmt, all bool) {
+	var ids []*dst.Ident
+	switch s := s.(type) {
+	case *dst.AssignStmt:
+		if s.Tok == token.DEFINE {
+			for _, l := range s.Lhs {
+				if id, ok := l.(*dst.Ident); ok {
+					ids = append(ids, id)
+				}
+			}
+		}
+	case *dst.DeclStmt:
+		if g, ok := s.Decl.(*dst.GenDecl); ok {
+			for _, spec := range g.Specs {
+				if vs, ok := spec.(*dst.ValueSpec); ok {
+					ids = append(ids, vs.Names...)
+				}
+			}
+		}
+	case *dst.LabeledStmt:
+		m.markFlat(s.Stmt, all)
+	}
+	for _, id := range ids {
+		if info := m.varOf(id); info != nil && m.isDef(id) {
+			m.flatVar(info)
+		}
+	}
+}
+
+// flatVar names a variable declared at state level.
+func (m *machine) flatVar(info *varInfo) {
+	info.inLoop = info.inLoop || m.loopDepth > 0
+	if info.flat {
+		return
+	}
+	info.flat = true
+	name := info.v.Name()
+	if m.flat.taken[name] {
+		for i := 2; ; i++ {
+			name = fmt.Sprintf("%s%d", info.v.Name(), i)
+			if !m.flat.taken[name] && !m.locals.taken[name] {
+				break
+			}
+		}
+		m.locals.taken[name] = true
+		m.fields.taken[name] = true
+	}
+	m.flat.taken[name] = true
+	info.name = name
+}
+
+// rangeStmt compiles a range loop with waits in its body, as a loop over
+// hidden variables (see "Range loops" in doc.go).
+func (m *machine) rangeStmt(s *dst.RangeStmt, label string) {
+	x := &dst.ExprStmt{X: s.X}
+	m.spill(x)
+	s.X = x.X
+	if !m.containsWait(s.Body) {
+		m.add(m.branchesToJumps(s), m.position(s))
+		return
+	}
+	line := m.position(s).Line
+	t := m.typeOf(s.X)
+	if t == nil {
+		m.errorf(m.position(s), "cannot range over %s: unknown type", m.sourceText(s.X))
+		return
+	}
+	var keyType, valueType types.Type
+	kind := ""
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		switch {
+		case u.Info()&types.IsInteger != 0:
+			kind, keyType = "int", t
+		case u.Info()&types.IsString != 0:
+			kind, keyType, valueType = "string", types.Typ[types.Int], runeType
+		}
+	case *types.Slice:
+		kind, keyType, valueType = "slice", types.Typ[types.Int], u.Elem()
+	case *types.Array:
+		kind, keyType, valueType = "slice", types.Typ[types.Int], u.Elem()
+	case *types.Pointer:
+		if a, ok := u.Elem().Underlying().(*types.Array); ok {
+			kind, keyType, valueType = "slice", types.Typ[types.Int], a.Elem()
+		}
+	case *types.Map:
+		kind, keyType, valueType = "map", u.Key(), u.Elem()
+	case *types.Chan:
+		kind, keyType = "chan", u.Elem()
+	case *types.Signature:
+		m.errorf(m.position(m.firstWait(s.Body)), "'.wait' in the body of a range over a function is not supported (the iterator cannot suspend with the coroutine; collect the values first, e.g. with slices.Collect, and range over the slice)")
+		return
+	}
+	if kind == "" {
+		m.errorf(m.position(s), "cannot transform a range over %s", t)
+		return
+	}
+	// The range expression is evaluated once.
+	base := "seq"
+	if kind == "int" {
+		base = "limit"
+	}
+	coll := m.hidden(base, t, s.X, m.position(s.X))
+	head := m.newState(fmt.Sprintf("range loop at line %d", line))
+	body := m.newState(fmt.Sprintf("range loop body at line %d", line))
+	next := m.newState(fmt.Sprintf("next iteration of the range loop at line %d", line))
+	after := m.newState(fmt.Sprintf("after the range loop at line %d", line))
+	var index *types.Var
+	var keys *types.Var
+	switch kind {
+	case "map":
+		keys = m.hidden("keys", types.NewSlice(keyType), &dst.CallExpr{Fun: m.rt(rtMapKeys), Args: []dst.Expr{m.ident(coll)}}, token.Position{})
+		fallthrough
+	case "string", "slice":
+		index = m.hidden("index", types.Typ[types.Int], &dst.BasicLit{Kind: token.INT, Value: "0"}, token.Position{})
+	case "int":
+		index = m.hidden("index", keyType, &dst.BasicLit{Kind: token.INT, Value: "0"}, token.Position{})
+	}
+	m.begin(head)
+	var key, value dst.Expr // what the iteration variables get
+	switch kind {
+	case "int":
+		m.exitUnless(&dst.BinaryExpr{X: m.ident(index), Op: token.LSS, Y: m.ident(coll)}, after)
+		key = m.ident(index)
+	case "slice":
+		m.exitUnless(&dst.BinaryExpr{X: m.ident(index), Op: token.LSS, Y: &dst.CallExpr{Fun: dst.NewIdent("len"), Args: []dst.Expr{m.ident(coll)}}}, after)
+		key = m.ident(index)
+		value = &dst.IndexExpr{X: m.ident(coll), Index: m.ident(index)}
+	case "string":
+		m.exitUnless(&dst.BinaryExpr{X: m.ident(index), Op: token.LSS, Y: &dst.CallExpr{Fun: dst.NewIdent("len"), Args: []dst.Expr{m.ident(coll)}}}, after)
+		r := m.newVar("r", runeType)
+		size := m.newVar("size", types.Typ[types.Int])
+		m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(r), m.defIdent(size)}, Tok: token.DEFINE, Rhs: []dst.Expr{
+			&dst.CallExpr{Fun: m.rt(rtDecodeRune), Args: []dst.Expr{m.ident(coll), m.ident(index)}},
+		}}, token.Position{})
+		key, value = m.ident(index), m.ident(r)
+		m.stringSizes[next] = size
+	case "map":
+		m.exitUnless(&dst.BinaryExpr{X: m.ident(index), Op: token.LSS, Y: &dst.CallExpr{Fun: dst.NewIdent("len"), Args: []dst.Expr{m.ident(keys)}}}, after)
+		k := m.newVar("key", keyType)
+		v := m.newVar("value", valueType)
+		ok := m.newVar("ok", types.Typ[types.Bool])
+		m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(k)}, Tok: token.DEFINE, Rhs: []dst.Expr{&dst.IndexExpr{X: m.ident(keys), Index: m.ident(index)}}}, token.Position{})
+		m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(v), m.defIdent(ok)}, Tok: token.DEFINE, Rhs: []dst.Expr{&dst.IndexExpr{X: m.ident(coll), Index: m.ident(k)}}}, token.Position{})
+		// An entry deleted before it is reached is not produced.
+		m.add(&dst.IfStmt{Cond: &dst.UnaryExpr{Op: token.NOT, X: m.ident(ok)}, Body: &dst.BlockStmt{List: []dst.Stmt{m.jumpStmt(next)}}}, token.Position{})
+		key, value = m.ident(k), m.ident(v)
+	case "chan":
+		v := m.newVar("value", keyType)
+		ok := m.newVar("ok", types.Typ[types.Bool])
+		m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(v), m.defIdent(ok)}, Tok: token.DEFINE, Rhs: []dst.Expr{&dst.UnaryExpr{Op: token.ARROW, X: m.ident(coll)}}}, token.Position{})
+		m.exitUnless(m.ident(ok), after)
+		key = m.ident(v)
+	}
+	m.begin(body)
+	m.loopDepth++
+	if assign := m.rangeAssign(s, key, value); assign != nil {
+		m.markFlat(assign, true)
+		m.add(assign, m.position(s))
+	}
+	m.loopDepth--
+	m.loop(label, after, next, s.Body.List)
+	m.begin(next)
+	switch kind {
+	case "string":
+		m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.ident(index)}, Tok: token.ADD_ASSIGN, Rhs: []dst.Expr{m.ident(m.stringSizes[next])}}, token.Position{})
+	case "int", "slice", "map":
+		m.add(&dst.IncDecStmt{X: m.ident(index), Tok: token.INC}, token.Position{})
+	}
+	m.jump(head)
+	m.begin(after)
+}
+
+// runeType is rune, as the universe names it.
+var runeType = types.Universe.Lookup("rune").Type()
+
+// hidden declares a temporary of the current state set to value.
+func (m *machine) hidden(base string, t types.Type, value dst.Expr, pos token.Position) *types.Var {
+	v := m.newVar(base, t)
+	m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(v)}, Tok: token.DEFINE, Rhs: []dst.Expr{value}}, pos)
+	return v
+}
+
+// exitUnless adds "if !(cond) { jump to }".
+func (m *machine) exitUnless(cond dst.Expr, to *state) {
+	m.add(&dst.IfStmt{Cond: not(cond), Body: &dst.BlockStmt{List: []dst.Stmt{m.jumpStmt(to)}}}, token.Position{})
+}
+
+// rangeAssign returns the statement that gives a range loop's iteration
+// variables their values (k, v := key, value), or nil when there are none.
+func (m *machine) rangeAssign(s *dst.RangeStmt, key, value dst.Expr) dst.Stmt {
+	var lhs, rhs []dst.Expr
+	if s.Key != nil && !isBlankExpr(s.Key) {
+		lhs, rhs = append(lhs, s.Key), append(rhs, key)
+	}
+	if s.Value != nil && !isBlankExpr(s.Value) && value != nil {
+		lhs, rhs = append(lhs, s.Value), append(rhs, value)
+	}
+	if len(lhs) == 0 {
+		return nil
+	}
+	tok := token.ASSIGN
+	if s.Tok == token.DEFINE {
+		tok = token.DEFINE
+	}
+	return &dst.AssignStmt{Lhs: lhs, Tok: tok, Rhs: rhs}
+}
+
+func isBlankExpr(e dst.Expr) bool {
+	id, ok := e.(*dst.Ident)
+	return ok && id.Name == "_"
+}
+
+// switchStmt compiles an expression switch with waits: the dispatch tests
+// the cases in order (a case expression that waits is evaluated only when
+// the ones before it did not match), then each clause's body is states of
+// its own; fallthrough jumps to the next body, break to after the switch.
+func (m *machine) switchStmt(s *dst.SwitchStmt, label string) {
+	if s.Init != nil {
+		m.stmt(s.Init, "")
+		s.Init = nil
+	}
+	line := m.position(s).Line
+	var tag *types.Var
+	if s.Tag != nil {
+		x := &dst.ExprStmt{X: s.Tag}
+		m.spill(x)
+		t := m.typeOf(s.Tag)
+		if tv, ok := m.typeAndValue(s.Tag); ok && tv.Value != nil && types.Default(t) != t {
+			t = types.Default(t)
+		}
+		tag = m.hidden("tag", t, x.X, m.position(s.Tag))
+	}
+	after := m.newState(fmt.Sprintf("after the switch at line %d", line))
+	var bodies []*state
+	var defaultBody *state
+	for _, c := range s.Body.List {
+		cc := c.(*dst.CaseClause)
+		st := m.newState(fmt.Sprintf("case at line %d", m.position(cc).Line))
+		bodies = append(bodies, st)
+		if cc.List == nil {
+			defaultBody = st
+		}
+	}
+	// Dispatch, in the order of the cases.
+	for i, c := range s.Body.List {
+		for _, e := range c.(*dst.CaseClause).List {
+			x := &dst.ExprStmt{X: e}
+			m.spill(x)
+			cond := x.X
+			if tag != nil {
+				cond = &dst.BinaryExpr{X: m.ident(tag), Op: token.EQL, Y: x.X}
+			}
+			m.add(&dst.IfStmt{Cond: cond, Body: &dst.BlockStmt{List: []dst.Stmt{m.jumpStmt(bodies[i])}}}, m.position(e))
+		}
+	}
+	if defaultBody != nil {
+		m.jump(defaultBody)
+	} else {
+		m.jump(after)
+	}
+	m.targets = append(m.targets, &target{label: label, breakTo: after})
+	for i, c := range s.Body.List {
+		cc := c.(*dst.CaseClause)
+		m.begin(bodies[i])
+		list := cc.Body
+		fall := len(list) > 0 && isFallthrough(list[len(list)-1])
+		if fall {
+			list = list[:len(list)-1]
+		}
+		m.stmts(list)
+		if fall && i+1 < len(bodies) {
+			m.jumpUnlessClosed(bodies[i+1])
+		} else {
+			m.jumpUnlessClosed(after)
+		}
+	}
+	m.targets = m.targets[:len(m.targets)-1]
+	m.begin(after)
+}
+
+func isFallthrough(s dst.Stmt) bool {
+	b, ok := s.(*dst.BranchStmt)
+	return ok && b.Tok == token.FALLTHROUGH
+}
