@@ -86,3 +86,34 @@ func CopyVar[T any](p *T) *T {
 	*q = *p
 	return q
 }
+
+// RunDeferred runs the calls a coroutine deferred, the last first, when it
+// returns: each is a real deferred call of RunDeferred, so a panic in one
+// still runs the others, as in Go. The list is emptied.
+func RunDeferred(defers *[]func()) {
+	fs := *defers
+	*defers = nil
+	for _, f := range fs {
+		defer f()
+	}
+}
+
+// Unwind runs the calls a coroutine deferred while the panic v escapes its
+// Poll (v is what recover returned there), so that recover() in them works
+// as in Go. It reports whether one of them recovered: then the coroutine
+// returns normally. If none does, the panic goes on. With v == nil (the
+// goroutine is exiting through runtime.Goexit) it runs the calls and
+// reports false.
+func Unwind(defers *[]func(), v any) (recovered bool) {
+	if v == nil {
+		RunDeferred(defers)
+		return false
+	}
+	fs := *defers
+	*defers = nil
+	defer func() { recovered = true }() // runs only if the panic stops
+	for _, f := range fs {
+		defer f()
+	}
+	panic(v)
+}

@@ -2,11 +2,13 @@ package transform_test
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/corofy/corofy/internal/testmod"
 	"github.com/corofy/corofy/transform"
@@ -89,7 +91,9 @@ func TestEndToEnd(t *testing.T) {
 	for _, p := range progs {
 		t.Run(p.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			cmd := exec.Command(filepath.Join(bin, p.name))
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a hang is a failure, not a stuck CI
+			defer cancel()
+			cmd := exec.CommandContext(ctx, filepath.Join(bin, p.name))
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			if err := cmd.Run(); err != nil {
 				t.Fatalf("%s: %v\n%s", p.name, err, stderr.String())

@@ -3,6 +3,7 @@ package transform
 import (
 	"fmt"
 	"go/token"
+	"go/types"
 	"strconv"
 
 	"github.com/dave/dst"
@@ -40,8 +41,11 @@ func (m *machine) emit() []dst.Decl {
 	body := &dst.BlockStmt{List: []dst.Stmt{
 		&dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(m.state)}, Tok: token.DEFINE, Rhs: []dst.Expr{m.field(m.stateField)}},
 		poisoned,
-		dispatch,
 	}}
+	if m.hasDefer {
+		body.List = append(body.List, m.unwind())
+	}
+	body.List = append(body.List, dispatch)
 	poll := &dst.FuncDecl{
 		Recv: &dst.FieldList{List: []*dst.Field{{Names: []*dst.Ident{dst.NewIdent(m.recv)}, Type: &dst.StarExpr{X: m.machineType()}}}},
 		Name: dst.NewIdent("Poll"),
@@ -49,7 +53,7 @@ func (m *machine) emit() []dst.Decl {
 			Func:       true,
 			TypeParams: nil,
 			Params:     &dst.FieldList{List: []*dst.Field{{Names: []*dst.Ident{dst.NewIdent(m.waker)}, Type: m.rt(rtWaker)}}},
-			Results:    &dst.FieldList{List: []*dst.Field{{Type: resultType}, {Type: dst.NewIdent("bool")}}},
+			Results:    m.pollResults(resultType),
 		},
 		Body: body,
 	}
@@ -57,6 +61,55 @@ func (m *machine) emit() []dst.Decl {
 	poll.Decs.Start.Append(fmt.Sprintf("// Poll runs %s from where it stopped to its next .wait that is not", m.name))
 	poll.Decs.Start.Append("// ready, or to its end.")
 	return []dst.Decl{m.constructor(), m.typeDecl(), poll}
+}
+
+// pollResults is Poll's result list: (R, bool), named when Poll's deferred
+// recovery sets them.
+func (m *machine) pollResults(resultType dst.Expr) *dst.FieldList {
+	if !m.hasDefer {
+		return &dst.FieldList{List: []*dst.Field{{Type: resultType}, {Type: dst.NewIdent("bool")}}}
+	}
+	return &dst.FieldList{List: []*dst.Field{
+		{Names: []*dst.Ident{dst.NewIdent(m.pollResult)}, Type: resultType},
+		{Names: []*dst.Ident{dst.NewIdent(m.ready)}, Type: dst.NewIdent("bool")},
+	}}
+}
+
+// unwind is Poll's deferred function in a coroutine that defers calls: when
+// a panic escapes (the state is still poisoned), the deferred calls run
+// while it propagates; if one of them recovers, the coroutine completes.
+//
+//	defer func() {
+//		if c.state == runtime.StatePoisoned && runtime.Unwind(&c.defers, recover()) {
+//			c.state = runtime.StateDone
+//			result, ready = c.n, true
+//		}
+//	}()
+func (m *machine) unwind() dst.Stmt {
+	cond := &dst.BinaryExpr{
+		X:  &dst.BinaryExpr{X: m.field(m.stateField), Op: token.EQL, Y: m.rt(rtStatePoisoned)},
+		Op: token.LAND,
+		Y: &dst.CallExpr{Fun: m.rt(rtUnwind), Args: []dst.Expr{
+			&dst.UnaryExpr{Op: token.AND, X: m.field(m.defersField)},
+			&dst.CallExpr{Fun: dst.NewIdent("recover")},
+		}},
+	}
+	named := m.namedResult()
+	result := m.finalResult(named)
+	if named != nil {
+		result = m.field(m.vars[named].name) // named results are stored when there are deferred calls
+	}
+	recovered := &dst.IfStmt{Cond: cond, Body: &dst.BlockStmt{List: []dst.Stmt{
+		&dst.AssignStmt{Lhs: []dst.Expr{m.field(m.stateField)}, Tok: token.ASSIGN, Rhs: []dst.Expr{m.rt(rtStateDone)}},
+		&dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(m.pollResult), dst.NewIdent(m.ready)}, Tok: token.ASSIGN, Rhs: []dst.Expr{result, dst.NewIdent("true")}},
+	}}}
+	d := &dst.DeferStmt{Call: &dst.CallExpr{Fun: &dst.FuncLit{
+		Type: &dst.FuncType{Func: true, Params: &dst.FieldList{}},
+		Body: &dst.BlockStmt{List: []dst.Stmt{recovered}},
+	}}}
+	d.Decs.Before = dst.NewLine
+	d.Decs.Start.Append("// When a panic escapes, the deferred calls run; one may recover.")
+	return d
 }
 
 // constructor rewrites the user's declaration into a function that only
@@ -111,6 +164,16 @@ func (m *machine) typeDecl() dst.Decl {
 		}
 		fields.List = append(fields.List, f)
 	}
+	if m.hasDefer {
+		f := &dst.Field{Names: []*dst.Ident{dst.NewIdent(m.defersField)}, Type: &dst.ArrayType{Elt: &dst.FuncType{Func: true, Params: &dst.FieldList{Opening: true, Closing: true}}}}
+		f.Decs.End.Append("// the deferred calls, run when the coroutine ends")
+		fields.List = append(fields.List, f)
+		if m.result != nil && m.namedResult() == nil {
+			f := &dst.Field{Names: []*dst.Ident{dst.NewIdent(m.resultStore)}, Type: m.resultTypeExpr()}
+			f.Decs.End.Append("// set by return before the deferred calls run")
+			fields.List = append(fields.List, f)
+		}
+	}
 	for _, wp := range m.waits {
 		t, err := typeExpr(wp.future, m.file.pkg)
 		if err != nil { // an unexported type: keep it behind the interface
@@ -154,6 +217,7 @@ func (m *machine) emitState(st *state) *dst.CaseClause {
 			body = append(body, &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{
 				&dst.ValueSpec{Names: []*dst.Ident{dst.NewIdent(info.name)}, Type: t},
 			}}})
+			body = append(body, m.markUsed(info, st)...)
 		}
 	}
 	m.refBound = map[*varInfo]bool{} // the bindings of bindCellRefs are per case
@@ -163,11 +227,15 @@ func (m *machine) emitState(st *state) *dst.CaseClause {
 		last, stmts = &dst.BranchStmt{Tok: token.FALLTHROUGH}, stmts[:n-1]
 	}
 	for i, s := range stmts {
+		declared := m.declaredBy(s)
 		out := m.rewriteStmt(s)
 		if len(out) > 0 {
 			m.lineDirective(&out[0].Decorations().Start, st.pos[i])
 		}
 		body = append(body, out...)
+		for _, info := range declared {
+			body = append(body, m.markUsed(info, st)...)
+		}
 	}
 	if last != nil {
 		body = append(body, last)
@@ -189,6 +257,48 @@ func (m *machine) emitState(st *state) *dst.CaseClause {
 	return c
 }
 
+// declaredBy returns the variables statement s declares at its top level.
+func (m *machine) declaredBy(s dst.Stmt) []*varInfo {
+	var ids []*dst.Ident
+	switch s := s.(type) {
+	case *dst.AssignStmt:
+		if s.Tok == token.DEFINE {
+			for _, l := range s.Lhs {
+				if id, ok := l.(*dst.Ident); ok {
+					ids = append(ids, id)
+				}
+			}
+		}
+	case *dst.DeclStmt:
+		if g, ok := s.Decl.(*dst.GenDecl); ok {
+			for _, spec := range g.Specs {
+				if vs, ok := spec.(*dst.ValueSpec); ok {
+					ids = append(ids, vs.Names...)
+				}
+			}
+		}
+	}
+	var out []*varInfo
+	for _, id := range ids {
+		if info := m.varOf(id); info != nil && m.isDef(id) {
+			out = append(out, info)
+		}
+	}
+	return out
+}
+
+// markUsed returns "_ = x" when a case declares x, a local of the case,
+// without reading it: the value it assigns is read in another state, after
+// being assigned again there, and Go would report x as not used.
+func (m *machine) markUsed(info *varInfo, st *state) []dst.Stmt {
+	if info.hoisted || info.usedIn[st.index] {
+		return nil
+	}
+	s := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent("_")}, Tok: token.ASSIGN, Rhs: []dst.Expr{dst.NewIdent(info.name)}}
+	s.Decs.End.Append("// read in another state")
+	return []dst.Stmt{s}
+}
+
 // resume polls the future of a wait: on not ready the machine records
 // where it is and returns; when ready it drops the future and the output
 // goes to its target.
@@ -198,6 +308,9 @@ func (m *machine) resume(wp *waitPoint) []dst.Stmt {
 	if wp.target != nil {
 		info = m.vars[wp.target]
 		out = info.name
+		if !info.hoisted && !info.usedIn[wp.state.index] {
+			out, info = "_", nil // a dead value: assigned again before any read
+		}
 	}
 	poll := &dst.AssignStmt{
 		Lhs: []dst.Expr{dst.NewIdent(out), dst.NewIdent(m.ready)},
@@ -236,23 +349,115 @@ func (m *machine) resume(wp *waitPoint) []dst.Stmt {
 
 // finish returns the statements that complete the machine with results
 // (nil: the zero result of a coroutine without results, or the named
-// results).
+// results). With deferred calls, the results are set first, then the
+// calls run (and may change named results), as in Go.
 func (m *machine) finish(results []dst.Expr) []dst.Stmt {
-	if results == nil {
-		if m.result == nil {
-			results = []dst.Expr{&dst.CompositeLit{Type: emptyStruct()}}
-		} else { // a bare return: the named result
-			for _, v := range m.order {
-				if m.vars[v].result {
-					results = []dst.Expr{m.ident(v)}
-				}
-			}
+	named := m.namedResult()
+	done := &dst.AssignStmt{Lhs: []dst.Expr{m.field(m.stateField)}, Tok: token.ASSIGN, Rhs: []dst.Expr{m.rt(rtStateDone)}}
+	if !m.hasDefer {
+		if results == nil {
+			results = []dst.Expr{m.finalResult(named)}
+		}
+		return []dst.Stmt{done, &dst.ReturnStmt{Results: append(results, dst.NewIdent("true"))}}
+	}
+	var out []dst.Stmt
+	if results != nil && m.result != nil && !m.isVar(results, named) {
+		var to dst.Expr = m.field(m.resultStore)
+		if named != nil {
+			to = m.ident(named)
+		}
+		out = append(out, &dst.AssignStmt{Lhs: []dst.Expr{to}, Tok: token.ASSIGN, Rhs: results})
+	}
+	run := &dst.ExprStmt{X: &dst.CallExpr{Fun: m.rt(rtRunDeferred), Args: []dst.Expr{&dst.UnaryExpr{Op: token.AND, X: m.field(m.defersField)}}}}
+	return append(out, run, done, &dst.ReturnStmt{Results: []dst.Expr{m.finalResult(named), dst.NewIdent("true")}})
+}
+
+// isVar reports whether results is just the variable v ("return n" for
+// the named result n).
+func (m *machine) isVar(results []dst.Expr, v *types.Var) bool {
+	if v == nil || len(results) != 1 {
+		return false
+	}
+	id, ok := results[0].(*dst.Ident)
+	return ok && m.objectOf(id) == v
+}
+
+// namedResult returns the coroutine's named result, or nil.
+func (m *machine) namedResult() *types.Var {
+	for _, v := range m.order {
+		if m.vars[v].result {
+			return v
 		}
 	}
-	return []dst.Stmt{
-		&dst.AssignStmt{Lhs: []dst.Expr{m.field(m.stateField)}, Tok: token.ASSIGN, Rhs: []dst.Expr{m.rt(rtStateDone)}},
-		&dst.ReturnStmt{Results: append(results, dst.NewIdent("true"))},
+	return nil
+}
+
+// finalResult is what the completed machine returns: struct{}{}, the named
+// result, or (with deferred calls) the result field.
+func (m *machine) finalResult(named *types.Var) dst.Expr {
+	switch {
+	case m.result == nil:
+		return &dst.CompositeLit{Type: emptyStruct()}
+	case named != nil:
+		return m.ident(named)
+	case m.hasDefer:
+		return m.field(m.resultStore)
 	}
+	return m.zeroResult()
+}
+
+// deferCall rewrites "defer f(args)": f and the arguments are evaluated
+// now, the call is pushed on the machine's deferred calls.
+//
+//	{
+//		fn, arg1 := f, x
+//		c.defers = append(c.defers, func() { fn(arg1) })
+//	}
+func (m *machine) deferCall(d *dst.DeferStmt) dst.Stmt {
+	call := d.Call
+	push := func(f dst.Expr) dst.Stmt {
+		return &dst.AssignStmt{Lhs: []dst.Expr{m.field(m.defersField)}, Tok: token.ASSIGN, Rhs: []dst.Expr{
+			&dst.CallExpr{Fun: dst.NewIdent("append"), Args: []dst.Expr{m.field(m.defersField), f}},
+		}}
+	}
+	if lit, ok := call.Fun.(*dst.FuncLit); ok && len(call.Args) == 0 {
+		s := push(lit) // defer func() { ... }(): the literal itself
+		moveComments(d, s)
+		return s
+	}
+	var lhs, rhs []dst.Expr
+	fun := call.Fun
+	builtin := false
+	if id, ok := fun.(*dst.Ident); ok {
+		_, builtin = m.objectOf(id).(*types.Builtin)
+	}
+	if !builtin {
+		lhs, rhs = append(lhs, dst.NewIdent("fn")), append(rhs, fun)
+		fun = dst.NewIdent("fn")
+	}
+	var args []dst.Expr
+	for i, a := range call.Args {
+		if tv, ok := m.typeAndValue(a); ok && (tv.Value != nil || tv.IsType()) {
+			args = append(args, a) // constants and types need no evaluating
+			continue
+		}
+		name := fmt.Sprintf("arg%d", i+1)
+		lhs, rhs = append(lhs, dst.NewIdent(name)), append(rhs, a)
+		args = append(args, dst.NewIdent(name))
+	}
+	deferred := &dst.FuncLit{Type: &dst.FuncType{Func: true, Params: &dst.FieldList{}}, Body: &dst.BlockStmt{List: []dst.Stmt{
+		&dst.ExprStmt{X: &dst.CallExpr{Fun: fun, Args: args, Ellipsis: call.Ellipsis}},
+	}}}
+	var list []dst.Stmt
+	if len(lhs) > 0 {
+		list = append(list, &dst.AssignStmt{Lhs: lhs, Tok: token.DEFINE, Rhs: rhs})
+	}
+	list = append(list, push(deferred))
+	moveComments(d, list[0])
+	if len(list) == 1 {
+		return list[0]
+	}
+	return &dst.BlockStmt{List: list}
 }
 
 // rewriteStmt rewrites one statement of the body for its place in Poll:
@@ -377,7 +582,7 @@ func (m *machine) rewriteFlow(list []dst.Stmt, inLoop bool) []dst.Stmt {
 				results = s.Results
 			}
 			done := m.finish(results)
-			ret := done[1].(*dst.ReturnStmt)
+			ret := done[len(done)-1].(*dst.ReturnStmt)
 			moveComments(s, done[0])
 			ret.Decs.End = s.Decs.End
 			ret.Decs.Before = dst.NewLine
@@ -389,6 +594,9 @@ func (m *machine) rewriteFlow(list []dst.Stmt, inLoop bool) []dst.Stmt {
 				out = append(out, m.jumpTo(target, inLoop)...)
 				continue
 			}
+		case *dst.DeferStmt:
+			out = append(out, m.deferCall(s))
+			continue
 		case *dst.ExprStmt:
 			if vars, ok := m.iterationCopies[s]; ok {
 				for _, v := range vars {

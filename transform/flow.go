@@ -83,7 +83,7 @@ func (m *machine) stmt(s dst.Stmt, label string) {
 		return
 	}
 	switch s := s.(type) {
-	case *dst.ExprStmt, *dst.AssignStmt, *dst.DeclStmt, *dst.IncDecStmt, *dst.SendStmt, *dst.ReturnStmt, *dst.GoStmt:
+	case *dst.ExprStmt, *dst.AssignStmt, *dst.DeclStmt, *dst.IncDecStmt, *dst.SendStmt, *dst.ReturnStmt, *dst.GoStmt, *dst.DeferStmt:
 		m.markFlat(s, true)
 		m.splitStmt(s)
 	case *dst.BlockStmt:
@@ -105,8 +105,6 @@ func (m *machine) stmt(s dst.Stmt, label string) {
 			what = "a type switch"
 		case *dst.SelectStmt:
 			what = "a select statement"
-		case *dst.DeferStmt:
-			what = "a defer statement"
 		}
 		m.errorf(m.position(m.firstWait(s)), "'.wait' inside %s is not supported yet (move the wait before it: v := f.wait, then use v)", what)
 	}

@@ -48,9 +48,12 @@ type machine struct {
 	fields *namer // names of the machine's fields
 
 	recv, waker, state, ready string // Poll's receiver and locals
+	pollResult                string // Poll's named first result, with deferred calls
 	stateField                string // the machine's state field
 	resumeLabel               string // the label of Poll's loop
 	loops, labeled            bool   // Poll needs its loop, and its label
+	hasDefer                  bool   // the body defers calls (see "Defer" in doc.go)
+	defersField, resultStore  string // the machine's deferred calls, and its result when unnamed
 
 	synthDefs map[*dst.Ident]bool // identifiers made by defIdent
 	temps     int                 // temporaries made so far
@@ -85,17 +88,18 @@ type waitPoint struct {
 // varInfo is what the machine knows of one local variable of the coroutine.
 type varInfo struct {
 	v       *types.Var
-	name    string // in the generated code: the field name when hoisted
-	param   bool   // a parameter or the receiver: set by the constructor
-	result  bool   // a named result: zero at the start
-	addr    bool   // its address is taken, or a closure captures it
-	temp    bool   // made by the split
-	def     int    // the state that declares it; -1 for parameters and results
-	states  map[int]bool
-	hoisted bool // stored in the machine
-	inLoop  bool // declared anew at each iteration of a transformed loop
-	flat    bool // declared at state level (see markFlat)
-	cell    bool // stored as a pointer to a new variable per declaration (see doc.go)
+	name    string       // in the generated code: the field name when hoisted
+	param   bool         // a parameter or the receiver: set by the constructor
+	result  bool         // a named result: zero at the start
+	addr    bool         // its address is taken, or a closure captures it
+	temp    bool         // made by the split
+	def     int          // the state that declares it; -1 for parameters and results
+	states  map[int]bool // the states that name it
+	usedIn  map[int]bool // the states that read it
+	hoisted bool         // stored in the machine
+	inLoop  bool         // declared anew at each iteration of a transformed loop
+	flat    bool         // declared at state level (see markFlat)
+	cell    bool         // stored as a pointer to a new variable per declaration (see doc.go)
 }
 
 func (m *machine) errorf(pos token.Position, format string, args ...any) {
@@ -119,7 +123,7 @@ func (m *machine) newVar(base string, t types.Type) *types.Var {
 		t = types.Default(t)
 	}
 	v := types.NewVar(token.NoPos, m.file.pkg, m.locals.fresh(base), t)
-	m.vars[v] = &varInfo{v: v, name: v.Name(), temp: true, def: m.cur().index, states: map[int]bool{}, inLoop: m.loopDepth > 0}
+	m.vars[v] = &varInfo{v: v, name: v.Name(), temp: true, def: m.cur().index, states: map[int]bool{}, usedIn: map[int]bool{}, inLoop: m.loopDepth > 0}
 	m.order = append(m.order, v)
 	return v
 }
@@ -196,8 +200,11 @@ func newMachine(ft *fileTransform, tp *typed, fd *dst.FuncDecl, co *cparser.Coro
 	m.waker = m.locals.fresh("w")
 	m.state = m.locals.fresh("state")
 	m.ready = m.locals.fresh("ready")
+	m.pollResult = m.locals.fresh("result")
 	m.stateField = m.fields.fresh("state")
 	m.resumeLabel = m.locals.fresh("resume")
+	m.defersField = m.fields.fresh("defers")
+	m.resultStore = m.fields.fresh("result")
 	return m
 }
 
@@ -224,7 +231,7 @@ func (m *machine) checkBody() {
 		case *dst.FuncLit:
 			return false
 		case *dst.DeferStmt:
-			m.errorf(m.position(n), "defer in a coroutine is not supported yet (it would run when Poll returns, not when the coroutine ends; call the function at the end instead)")
+			m.hasDefer = true
 		case *dst.BranchStmt:
 			if n.Tok == token.GOTO && hasWait {
 				m.errorf(m.position(n), "goto in a coroutine that waits is not supported yet (use a loop)")

@@ -24,6 +24,8 @@ const (
 	rtMapKeys         = "MapKeys"
 	rtDecodeRune      = "DecodeRune"
 	rtCopyVar         = "CopyVar"
+	rtRunDeferred     = "RunDeferred"
+	rtUnwind          = "Unwind"
 	machineTypeSuffix = "Coroutine"
 )
 

@@ -130,7 +130,7 @@ func (m *machine) spill(n dst.Node) {
 	}
 	var effects []*effect
 	m.walkSlots(n, func(e dst.Expr, set func(dst.Expr), path []dst.Node) {
-		if m.isWait(e) || m.isCall(e) || m.shortCircuitWait(e) {
+		if m.isWait(e) || m.isCall(e) || m.shortCircuitWait(e) || m.mapEntry(e, path) {
 			effects = append(effects, &effect{e: e, set: set, path: path})
 		}
 	})
@@ -195,21 +195,49 @@ func (m *machine) spill(n dst.Node) {
 	}
 }
 
-// isCall reports whether e is evaluated like a call for ordering: a call
-// of a function or method, or a receive. Conversions and builtins without
-// side effects are not.
+// isCall reports whether gc evaluates e in order with the calls of its
+// statement, so that it must be evaluated before a wait that follows it.
+// The spec leaves the order of other operands open; gc evaluates them
+// after the calls. What gc orders (measured with gc 1.26, see
+// testdata/e2e/order.txtar): calls, receives, len, cap, min, max, make,
+// complex, real, imag, slicing, indexing a string, type assertions,
+// string to []byte or []rune conversions, map literals and &T{...}. Not
+// ordered: variable and field loads, arithmetic and comparisons, indexing
+// slices, arrays and maps, pointer indirection, other conversions
+// (including to interfaces and []byte to string), slice and struct
+// literals, append, new and string concatenation.
 func (m *machine) isCall(e dst.Expr) bool {
 	switch e := e.(type) {
 	case *dst.UnaryExpr:
-		return e.Op == token.ARROW
+		if e.Op == token.ARROW {
+			return true
+		}
+		_, lit := e.X.(*dst.CompositeLit)
+		return e.Op == token.AND && lit
+	case *dst.SliceExpr, *dst.TypeAssertExpr:
+		return true
+	case *dst.IndexExpr:
+		t := m.typeOf(e.X)
+		if t == nil {
+			return false
+		}
+		b, ok := t.Underlying().(*types.Basic)
+		return ok && b.Info()&types.IsString != 0
+	case *dst.CompositeLit:
+		t := m.typeOf(e)
+		if t == nil {
+			return false
+		}
+		_, isMap := t.Underlying().(*types.Map)
+		return isMap
 	case *dst.CallExpr:
 		if tv, ok := m.typeAndValue(e.Fun); ok && tv.IsType() {
-			return false
+			return len(e.Args) == 1 && isStringToSlice(m.typeOf(e.Args[0]), tv.Type)
 		}
 		if id, ok := e.Fun.(*dst.Ident); ok {
 			if b, ok := m.objectOf(id).(*types.Builtin); ok {
 				switch b.Name() {
-				case "len", "cap", "complex", "real", "imag", "min", "max", "new", "make":
+				case "append", "new":
 					return false
 				}
 			}
@@ -217,6 +245,38 @@ func (m *machine) isCall(e dst.Expr) bool {
 		return true
 	}
 	return false
+}
+
+// mapEntry reports whether e is a key or value of a map literal, other
+// than a constant: gc builds a map literal entry by entry, so what an entry
+// reads is read before the waits of later entries.
+func (m *machine) mapEntry(e dst.Expr, path []dst.Node) bool {
+	if len(path) < 2 {
+		return false
+	}
+	if _, kv := path[len(path)-1].(*dst.KeyValueExpr); !kv {
+		return false
+	}
+	lit, ok := path[len(path)-2].(*dst.CompositeLit)
+	if !ok || !m.isCall(lit) {
+		return false
+	}
+	tv, ok := m.typeAndValue(e)
+	return !ok || tv.Value == nil
+}
+
+// isStringToSlice reports whether converting from to to turns a string into
+// a []byte or []rune.
+func isStringToSlice(from, to types.Type) bool {
+	if from == nil || to == nil {
+		return false
+	}
+	b, ok := from.Underlying().(*types.Basic)
+	if !ok || b.Info()&types.IsString == 0 {
+		return false
+	}
+	_, isSlice := to.Underlying().(*types.Slice)
+	return isSlice
 }
 
 // walkSlots calls fn, children first (Go's order of evaluation for calls),
@@ -310,8 +370,8 @@ func (m *machine) sourceText(n dst.Node) string {
 	}
 	start, end := m.offsets(a)
 	text := strings.Join(strings.Fields(string(m.file.src[start:end])), " ")
-	if len(text) > 60 {
-		text = text[:57] + "..."
+	if r := []rune(text); len(r) > 60 { // cut between characters, never inside one
+		text = string(r[:57]) + "..."
 	}
 	return text
 }

@@ -42,7 +42,7 @@ func (m *machine) addVar(v *types.Var, info *varInfo) {
 	if m.vars[v] != nil {
 		return
 	}
-	info.v, info.name, info.states = v, v.Name(), map[int]bool{}
+	info.v, info.name, info.states, info.usedIn = v, v.Name(), map[int]bool{}, map[int]bool{}
 	m.vars[v] = info
 	m.order = append(m.order, v)
 }
@@ -257,6 +257,7 @@ func (m *machine) decideStorage() {
 			uses, defs := m.refs(s, st)
 			for _, v := range uses {
 				m.vars[v].states[i] = true
+				m.vars[v].usedIn[i] = true
 				if !killed[i][v] {
 					used[i][v] = true
 				}
@@ -306,6 +307,8 @@ func (m *machine) decideStorage() {
 			info.hoisted = true
 		case info.addr && len(info.states) > 1:
 			info.hoisted = true
+		case info.result && m.hasDefer:
+			info.hoisted = true // deferred calls may set it, Poll's recovery reads it
 		}
 		// A variable declared anew at each iteration that a closure or a
 		// pointer may hold needs storage of its own per declaration.
