@@ -103,9 +103,9 @@
 //
 // Control flow without waits is copied into its state whole, returns
 // included. Control flow with waits becomes states joined by jumps (next
-// sections). Waits inside select statements and type switches, defer,
-// goto, several results and generic coroutines get a positioned "not
-// supported yet" error saying what to write instead.
+// sections). Waits inside select statements and type switches, goto,
+// several results and generic coroutines get a positioned "not supported
+// yet" error saying what to write instead.
 //
 // # Waits in expressions
 //
@@ -127,19 +127,21 @@
 //		...
 //		c.x = sum(c.tmp1, out1, trace("c"))
 //
-// trace("c") and sum run after the wait, as they would in Go. Operands that
-// are not calls (variables, fields, index expressions) stay where they are,
-// to be evaluated after the waits of their statement: gc, too, evaluates
-// them after the calls of the statement, so the order matches what the
-// compiled reference program does. Calls inside a wait's own future
+// trace("c") and sum run after the wait, as they would in Go. The spec
+// leaves open when operands that are not calls are evaluated; gc evaluates
+// some in order with the calls (len, cap, min, max, make, slicing, indexing
+// a string, type assertions, string to []byte conversions, map literals
+// entry by entry, &T{...}) and the rest after them (variables, fields,
+// arithmetic, indexing slices, arrays and maps, other conversions). The
+// split does the same (isCall in split.go says which), so a machine prints
+// what the compiled reference program prints; the random program test
+// found every rule of that list that is not a call. Calls inside a wait's own future
 // expression are evaluated when the future is stored, and a wait inside
 // another wait's future expression comes first:
 //
 //	num(num(3).wait).wait
 //
 // stores num(3) in fut4, polls it, and then stores num(out4) in fut5.
-// Conversions and the builtins without side effects (len, cap, new, make,
-// min, max, complex, real, imag) are not treated as calls.
 //
 // # Variables
 //
@@ -281,6 +283,36 @@
 // preceded by c.state = runtime.StateDone. A bare return returns the named
 // result. A coroutine without results that ends without a return completes
 // after its last statement.
+//
+// # Defer
+//
+// A deferred call runs when the coroutine ends, not when Poll returns
+// because a child is not ready. So "defer f(x)" evaluates f and x at once,
+// as Go does, and pushes the call on the machine's list:
+//
+//	{
+//		fn, arg2, arg3 := fmt.Println, c.x, out1
+//		c.defers = append(c.defers, func() { fn("leaving with", arg2, arg3) })
+//	}
+//
+// ("defer func() { ... }()" pushes the literal itself). A return sets the
+// results (the named result, or the field result), then
+// runtime.RunDeferred runs the calls, the last first, each as a real
+// deferred call, so a deferred closure may change a named result as in Go.
+// When a panic escapes the body, or a child the machine polls, Poll's own
+// deferred function runs the calls through runtime.Unwind while the panic
+// propagates: recover() in them works, and if one recovers, the coroutine
+// completes with its named results (from defer.txtar):
+//
+//	defer func() {
+//		if c.state == runtime.StatePoisoned && runtime.Unwind(&c.defers, recover()) {
+//			c.state = runtime.StateDone
+//			result2, ready = c.res, true
+//		}
+//	}()
+//
+// Only coroutines that defer get that function: it costs a little on every
+// Poll. Named results of such coroutines are always stored.
 //
 // # Panics and completion
 //
