@@ -1,0 +1,109 @@
+// Package randprog generates random .gocoro programs for the differential
+// test of corofy (issue 3): each program is transformed into state
+// machines, and separately into its reference program (every .wait a loop
+// polling until ready, DESIGN.md section 4.3); both are built and run, and
+// their outputs must be equal. transform/random_test.go is that test.
+//
+// # What programs look like
+//
+// Generate(seed, features) returns a package main of two files: main.gocoro
+// and common.go, the helpers of testdata/e2e (after(name, polls, v), a leaf
+// future ready with v at its polls+1-th poll, printing "make name" and
+// "ready name = v"; trace(what, v), which prints "eval what" and returns
+// v). main.gocoro holds:
+//
+//   - a prelude: the struct types pt and box, globals g1, g2 and gb that
+//     coroutines change, and plain helpers with visible side effects (add,
+//     itoa, mkpt, show, pick, bump, which writes through a pointer, seq, an
+//     iterator);
+//   - two to five coroutines c0, c1, ... (mN when they are methods of *box),
+//     with int, string and pt parameters and a result of kind struct{},
+//     int, string or pt (named or not). A coroutine waits only on coroutines
+//     declared after it (and, if recursive, on itself with a parameter n
+//     that decreases to 0), so every program terminates; each body prints
+//     "enter cN" and its parameters first;
+//   - statements with waits at random expression positions: call
+//     arguments, operands of + - * ^ | and comparisons, composite literals
+//     (struct, array, slice, map), index expressions, conversions, nested
+//     waits (after("w1", 1, c2(x.wait).wait).wait), the right side of =, :=,
+//     op=, var, multiple assignments, returns, expression statements,
+//     sends and go statements; futures kept in locals and waited on later;
+//     locals that live across waits, pointers to locals and closures that
+//     share them; trace calls around the waits, so that the order of
+//     evaluation shows in the output;
+//   - control flow (if/else, every form of for and range, switch, type
+//     switch, select, blocks, labeled loops, goto, defer) with waits only
+//     where the features allow them;
+//   - at the end of every block, a print of the block's variables, and
+//     main, which runs the coroutines nobody waits on with runtime.BlockOn
+//     and prints their results and the globals.
+//
+// # Determinism
+//
+// A program's output is a function of its text: the generator never emits
+// anything whose result depends on scheduling or on map iteration order.
+// Loops run at most a few times (bounded counters, (x)&3 limits, ranges
+// over small values); indices are masked into range ((x)&3 on arrays and
+// slices of length 4 or more); no division; integer overflow wraps as Go
+// defines. Nothing prints a pointer, a function or a channel. Maps print
+// sorted (fmt does), and a range over a map only adds up an order-free sum
+// (the waits in its body have constant names and values). A select always
+// has exactly one ready case or only its default; a go statement's result
+// is received at once. The output is bounded: each coroutine's "weight",
+// the number of coroutine bodies one call of it may run, stays under a
+// fixed budget, computed while the bodies are generated (callees first).
+//
+// The generator itself draws every choice from math/rand/v2's PCG seeded
+// with the seed, and never iterates over a map, so the same seed and
+// features give the same program, byte for byte, everywhere. To look at
+// the program of a seed:
+//
+//	go run ./internal/randprog/cmd/randprog -seed 1196 -features supported
+//
+// and to rerun it in the differential test (the test prints this command
+// for every failure):
+//
+//	go test ./transform -run 'TestRandomPrograms$' -random.seed=1196 -random.n=1 -random.features=supported
+//
+// While minimizing a failure by hand, -random.file=prog.gocoro runs the
+// same check on a file; -random.keep writes each failing program, with both
+// outputs and the generated code, to testdata/random-failures/. For
+// features the transform does not support yet, -random.refonly checks the
+// generator instead: it runs each program's reference twice and compares.
+//
+// # Features
+//
+// Features selects the constructs a program may use; the zero value allows
+// only straight-line statements with waits. Supported() is the set the
+// transform handles today, which the test uses by default; when the
+// transform gains a construct, add its feature there. The features and the
+// items of issue 3 they exercise:
+//
+//	ControlFlow           if/for/range/switch/select/blocks without waits, early returns
+//	Closures              closures share the coroutine's variables (item 4)
+//	Pointers              pointers to locals across waits (liveness, item 5)
+//	Methods               coroutine methods
+//	Channels, GoStmt      sends with waits, receives as operands, go f(x.wait)
+//	MultiAssign           multiple assignment with waits on either side (item 1)
+//	NamedResults          named results and bare return (item 3)
+//	LabeledLoops          labeled break/continue across nested loops (item 1)
+//	PerIterationClosures  Go 1.22 per-iteration loop variables (item 4)
+//	StoredFutures         futures made, then waited on later (laziness)
+//	TrickyNames           locals named c, w, state, ready, out1, tmp1, fut1, ...
+//	WaitsInIf             waits in if conditions, init statements, branches (item 1)
+//	WaitsInFor            waits in for init, condition, post and body (item 1)
+//	WaitsInRange          waits in range expressions and bodies (item 1)
+//	RangeFuncWaits        waits in the body of a range over a function (item 1)
+//	WaitsInSwitch         waits in switch tags, lazy case lists, clauses, type switches (item 1)
+//	WaitsInSelect         waits in select clauses and communication operands (item 1)
+//	WaitsInBlocks         waits in bare blocks
+//	ShortCircuitWaits     waits on the right of && and || (item 1)
+//	Defer                 defer with waited arguments, deferred closures (item 2)
+//	Recover               recover in a coroutine, from its body or a child (item 2)
+//	Goto                  forward and backward goto across waits (item 1)
+//	MultiResults          two results, a, b := f().wait (item 3)
+//	Generics              generic coroutines (item 3)
+//
+// ParseFeatures reads them from a flag: "supported,WaitsInIf",
+// "all,-Generics", "none".
+package randprog

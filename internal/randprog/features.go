@@ -1,0 +1,182 @@
+package randprog
+
+import (
+	"fmt"
+	"math/bits"
+	"strings"
+)
+
+// Features is a set of constructs the generator may use. The zero value
+// allows only the core: coroutines with int, string and struct results
+// waiting on each other and on leaf futures, with waits at any expression
+// position of straight-line statements (declarations, assignments,
+// op-assignments, increments, returns, expression statements, sends),
+// globals and plain calls with side effects.
+type Features uint64
+
+// The features. The first group is what the transform supports today
+// (Supported); the second is the rest of issue 3, each naming a construct
+// that may hold a .wait.
+const (
+	// ControlFlow: if/else, for (three-clause, condition-only, infinite
+	// with break), range over ints, slices, arrays, strings, maps,
+	// channels and functions, switch (tag, tagless, with init, fallthrough),
+	// type switches, select and bare blocks in coroutine bodies, containing
+	// no wait unless the matching WaitsIn* feature is set; early returns
+	// from inside them.
+	ControlFlow Features = 1 << iota
+	// Closures: func literals capturing the coroutine's locals, called
+	// around waits.
+	Closures
+	// Pointers: pointers to locals (ints and structs) used across waits.
+	Pointers
+	// Methods: coroutine methods on a pointer receiver that change it.
+	Methods
+	// Channels: buffered channels in straight-line code, sends with waits
+	// and receives as operands.
+	Channels
+	// GoStmt: go statements whose arguments wait, joined by a channel.
+	GoStmt
+	// MultiAssign: a, b = x, y and a, b := x, y with waits on either side.
+	MultiAssign
+	// NamedResults: named results, assigned and returned by a bare return.
+	NamedResults
+	// LabeledLoops: labeled nested loops with labeled break and continue
+	// (waits inside only with WaitsInFor).
+	LabeledLoops
+	// PerIterationClosures: closures and pointers capturing Go 1.22
+	// per-iteration loop variables, called after the loop (waits in the
+	// loop only with WaitsInFor or WaitsInRange).
+	PerIterationClosures
+	// StoredFutures: a future (a leaf or a coroutine call) kept in a local
+	// and waited on later, showing that coroutines are lazy.
+	StoredFutures
+	// TrickyNames: locals named like the transform's own names (c, w,
+	// state, ready, out1, tmp1, fut1, ...).
+	TrickyNames
+
+	// WaitsInIf: waits in if conditions, init statements and branches.
+	WaitsInIf
+	// WaitsInFor: waits in for loops' bodies and headers (init,
+	// condition, post).
+	WaitsInFor
+	// WaitsInRange: waits in range loops' bodies and range expressions.
+	WaitsInRange
+	// WaitsInSwitch: waits in switch tags, init statements, case
+	// expressions (evaluated lazily, in order) and clauses, and in type
+	// switches.
+	WaitsInSwitch
+	// WaitsInSelect: waits in select clauses and in the channel and value
+	// expressions of its communication clauses.
+	WaitsInSelect
+	// WaitsInBlocks: waits in bare blocks { ... }.
+	WaitsInBlocks
+	// ShortCircuitWaits: waits on the right of && and ||.
+	ShortCircuitWaits
+	// Defer: defer statements in coroutines, with arguments that wait
+	// and deferred closures that read locals (and set named results with
+	// NamedResults).
+	Defer
+	// Recover: panics in coroutines and their children recovered by a
+	// deferred function that sets the named result (implies the use of
+	// Defer and named results in those coroutines).
+	Recover
+	// Goto: forward and backward goto across waits.
+	Goto
+	// MultiResults: coroutines with two results, a, b := f().wait.
+	MultiResults
+	// Generics: generic coroutines waited on with several type arguments.
+	Generics
+	// RangeFuncWaits: waits in the body of a range over a function
+	// (iterator).
+	RangeFuncWaits
+)
+
+var featureNames = []string{
+	"ControlFlow", "Closures", "Pointers", "Methods", "Channels", "GoStmt",
+	"MultiAssign", "NamedResults", "LabeledLoops", "PerIterationClosures",
+	"StoredFutures", "TrickyNames",
+	"WaitsInIf", "WaitsInFor", "WaitsInRange", "WaitsInSwitch", "WaitsInSelect",
+	"WaitsInBlocks", "ShortCircuitWaits", "Defer", "Recover", "Goto",
+	"MultiResults", "Generics", "RangeFuncWaits",
+}
+
+// All returns every feature.
+func All() Features { return 1<<len(featureNames) - 1 }
+
+// Supported returns the features the transform handles today: the
+// differential test uses it by default. Add a feature here when the
+// transform gains it.
+func Supported() Features {
+	return ControlFlow | Closures | Pointers | Methods | Channels | GoStmt |
+		MultiAssign | NamedResults | LabeledLoops | PerIterationClosures |
+		StoredFutures | TrickyNames
+}
+
+// Has reports whether every feature of x is in f.
+func (f Features) Has(x Features) bool { return f&x == x }
+
+// String returns the features as a comma-separated list of names that
+// ParseFeatures accepts ("none" for the empty set).
+func (f Features) String() string {
+	if f == 0 {
+		return "none"
+	}
+	var names []string
+	for i, name := range featureNames {
+		if f&(1<<i) != 0 {
+			names = append(names, name)
+		}
+	}
+	if rest := f &^ All(); rest != 0 {
+		names = append(names, fmt.Sprintf("%#x", uint64(rest)))
+	}
+	return strings.Join(names, ",")
+}
+
+// Names returns the name of every feature, in order.
+func Names() []string { return append([]string(nil), featureNames...) }
+
+// ParseFeatures parses a comma-separated list of feature names (case does
+// not matter), "all", "supported" and "none"; a name preceded by - is
+// removed from what the items before it give. So
+// "supported,WaitsInIf" is today's set plus waits in if statements, and
+// "all,-Generics" everything but generics.
+func ParseFeatures(s string) (Features, error) {
+	var f Features
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		remove := strings.HasPrefix(item, "-")
+		item = strings.TrimPrefix(item, "-")
+		var x Features
+		switch strings.ToLower(item) {
+		case "all":
+			x = All()
+		case "supported":
+			x = Supported()
+		case "none":
+		default:
+			found := false
+			for i, name := range featureNames {
+				if strings.EqualFold(name, item) {
+					x, found = 1<<i, true
+				}
+			}
+			if !found {
+				return 0, fmt.Errorf("randprog: unknown feature %q (known: all, supported, none, %s)", item, strings.Join(featureNames, ", "))
+			}
+		}
+		if remove {
+			f &^= x
+		} else {
+			f |= x
+		}
+	}
+	return f, nil
+}
+
+// Count returns the number of features in f.
+func (f Features) Count() int { return bits.OnesCount64(uint64(f)) }
