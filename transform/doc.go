@@ -103,9 +103,8 @@
 //
 // Control flow without waits is copied into its state whole, returns
 // included. Control flow with waits becomes states joined by jumps (next
-// sections). Waits inside select statements and type switches, goto,
-// several results and generic coroutines get a positioned "not supported
-// yet" error saying what to write instead.
+// sections). Several results and generic coroutines get a positioned "not
+// supported yet" error saying what to write instead.
 //
 // # Waits in expressions
 //
@@ -242,6 +241,27 @@
 // to its body }", so that a case expression that waits is evaluated only
 // when no case before it matched, as in Go. Each body is states of its
 // own; fallthrough jumps to the next body and break after the switch.
+//
+// A type switch with waits in its bodies dispatches with a type switch of
+// its own, whose clauses store the clause's variable (when the clause uses
+// it) and jump to the clause's states; a select likewise, its clauses
+// receiving into temporaries (received, received2, ...) that the clause's
+// states assign to the user's variables. When a select's channel operands
+// or sent values wait, all of them are evaluated first, in source order,
+// as Go evaluates them on entering the select. From select.txtar:
+//
+//	select {
+//	case c.received = <-c.a:
+//		state = 1 // select case at line 11
+//		continue
+//	case c.received2, c.received3 = <-c.b:
+//		state = 3 // select case at line 13
+//		continue
+//	}
+//
+// A label that a goto targets, in a coroutine that waits, starts a state,
+// and the goto (at any depth, across waits, forward or backward) jumps
+// there.
 //
 // x && y where y waits becomes
 //

@@ -465,7 +465,7 @@ func (m *machine) deferCall(d *dst.DeferStmt) dst.Stmt {
 // of stored variables become assignments to their fields, and every stored
 // variable is named through the machine.
 func (m *machine) rewriteStmt(s dst.Stmt) []dst.Stmt {
-	out := m.rewriteDecls(m.rewriteFlow([]dst.Stmt{s}, false))
+	out := m.rewriteFlow([]dst.Stmt{s}, false)
 	var binds []dst.Stmt
 	for i, s := range out {
 		var refs []*varInfo // cells that closures of s refer to
@@ -624,9 +624,14 @@ func (m *machine) rewriteFlow(list []dst.Stmt, inLoop bool) []dst.Stmt {
 			s.Body.List = m.rewriteFlow(s.Body.List, inLoop)
 		case *dst.SelectStmt:
 			s.Body.List = m.rewriteFlow(s.Body.List, inLoop)
-		case *dst.CaseClause:
-			s.Body = m.rewriteFlow(s.Body, inLoop)
 		case *dst.CommClause:
+			if a, ok := s.Comm.(*dst.AssignStmt); ok && a.Tok == token.DEFINE && m.declaresStored(a.Lhs) {
+				a.Tok = token.ASSIGN // received into stored temporaries
+			}
+			s.Body = m.rewriteFlow(s.Body, inLoop)
+			out = append(out, s)
+			continue
+		case *dst.CaseClause:
 			s.Body = m.rewriteFlow(s.Body, inLoop)
 		case *dst.LabeledStmt:
 			inner := m.rewriteFlow([]dst.Stmt{s.Stmt}, inLoop)
@@ -638,7 +643,7 @@ func (m *machine) rewriteFlow(list []dst.Stmt, inLoop bool) []dst.Stmt {
 		}
 		out = append(out, s)
 	}
-	return out
+	return m.rewriteDecls(out)
 }
 
 // jumpTo returns "state = N; continue", with Poll's label when the jump

@@ -73,8 +73,16 @@ func (m *machine) stmts(list []dst.Stmt) {
 
 // stmt compiles one statement; label is the label it carries, if any.
 func (m *machine) stmt(s dst.Stmt, label string) {
+	if l, ok := s.(*dst.LabeledStmt); ok {
+		m.stmt(l.Stmt, l.Label.Name)
+		return
+	}
+	if label != "" && m.gotoTargets[label] {
+		// A goto may come from another state: the label starts one.
+		m.begin(m.labelState(label))
+	}
 	if !m.containsWait(s) {
-		if label != "" { // the labeled statement was unwrapped
+		if label != "" && (!m.gotoTargets[label] || usesLabel(s, label)) { // the labeled statement was unwrapped
 			s = &dst.LabeledStmt{Label: dst.NewIdent(label), Stmt: s}
 		}
 		pos := m.position(s)
@@ -88,8 +96,6 @@ func (m *machine) stmt(s dst.Stmt, label string) {
 		m.splitStmt(s)
 	case *dst.BlockStmt:
 		m.stmts(s.List)
-	case *dst.LabeledStmt:
-		m.stmt(s.Stmt, s.Label.Name)
 	case *dst.IfStmt:
 		m.ifStmt(s)
 	case *dst.ForStmt:
@@ -98,15 +104,12 @@ func (m *machine) stmt(s dst.Stmt, label string) {
 		m.rangeStmt(s, label)
 	case *dst.SwitchStmt:
 		m.switchStmt(s, label)
+	case *dst.TypeSwitchStmt:
+		m.typeSwitchStmt(s, label)
+	case *dst.SelectStmt:
+		m.selectStmt(s, label)
 	default:
-		what := "this statement"
-		switch s.(type) {
-		case *dst.TypeSwitchStmt:
-			what = "a type switch"
-		case *dst.SelectStmt:
-			what = "a select statement"
-		}
-		m.errorf(m.position(m.firstWait(s)), "'.wait' inside %s is not supported yet (move the wait before it: v := f.wait, then use v)", what)
+		m.errorf(m.position(m.firstWait(s)), "'.wait' inside this statement is not supported")
 	}
 }
 
@@ -317,6 +320,12 @@ func (m *machine) branchesToJumps(s dst.Stmt) dst.Stmt {
 					return false
 				}
 			case *dst.BranchStmt:
+				if c.Tok == token.GOTO {
+					if c.Label != nil && m.gotoTargets[c.Label.Name] && !declaredIn(c.Label.Name, s) {
+						replace[c] = m.labelState(c.Label.Name)
+					}
+					return true
+				}
 				if c.Tok != token.BREAK && c.Tok != token.CONTINUE {
 					return true
 				}
@@ -707,4 +716,238 @@ func (m *machine) switchStmt(s *dst.SwitchStmt, label string) {
 func isFallthrough(s dst.Stmt) bool {
 	b, ok := s.(*dst.BranchStmt)
 	return ok && b.Tok == token.FALLTHROUGH
+}
+
+// labelState returns the state a goto to label jumps to.
+func (m *machine) labelState(label string) *state {
+	if m.labels[label] == nil {
+		m.labels[label] = m.newState("label " + label)
+	}
+	return m.labels[label]
+}
+
+// typeSwitchStmt compiles a type switch with waits in its bodies: the
+// dispatch is a type switch whose clauses store the clause's variable and
+// jump to the clause's states.
+func (m *machine) typeSwitchStmt(s *dst.TypeSwitchStmt, label string) {
+	if s.Init != nil {
+		m.stmt(s.Init, "")
+		s.Init = nil
+	}
+	// The guard: "x.(type)" or "v := x.(type)"; x may wait.
+	var guard *dst.TypeAssertExpr
+	var symbol *dst.Ident
+	switch a := s.Assign.(type) {
+	case *dst.ExprStmt:
+		guard = a.X.(*dst.TypeAssertExpr)
+	case *dst.AssignStmt:
+		guard, symbol = a.Rhs[0].(*dst.TypeAssertExpr), a.Lhs[0].(*dst.Ident)
+	}
+	x := &dst.ExprStmt{X: guard.X}
+	m.spill(x)
+	guard.X = x.X
+	line := m.position(s).Line
+	after := m.newState(fmt.Sprintf("after the type switch at line %d", line))
+	name := ""
+	if symbol != nil {
+		name = m.locals.fresh(symbol.Name + "Typed")
+	}
+	var clauses []dst.Stmt
+	var bodies []*state
+	hasDefault := false
+	for _, c := range s.Body.List {
+		cc := c.(*dst.CaseClause)
+		hasDefault = hasDefault || cc.List == nil
+		st := m.newState(fmt.Sprintf("type case at line %d", m.position(cc).Line))
+		bodies = append(bodies, st)
+		var body []dst.Stmt
+		if info := m.implicitVar(cc); info != nil && name != "" && m.refersTo(cc.Body, info.v) {
+			m.flatVar(info)
+			body = append(body, &dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(info.v)}, Tok: token.DEFINE, Rhs: []dst.Expr{dst.NewIdent(name)}})
+		}
+		body = append(body, m.jumpStmt(st))
+		clauses = append(clauses, &dst.CaseClause{List: cc.List, Body: body})
+	}
+	var assign dst.Stmt = &dst.ExprStmt{X: guard}
+	if name != "" && m.anyClauseUses(s) {
+		assign = &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(name)}, Tok: token.DEFINE, Rhs: []dst.Expr{guard}}
+	}
+	m.add(&dst.TypeSwitchStmt{Assign: assign, Body: &dst.BlockStmt{List: clauses}}, m.position(s))
+	if !hasDefault {
+		m.jump(after)
+	}
+	m.current.closed = true
+	m.bodies(s.Body.List, bodies, label, after)
+}
+
+// bodies compiles the clause bodies of a switch, type switch or select into
+// their states; break leaves for after.
+func (m *machine) bodies(clauses []dst.Stmt, states []*state, label string, after *state) {
+	m.targets = append(m.targets, &target{label: label, breakTo: after})
+	for i, c := range clauses {
+		var list []dst.Stmt
+		switch c := c.(type) {
+		case *dst.CaseClause:
+			list = c.Body
+		case *dst.CommClause:
+			list = c.Body
+		}
+		m.begin(states[i])
+		m.stmts(list)
+		m.jumpUnlessClosed(after)
+	}
+	m.targets = m.targets[:len(m.targets)-1]
+	m.begin(after)
+}
+
+// implicitVar returns the variable a type switch declares in clause cc.
+func (m *machine) implicitVar(cc *dst.CaseClause) *varInfo {
+	a := m.astOf(cc)
+	if a == nil {
+		return nil
+	}
+	start, _ := m.offsets(a)
+	v, ok := m.ix.implicit[start].(*types.Var)
+	if !ok {
+		return nil
+	}
+	if m.vars[v] == nil {
+		m.addVar(v, &varInfo{})
+	}
+	return m.vars[v]
+}
+
+// refersTo reports whether list names v.
+func (m *machine) refersTo(list []dst.Stmt, v *types.Var) bool {
+	found := false
+	for _, s := range list {
+		dst.Inspect(s, func(n dst.Node) bool {
+			if id, ok := n.(*dst.Ident); ok && m.objectOf(id) == v {
+				found = true
+			}
+			return !found
+		})
+	}
+	return found
+}
+
+// anyClauseUses reports whether some clause of a type switch uses its
+// variable.
+func (m *machine) anyClauseUses(s *dst.TypeSwitchStmt) bool {
+	for _, c := range s.Body.List {
+		cc := c.(*dst.CaseClause)
+		if info := m.implicitVar(cc); info != nil && m.refersTo(cc.Body, info.v) {
+			return true
+		}
+	}
+	return false
+}
+
+// selectStmt compiles a select with waits: the channel operands and sent
+// values are evaluated in source order first (their waits too), then the
+// dispatch is a select whose clauses keep what they received and jump to
+// the clause's states, where the user's assignment of it runs.
+func (m *machine) selectStmt(s *dst.SelectStmt, label string) {
+	commWaits := false
+	for _, c := range s.Body.List {
+		if comm := c.(*dst.CommClause).Comm; comm != nil && m.containsWait(comm) {
+			commWaits = true
+		}
+	}
+	line := m.position(s).Line
+	if commWaits { // evaluate every operand, in order, into temporaries
+		for _, c := range s.Body.List {
+			switch comm := c.(*dst.CommClause).Comm.(type) {
+			case *dst.SendStmt:
+				comm.Chan = m.evaluated("ch", comm.Chan)
+				comm.Value = m.evaluated("send", comm.Value)
+			case *dst.ExprStmt:
+				r := comm.X.(*dst.UnaryExpr)
+				r.X = m.evaluated("ch", r.X)
+			case *dst.AssignStmt:
+				r := comm.Rhs[0].(*dst.UnaryExpr)
+				r.X = m.evaluated("ch", r.X)
+			}
+		}
+	}
+	after := m.newState(fmt.Sprintf("after the select at line %d", line))
+	var clauses []dst.Stmt
+	var bodies []*state
+	for _, c := range s.Body.List {
+		cc := c.(*dst.CommClause)
+		st := m.newState(fmt.Sprintf("select case at line %d", m.position(cc).Line))
+		bodies = append(bodies, st)
+		comm := cc.Comm
+		var moved []dst.Stmt
+		if a, ok := comm.(*dst.AssignStmt); ok { // v, ok := <-ch: received into temporaries
+			var lhs, rhs []dst.Expr
+			for _, l := range a.Lhs {
+				if isBlankExpr(l) {
+					lhs = append(lhs, l)
+					rhs = append(rhs, nil)
+					continue
+				}
+				tmp := m.newVar("received", m.typeOf(l))
+				lhs = append(lhs, m.defIdent(tmp))
+				rhs = append(rhs, m.ident(tmp))
+			}
+			comm = &dst.AssignStmt{Lhs: lhs, Tok: token.DEFINE, Rhs: a.Rhs}
+			var ul, ur []dst.Expr
+			for i, l := range a.Lhs {
+				if rhs[i] != nil {
+					ul, ur = append(ul, l), append(ur, rhs[i])
+				}
+			}
+			if len(ul) > 0 {
+				moved = append(moved, &dst.AssignStmt{Lhs: ul, Tok: a.Tok, Rhs: ur})
+			}
+		}
+		cc.Body = append(moved, cc.Body...)
+		clauses = append(clauses, &dst.CommClause{Comm: comm, Body: []dst.Stmt{m.jumpStmt(st)}})
+	}
+	m.add(&dst.SelectStmt{Body: &dst.BlockStmt{List: clauses}}, m.position(s))
+	m.current.closed = true
+	m.bodies(s.Body.List, bodies, label, after)
+}
+
+// evaluated evaluates e (cutting its waits) into a new temporary, unless
+// it is a plain variable or constant, and returns what stands for it.
+func (m *machine) evaluated(base string, e dst.Expr) dst.Expr {
+	x := &dst.ExprStmt{X: e}
+	m.spill(x)
+	if tv, ok := m.typeAndValue(e); ok && tv.Value != nil {
+		return x.X
+	}
+	if _, ok := x.X.(*dst.Ident); ok {
+		return x.X
+	}
+	t := m.typeOf(e)
+	if t == nil {
+		return x.X
+	}
+	return m.ident(m.hidden(base, t, x.X, m.position(e)))
+}
+
+// declaredIn reports whether label labels a statement inside n.
+func declaredIn(label string, n dst.Node) bool {
+	found := false
+	dst.Inspect(n, func(c dst.Node) bool {
+		if l, ok := c.(*dst.LabeledStmt); ok && l.Label.Name == label {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// usesLabel reports whether a break or continue in s names label.
+func usesLabel(s dst.Node, label string) bool {
+	found := false
+	dst.Inspect(s, func(n dst.Node) bool {
+		if b, ok := n.(*dst.BranchStmt); ok && b.Tok != token.GOTO && b.Label != nil && b.Label.Name == label {
+			found = true
+		}
+		return !found
+	})
+	return found
 }

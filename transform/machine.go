@@ -39,6 +39,8 @@ type machine struct {
 	flat            *namer                         // names of variables declared at state level
 	iterationCopies map[*dst.ExprStmt][]*types.Var // markers of copyIterationVars
 	cellRefs        map[*varInfo]string            // see bindCellRefs
+	gotoTargets     map[string]bool                // labels some goto jumps to
+	labels          map[string]*state              // the states of those labels
 	refBound        map[*varInfo]bool              // bound in the case being written
 	stringSizes     map[*state]*types.Var          // rune sizes of range loops over strings
 	vars            map[*types.Var]*varInfo
@@ -162,6 +164,8 @@ func newMachine(ft *fileTransform, tp *typed, fd *dst.FuncDecl, co *cparser.Coro
 		jumps:           map[*dst.BranchStmt]*state{},
 		iterationCopies: map[*dst.ExprStmt][]*types.Var{},
 		cellRefs:        map[*varInfo]string{},
+		gotoTargets:     map[string]bool{},
+		labels:          map[string]*state{},
 		stringSizes:     map[*state]*types.Var{},
 		flat:            newNamer(),
 		errs:            &ft.errs,
@@ -234,7 +238,7 @@ func (m *machine) checkBody() {
 			m.hasDefer = true
 		case *dst.BranchStmt:
 			if n.Tok == token.GOTO && hasWait {
-				m.errorf(m.position(n), "goto in a coroutine that waits is not supported yet (use a loop)")
+				m.gotoTargets[n.Label.Name] = true
 			}
 		}
 		return true
