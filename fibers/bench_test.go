@@ -15,7 +15,7 @@ import (
 )
 
 // Benchmarks for BENCHMARKS.md; the command that regenerates the table is in
-// BENCHMARKS.fibers.md.
+// BENCHMARKS.md (section "Fibers").
 //
 // One op of BenchmarkRoundTrip is one resume+yield round trip: control goes
 // from A to B and back to A (two transfers). For fibers that is two fibers

@@ -17,7 +17,7 @@ import (
 	"time"
 )
 
-// The benchmarks of BENCHMARKS.runtime.md; that file says how to run them.
+// The benchmarks of BENCHMARKS.md (section "The runtime"); that file says how to run them.
 
 // pinger is one side of the executor ping-pong: two tasks hand a ball to
 // each other, each hand-off a Wake of the other task and a Poll of it.
@@ -121,7 +121,7 @@ func memoryInUse() (heap, stacks uint64) {
 // deadline, suspendSeconds after the start, so each iteration takes that
 // long. (Go sizes new goroutines' stacks from the average stack seen by
 // earlier collections, so the goroutines of later iterations start with
-// bigger stacks than the first: the medians of BENCHMARKS.runtime.md
+// bigger stacks than the first: the medians of BENCHMARKS.md (section "The runtime")
 // include that, as a long-running program would.)
 func BenchmarkSuspendedTask(b *testing.B) {
 	b.Run("coroutine", func(b *testing.B) {

@@ -1,5 +1,5 @@
 // Command benchtable turns the output of the fibers benchmarks into the
-// markdown tables of BENCHMARKS.fibers.md: the median of each metric over the
+// markdown tables of BENCHMARKS.md (section "Fibers"): the median of each metric over the
 // -count runs, per benchmark.
 //
 //	go test -run '^$' -bench . -count 5 ./fibers | go run ./fibers/internal/benchtable
