@@ -192,7 +192,7 @@ func (m *machine) typeDecl() dst.Decl {
 	for _, f := range fields.List {
 		f.Decs.Before, f.Decs.After = dst.NewLine, dst.NewLine
 	}
-	spec := &dst.TypeSpec{Name: dst.NewIdent(m.typeName), Type: &dst.StructType{Fields: fields}}
+	spec := &dst.TypeSpec{Name: dst.NewIdent(m.typeName), TypeParams: m.typeParams, Type: &dst.StructType{Fields: fields}}
 	decl := &dst.GenDecl{Tok: token.TYPE, Specs: []dst.Spec{spec}}
 	decl.Decs.Before = dst.EmptyLine
 	decl.Decs.Start.Append(fmt.Sprintf("// %s is the state machine of the coroutine %s (%s).", m.typeName, m.name, m.posString(m.pos)))
@@ -809,7 +809,19 @@ func (m *machine) resultTypeExpr() dst.Expr {
 }
 
 // machineType is the machine's type name.
-func (m *machine) machineType() dst.Expr { return dst.NewIdent(m.typeName) }
+func (m *machine) machineType() dst.Expr {
+	if len(m.typeArgs) == 0 {
+		return dst.NewIdent(m.typeName)
+	}
+	var args []dst.Expr
+	for _, a := range m.typeArgs {
+		args = append(args, dst.NewIdent(a))
+	}
+	if len(args) == 1 {
+		return &dst.IndexExpr{X: dst.NewIdent(m.typeName), Index: args[0]}
+	}
+	return &dst.IndexListExpr{X: dst.NewIdent(m.typeName), Indices: args}
+}
 
 // rt returns runtime.name.
 func (m *machine) rt(name string) dst.Expr { return &dst.Ident{Name: name, Path: runtimePath} }

@@ -49,13 +49,15 @@ type machine struct {
 	locals *namer // names of Poll's locals: never one the body uses
 	fields *namer // names of the machine's fields
 
-	recv, waker, state, ready string // Poll's receiver and locals
-	pollResult                string // Poll's named first result, with deferred calls
-	stateField                string // the machine's state field
-	resumeLabel               string // the label of Poll's loop
-	loops, labeled            bool   // Poll needs its loop, and its label
-	hasDefer                  bool   // the body defers calls (see "Defer" in doc.go)
-	defersField, resultStore  string // the machine's deferred calls, and its result when unnamed
+	recv, waker, state, ready string         // Poll's receiver and locals
+	pollResult                string         // Poll's named first result, with deferred calls
+	stateField                string         // the machine's state field
+	typeParams                *dst.FieldList // of a generic machine, or nil
+	typeArgs                  []string       // their names
+	resumeLabel               string         // the label of Poll's loop
+	loops, labeled            bool           // Poll needs its loop, and its label
+	hasDefer                  bool           // the body defers calls (see "Defer" in doc.go)
+	defersField, resultStore  string         // the machine's deferred calls, and its result when unnamed
 
 	synthDefs map[*dst.Ident]bool // identifiers made by defIdent
 	temps     int                 // temporaries made so far
@@ -175,8 +177,7 @@ func newMachine(ft *fileTransform, tp *typed, fd *dst.FuncDecl, co *cparser.Coro
 		recvType = strings.SplitN(co.Name(), ".", 2)[0]
 	}
 	m.typeName = machineTypeName(recvType, fd.Name.Name)
-	if fd.Type.TypeParams != nil || recvType != "" && hasTypeParams(fd.Recv.List[0].Type) {
-		m.errorf(m.pos, "generic coroutine %s is not supported yet (write it for one type, or wrap a non-generic coroutine)", m.name)
+	if !m.typeParameters(fd, info) {
 		return nil
 	}
 	if co.Results != nil && len(co.Results.List) > 0 {
@@ -245,19 +246,63 @@ func (m *machine) checkBody() {
 	})
 }
 
-func hasTypeParams(recv dst.Expr) bool {
-	for {
+// typeParameters records the type parameters of a generic coroutine, or
+// of the generic type a coroutine method belongs to: the machine type has
+// the same ones (see "Generics" in doc.go). It reports false after an
+// error.
+func (m *machine) typeParameters(fd *dst.FuncDecl, info *types.Info) bool {
+	if fd.Type.TypeParams != nil {
+		m.typeParams = dst.Clone(fd.Type.TypeParams).(*dst.FieldList)
+		for _, f := range fd.Type.TypeParams.List {
+			for _, id := range f.Names {
+				m.typeArgs = append(m.typeArgs, id.Name)
+			}
+		}
+		return true
+	}
+	if fd.Recv == nil || len(fd.Recv.List) == 0 {
+		return true
+	}
+	var names []*dst.Ident
+	recv := fd.Recv.List[0].Type
+	for done := false; !done; {
 		switch t := recv.(type) {
 		case *dst.StarExpr:
 			recv = t.X
 		case *dst.ParenExpr:
 			recv = t.X
-		case *dst.IndexExpr, *dst.IndexListExpr:
-			return true
+		case *dst.IndexExpr:
+			names, done = []*dst.Ident{t.Index.(*dst.Ident)}, true
+		case *dst.IndexListExpr:
+			for _, x := range t.Indices {
+				names = append(names, x.(*dst.Ident))
+			}
+			done = true
 		default:
-			return false
+			done = true
 		}
 	}
+	if len(names) == 0 {
+		return true
+	}
+	// The constraints are those of the receiver type's declaration.
+	fields := &dst.FieldList{Opening: true, Closing: true}
+	for _, id := range names {
+		tp, ok := m.objectOf(id).(*types.TypeName)
+		if !ok {
+			m.errorf(m.pos, "coroutine %s: cannot find type parameter %s", m.name, id.Name)
+			return false
+		}
+		constraint, err := typeExpr(tp.Type().(*types.TypeParam).Constraint(), m.file.pkg)
+		if err != nil {
+			m.errorf(m.pos, "coroutine %s: cannot write the constraint of %s: %v", m.name, id.Name, err)
+			return false
+		}
+		fields.List = append(fields.List, &dst.Field{Names: []*dst.Ident{dst.NewIdent(id.Name)}, Type: constraint})
+		m.typeArgs = append(m.typeArgs, id.Name)
+	}
+	m.typeParams = fields
+	return true
 }
 
 // relPos names a position of the package (in the loader's file set) for
