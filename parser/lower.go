@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"fmt"
 	"go/ast"
 	"go/scanner"
 	"go/token"
@@ -175,14 +176,26 @@ func (l *lowerer) lowerDecl(co *Coroutine) {
 	pos := fd.Type.Func
 	lazy := "Lazy"
 	var out ast.Expr = &ast.StructType{Struct: pos, Fields: &ast.FieldList{Opening: pos, Closing: pos}}
-	if co.Results == nil || len(co.Results.List) == 0 {
+	switch n := co.Results.NumFields(); {
+	case co.Results == nil || n == 0:
 		lazy = "Lazy0"
-	} else if co.Results.NumFields() == 1 {
+	case n == 1:
 		out = co.Results.List[0].Type
-	} else {
+	case n <= maxResults:
+		// Several results travel in a runtime.TupleN.
+		lazy = "Lazy" + strconv.Itoa(n)
+		var types []ast.Expr
+		for _, f := range co.Results.List {
+			for range max(len(f.Names), 1) {
+				types = append(types, f.Type)
+			}
+		}
+		out = &ast.IndexListExpr{X: rt("Tuple"+strconv.Itoa(n), pos), Lbrack: pos, Indices: types, Rbrack: pos}
+	default:
 		out = &ast.BadExpr{From: co.Results.Pos(), To: co.Results.End()}
-		l.errorf(co.Results.Pos(), "coroutine "+fd.Name.Name+" has several results: not supported yet (return a struct, or one value)")
+		l.errorf(co.Results.Pos(), fmt.Sprintf("coroutine %s has %d results: at most %d are supported (return a struct)", fd.Name.Name, n, maxResults))
 	}
+	l.multiValueWaits(co)
 	co.Lit = &ast.FuncLit{
 		Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{Opening: pos, Closing: pos}, Results: co.Results},
 		Body: fd.Body,
@@ -202,4 +215,39 @@ func (l *lowerer) lowerDecl(co *Coroutine) {
 		}},
 		Rbrace: co.Lit.Body.Rbrace,
 	}
+}
+
+// maxResults is the most results a coroutine may have (runtime.Tuple2 and
+// Tuple3 carry them).
+const maxResults = 3
+
+// multiValueWaits lowers the waits that stand for several values to
+// runtime.AwaitN: "a, b := f.wait", "var a, b = f.wait", and "return
+// f.wait" in a coroutine with several results.
+func (l *lowerer) multiValueWaits(co *Coroutine) {
+	mark := func(rhs []ast.Expr, n int) {
+		if len(rhs) != 1 || n < 2 || n > maxResults {
+			return
+		}
+		for _, w := range co.Waits {
+			if w.Call == rhs[0] {
+				w.N = n
+				w.Call.Fun.(*ast.SelectorExpr).Sel.Name = "Await" + strconv.Itoa(n)
+			}
+		}
+	}
+	results := co.Results.NumFields()
+	ast.Inspect(co.Decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.AssignStmt:
+			mark(n.Rhs, len(n.Lhs))
+		case *ast.ValueSpec:
+			mark(n.Values, len(n.Names))
+		case *ast.ReturnStmt:
+			mark(n.Results, results)
+		}
+		return true
+	})
 }

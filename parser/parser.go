@@ -45,6 +45,7 @@ type Coroutine struct {
 type Wait struct {
 	Call *ast.CallExpr // the lowered runtime.Await(x); Call.Args[0] is x
 	Pos  token.Pos     // position of the word "wait"
+	N    int           // the values it stands for: 0 or 1, or 2 and 3 for runtime.AwaitN
 }
 
 // Body returns the coroutine's body as the user wrote it (lowered waits).

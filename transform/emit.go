@@ -96,8 +96,8 @@ func (m *machine) unwind() dst.Stmt {
 	}
 	named := m.namedResult()
 	result := m.finalResult(named)
-	if named != nil {
-		result = m.field(m.vars[named].name) // named results are stored when there are deferred calls
+	if named != nil { // named results are stored when there are deferred calls
+		result = m.storedResults()
 	}
 	recovered := &dst.IfStmt{Cond: cond, Body: &dst.BlockStmt{List: []dst.Stmt{
 		&dst.AssignStmt{Lhs: []dst.Expr{m.field(m.stateField)}, Tok: token.ASSIGN, Rhs: []dst.Expr{m.rt(rtStateDone)}},
@@ -353,6 +353,9 @@ func (m *machine) resume(wp *waitPoint) []dst.Stmt {
 // calls run (and may change named results), as in Go.
 func (m *machine) finish(results []dst.Expr) []dst.Stmt {
 	named := m.namedResult()
+	if m.results > 1 && results != nil {
+		results = []dst.Expr{m.tuple(results)}
+	}
 	done := &dst.AssignStmt{Lhs: []dst.Expr{m.field(m.stateField)}, Tok: token.ASSIGN, Rhs: []dst.Expr{m.rt(rtStateDone)}}
 	if !m.hasDefer {
 		if results == nil {
@@ -362,11 +365,19 @@ func (m *machine) finish(results []dst.Expr) []dst.Stmt {
 	}
 	var out []dst.Stmt
 	if results != nil && m.result != nil && !m.isVar(results, named) {
-		var to dst.Expr = m.field(m.resultStore)
-		if named != nil {
-			to = m.ident(named)
+		var to []dst.Expr
+		switch {
+		case m.results > 1 && named != nil: // the named results, from the tuple
+			for _, v := range m.namedResults() {
+				to = append(to, m.ident(v))
+			}
+			results = m.untuple(results[0])
+		case named != nil:
+			to = []dst.Expr{m.ident(named)}
+		default:
+			to = []dst.Expr{m.field(m.resultStore)}
 		}
-		out = append(out, &dst.AssignStmt{Lhs: []dst.Expr{to}, Tok: token.ASSIGN, Rhs: results})
+		out = append(out, &dst.AssignStmt{Lhs: to, Tok: token.ASSIGN, Rhs: results})
 	}
 	run := &dst.ExprStmt{X: &dst.CallExpr{Fun: m.rt(rtRunDeferred), Args: []dst.Expr{&dst.UnaryExpr{Op: token.AND, X: m.field(m.defersField)}}}}
 	return append(out, run, done, &dst.ReturnStmt{Results: []dst.Expr{m.finalResult(named), dst.NewIdent("true")}})
@@ -380,6 +391,83 @@ func (m *machine) isVar(results []dst.Expr, v *types.Var) bool {
 	}
 	id, ok := results[0].(*dst.Ident)
 	return ok && m.objectOf(id) == v
+}
+
+// tuple returns the runtime.TupleN of results: the single expression when it
+// already is one (a wait's output, or a call returning a tuple), else
+// runtime.TupleNOf(results...), which also takes a call's several results.
+func (m *machine) tuple(results []dst.Expr) dst.Expr {
+	if len(results) == 1 {
+		if t := m.typeOf(results[0]); t != nil && types.Identical(t, m.result) {
+			return results[0]
+		}
+		if id, ok := results[0].(*dst.Ident); ok {
+			if v, ok := m.objectOf(id).(*types.Var); ok && types.Identical(v.Type(), m.result) {
+				return results[0]
+			}
+		}
+	}
+	// Explicit type arguments: an untyped nil among the results leaves
+	// nothing to infer from.
+	fun := m.rt(fmt.Sprintf("Tuple%dOf", m.results))
+	if named, ok := m.result.(*types.Named); ok {
+		var args []dst.Expr
+		for i := 0; i < named.TypeArgs().Len(); i++ {
+			t, err := typeExpr(named.TypeArgs().At(i), m.file.pkg)
+			if err != nil {
+				args = nil
+				break
+			}
+			args = append(args, t)
+		}
+		if len(args) > 0 {
+			fun = &dst.IndexListExpr{X: fun, Indices: args}
+		}
+	}
+	return &dst.CallExpr{Fun: fun, Args: results}
+}
+
+// untuple returns the fields of a tuple expression x: x.R0, x.R1, ...
+func (m *machine) untuple(x dst.Expr) []dst.Expr {
+	if call, ok := x.(*dst.CallExpr); ok {
+		if id, ok := call.Fun.(*dst.Ident); ok && id.Path == runtimePath && len(call.Args) == m.results {
+			return call.Args // Tuple2Of(a, b): a, b
+		}
+	}
+	var out []dst.Expr
+	for i := 0; i < m.results; i++ {
+		y := dst.Clone(x).(dst.Expr)
+		if id, ok := x.(*dst.Ident); ok { // keep the clone a reference to the same variable
+			if obj := m.objectOf(id); obj != nil {
+				m.synth[y.(*dst.Ident)] = obj
+			}
+		}
+		out = append(out, &dst.SelectorExpr{X: y, Sel: dst.NewIdent(fmt.Sprintf("R%d", i))})
+	}
+	return out
+}
+
+// storedResults is the named results, read from the machine.
+func (m *machine) storedResults() dst.Expr {
+	var args []dst.Expr
+	for _, v := range m.namedResults() {
+		args = append(args, m.stored(m.vars[v]))
+	}
+	if len(args) == 1 {
+		return args[0]
+	}
+	return m.tuple(args)
+}
+
+// namedResults returns the coroutine's named results.
+func (m *machine) namedResults() []*types.Var {
+	var out []*types.Var
+	for _, v := range m.order {
+		if m.vars[v].result {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // namedResult returns the coroutine's named result, or nil.
@@ -398,6 +486,12 @@ func (m *machine) finalResult(named *types.Var) dst.Expr {
 	switch {
 	case m.result == nil:
 		return &dst.CompositeLit{Type: emptyStruct()}
+	case named != nil && m.results > 1:
+		var args []dst.Expr
+		for _, v := range m.namedResults() {
+			args = append(args, m.ident(v))
+		}
+		return m.tuple(args)
 	case named != nil:
 		return m.ident(named)
 	case m.hasDefer:
@@ -804,6 +898,14 @@ func (m *machine) zeroResult() dst.Expr {
 func (m *machine) resultTypeExpr() dst.Expr {
 	if m.result == nil {
 		return emptyStruct()
+	}
+	if m.results > 1 {
+		t, err := typeExpr(m.result, m.file.pkg)
+		if err != nil {
+			m.errorf(m.pos, "cannot write the result type: %v", err)
+			return emptyStruct()
+		}
+		return t
 	}
 	return dst.Clone(m.resultField).(dst.Expr)
 }

@@ -25,6 +25,7 @@ type index struct {
 	defs     map[int]bool                // ident offset is a definition
 	exprs    map[span]types.TypeAndValue // expression -> type and value
 	waits    map[[2]int]types.Type       // x.wait span -> T
+	waitN    map[[2]int]int              // x.wait span -> values, for runtime.AwaitN
 	selects  map[span]*types.Selection   // selector -> selection
 	implicit map[int]types.Object        // offset of a case clause -> implicit object
 }
@@ -38,6 +39,7 @@ func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, wa
 		defs:     map[int]bool{},
 		exprs:    map[span]types.TypeAndValue{},
 		waits:    map[[2]int]types.Type{},
+		waitN:    map[[2]int]int{},
 		selects:  map[span]*types.Selection{},
 		implicit: map[int]types.Object{},
 	}
@@ -67,7 +69,12 @@ func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, wa
 			continue
 		}
 		if call, ok := e.(*ast.CallExpr); ok && waitCalls[call] {
-			ix.waits[[2]int{off(call.Args[0].Pos()), off(call.End())}] = tv.Type
+			t := tv.Type
+			if tuple, several := t.(*types.Tuple); several { // runtime.AwaitN: the TupleN the future carries
+				t = pollOutput(info.TypeOf(call.Args[0]))
+				ix.waitN[[2]int{off(call.Args[0].Pos()), off(call.End())}] = tuple.Len()
+			}
+			ix.waits[[2]int{off(call.Args[0].Pos()), off(call.End())}] = t
 			continue
 		}
 		ix.exprs[span{off(e.Pos()), off(e.End()), reflect.TypeOf(e)}] = tv
@@ -174,4 +181,21 @@ func (t *typed) position(n dst.Node) token.Position {
 		return t.fset.Position(a.Pos())
 	}
 	return token.Position{}
+}
+
+// pollOutput returns T for a type with a method Poll(Waker) (T, bool), or nil.
+func pollOutput(t types.Type) types.Type {
+	if t == nil {
+		return nil
+	}
+	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, "Poll")
+	fn, ok := obj.(*types.Func)
+	if !ok {
+		return nil
+	}
+	sig := fn.Type().(*types.Signature)
+	if sig.Results().Len() != 2 {
+		return nil
+	}
+	return sig.Results().At(0).Type()
 }

@@ -29,6 +29,7 @@ type machine struct {
 	result   types.Type     // the single result type, nil when none
 	// resultField is the result type as the user wrote it.
 	resultField dst.Expr
+	results     int // the number of results when several (result is then a runtime.TupleN)
 
 	states          []*state // in case order
 	current         *state   // the state being filled
@@ -97,6 +98,7 @@ type varInfo struct {
 	result  bool         // a named result: zero at the start
 	addr    bool         // its address is taken, or a closure captures it
 	temp    bool         // made by the split
+	tuple   bool         // a wait's output that stands for several values
 	def     int          // the state that declares it; -1 for parameters and results
 	states  map[int]bool // the states that name it
 	usedIn  map[int]bool // the states that read it
@@ -180,9 +182,12 @@ func newMachine(ft *fileTransform, tp *typed, fd *dst.FuncDecl, co *cparser.Coro
 	if !m.typeParameters(fd, info) {
 		return nil
 	}
-	if co.Results != nil && len(co.Results.List) > 0 {
+	if n := co.Results.NumFields(); n == 1 {
 		m.result = info.TypeOf(co.Results.List[0].Type)
 		m.resultField = fd.Type.Results.List[0].Type
+	} else if n > 1 { // a runtime.TupleN: Future[TupleN[...]] is the lowered result
+		m.result = pollOutput(info.TypeOf(co.Decl.Type.Results.List[0].Type))
+		m.results = n
 	}
 	if obj := ft.pkg.Scope().Lookup(m.typeName); obj != nil {
 		m.errorf(m.pos, "coroutine %s needs the type name %s, which is declared at %s; rename one of them", m.name, m.typeName, ft.relPos(obj.Pos()))

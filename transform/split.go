@@ -2,6 +2,7 @@ package transform
 
 import (
 	"fmt"
+	"go/ast"
 	"go/token"
 	"go/types"
 	"reflect"
@@ -31,7 +32,41 @@ func (m *machine) splitStmt(s dst.Stmt) {
 		}
 	}
 	m.spill(s)
+	m.unpack(s)
 	m.add(s, pos)
+}
+
+// unpack turns "a, b := outK" (the output of a wait for several values, a
+// runtime.TupleN) into "a, b := outK.R0, outK.R1".
+func (m *machine) unpack(s dst.Stmt) {
+	fields := func(x dst.Expr, n int) []dst.Expr {
+		v := m.synth[x.(*dst.Ident)].(*types.Var)
+		var out []dst.Expr
+		for i := 0; i < n; i++ {
+			out = append(out, &dst.SelectorExpr{X: m.ident(v), Sel: dst.NewIdent(fmt.Sprintf("R%d", i))})
+		}
+		return out
+	}
+	isTuple := func(x dst.Expr) bool {
+		id, ok := x.(*dst.Ident)
+		if !ok {
+			return false
+		}
+		v, ok := m.synth[id].(*types.Var)
+		return ok && m.vars[v] != nil && m.vars[v].tuple
+	}
+	switch s := s.(type) {
+	case *dst.AssignStmt:
+		if len(s.Lhs) > 1 && len(s.Rhs) == 1 && isTuple(s.Rhs[0]) {
+			s.Rhs = fields(s.Rhs[0], len(s.Lhs))
+		}
+	case *dst.DeclStmt:
+		for _, spec := range s.Decl.(*dst.GenDecl).Specs {
+			if vs, ok := spec.(*dst.ValueSpec); ok && len(vs.Names) > 1 && len(vs.Values) == 1 && isTuple(vs.Values[0]) {
+				vs.Values = fields(vs.Values[0], len(vs.Names))
+			}
+		}
+	}
 }
 
 // simpleTarget returns v for "v := f.wait" with a new variable v whose type
@@ -183,6 +218,7 @@ func (m *machine) spill(n dst.Node) {
 			w.set(m.shortCircuit(b))
 		} else {
 			out := m.newVar(fmt.Sprintf("out%d", len(m.waits)+1), m.waitType(w.e.(*dst.SelectorExpr)))
+			m.vars[out].tuple = m.waitValues(w.e.(*dst.SelectorExpr)) > 1
 			m.await(w.e.(*dst.SelectorExpr), out, nil)
 			w.set(m.ident(out))
 		}
@@ -193,6 +229,20 @@ func (m *machine) spill(n dst.Node) {
 			}
 		}
 	}
+}
+
+// waitValues returns how many values a wait stands for: 1, or N for a
+// runtime.TupleN unpacked by "a, b := f.wait".
+func (m *machine) waitValues(w *dst.SelectorExpr) int {
+	a, ok := m.astOf(w).(*ast.SelectorExpr)
+	if !ok {
+		return 1
+	}
+	start, end := m.offsets(a)
+	if n := m.ix.waitN[[2]int{start, end}]; n > 1 {
+		return n
+	}
+	return 1
 }
 
 // isCall reports whether gc evaluates e in order with the calls of its
