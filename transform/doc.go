@@ -103,8 +103,9 @@
 //
 // Control flow without waits is copied into its state whole, returns
 // included. Control flow with waits becomes states joined by jumps (next
-// sections). Several results and generic coroutines get a positioned "not
-// supported yet" error saying what to write instead.
+// sections). What corofy cannot transform (a range over an iterator whose
+// body waits, more than three results) gets a positioned error saying what
+// to write instead.
 //
 // # Waits in expressions
 //
@@ -333,6 +334,23 @@
 //
 // Only coroutines that defer get that function: it costs a little on every
 // Poll. Named results of such coroutines are always stored.
+//
+// # Several results and generics
+//
+// A coroutine with two or three results is a Future of runtime.Tuple2 or
+// Tuple3 (fields R0, R1, R2; Unpack for plain Go). "a, b := f.wait"
+// unpacks the output (a, b := out1.R0, out1.R1), and a return builds the
+// tuple with explicit type arguments, so that "return 0, nil" and "return
+// g()" both work:
+//
+//	return runtime.Tuple2Of[int, error](c.x+y, err), true
+//
+// A generic coroutine's machine has the coroutine's type parameters, and a
+// coroutine method of a generic type has the type's (with the constraints
+// of the type's declaration):
+//
+//	type boxGetCoroutine[K comparable, V any] struct { ... }
+//	func (c *boxGetCoroutine[K, V]) Poll(w runtime.Waker) (V, bool)
 //
 // # Panics and completion
 //
