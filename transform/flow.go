@@ -345,7 +345,15 @@ func (m *machine) branchesToJumps(s dst.Stmt) dst.Stmt {
 			return true
 		})
 	}
-	visit(s, nil, false, false)
+	// The statement itself may be what a break or continue leaves.
+	breakable, loop := false, false
+	switch s.(type) {
+	case *dst.ForStmt, *dst.RangeStmt:
+		breakable, loop = true, true
+	case *dst.SwitchStmt, *dst.TypeSwitchStmt, *dst.SelectStmt:
+		breakable = true
+	}
+	visit(s, nil, breakable, loop)
 	if len(replace) == 0 {
 		return s
 	}
