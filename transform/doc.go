@@ -166,6 +166,11 @@
 // A variable that is used in several states but never live across a wait
 // is declared again ("var e int") in each later state that uses it.
 //
+// Temporaries of the same type whose lifetimes never overlap (no state
+// names or is entered with both live) share a field: in spill.txtar out3
+// is stored in tmp1's field once tmp1 is dead ("tmp1 int // then out3").
+// The user's variables keep fields of their own, named like them.
+//
 // A stored variable that receives a wait's output is first declared under
 // its own name and then stored: "txt, ready := c.fut1.Poll(w)" ...
 // "c.txt = txt". The same holds for outputs and temporaries that are live

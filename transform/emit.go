@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"go/types"
 	"strconv"
+	"strings"
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/dstutil"
@@ -119,7 +120,7 @@ func (m *machine) constructor() *dst.FuncDecl {
 	var elts []dst.Expr
 	for _, v := range m.order {
 		if info := m.vars[v]; info.param && info.hoisted {
-			elts = append(elts, &dst.KeyValueExpr{Key: dst.NewIdent(info.name), Value: dst.NewIdent(v.Name())})
+			elts = append(elts, &dst.KeyValueExpr{Key: dst.NewIdent(info.field), Value: dst.NewIdent(v.Name())})
 		}
 	}
 	future := &dst.IndexExpr{X: m.rt(rtFuture), Index: m.resultTypeExpr()}
@@ -142,8 +143,8 @@ func (m *machine) typeDecl() dst.Decl {
 	fields.List = append(fields.List, state)
 	for _, v := range m.order {
 		info := m.vars[v]
-		if !info.hoisted {
-			continue
+		if !info.hoisted || info.field != info.name {
+			continue // not stored, or stored in the field of another variable
 		}
 		t, err := typeExpr(v.Type(), m.file.pkg)
 		if err != nil {
@@ -161,6 +162,12 @@ func (m *machine) typeDecl() dst.Decl {
 			f.Decs.End.Append("// parameter")
 		case info.result:
 			f.Decs.End.Append("// named result")
+		case len(m.sharers[info]) > 0:
+			var names []string
+			for _, o := range m.sharers[info] {
+				names = append(names, o.v.Name())
+			}
+			f.Decs.End.Append("// then " + strings.Join(names, ", ") + ": their lifetimes do not overlap")
 		}
 		fields.List = append(fields.List, f)
 	}
@@ -634,7 +641,7 @@ func (m *machine) bindCellRefs(refs []*varInfo) []dst.Stmt {
 			tok = token.ASSIGN
 		}
 		m.refBound[info] = true
-		bind := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(m.cellRef(info))}, Tok: tok, Rhs: []dst.Expr{m.field(info.name)}}
+		bind := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(m.cellRef(info))}, Tok: tok, Rhs: []dst.Expr{m.field(info.field)}}
 		bind.Decs.End.Append("// this iteration's " + info.v.Name() + ", for the closures below")
 		list = append(list, bind)
 	}
@@ -645,9 +652,9 @@ func (m *machine) bindCellRefs(refs []*varInfo) []dst.Stmt {
 // *c.x for a cell.
 func (m *machine) stored(info *varInfo) dst.Expr {
 	if info.cell {
-		return &dst.StarExpr{X: m.field(info.name)}
+		return &dst.StarExpr{X: m.field(info.field)}
 	}
-	return m.field(info.name)
+	return m.field(info.field)
 }
 
 // newCell returns "c.x = new(T)", the declaration of a cell.
@@ -657,7 +664,7 @@ func (m *machine) newCell(info *varInfo) dst.Stmt {
 		m.errorf(m.pos, "cannot keep %s across a .wait: %v", info.v.Name(), err)
 		t = dst.NewIdent("any")
 	}
-	return &dst.AssignStmt{Lhs: []dst.Expr{m.field(info.name)}, Tok: token.ASSIGN, Rhs: []dst.Expr{&dst.CallExpr{Fun: dst.NewIdent("new"), Args: []dst.Expr{t}}}}
+	return &dst.AssignStmt{Lhs: []dst.Expr{m.field(info.field)}, Tok: token.ASSIGN, Rhs: []dst.Expr{&dst.CallExpr{Fun: dst.NewIdent("new"), Args: []dst.Expr{t}}}}
 }
 
 // rewriteFlow turns, in list and the statement lists below it (not those
@@ -695,8 +702,8 @@ func (m *machine) rewriteFlow(list []dst.Stmt, inLoop bool) []dst.Stmt {
 			if vars, ok := m.iterationCopies[s]; ok {
 				for _, v := range vars {
 					if info := m.vars[v]; info.cell {
-						out = append(out, &dst.AssignStmt{Lhs: []dst.Expr{m.field(info.name)}, Tok: token.ASSIGN,
-							Rhs: []dst.Expr{&dst.CallExpr{Fun: m.rt(rtCopyVar), Args: []dst.Expr{m.field(info.name)}}}})
+						out = append(out, &dst.AssignStmt{Lhs: []dst.Expr{m.field(info.field)}, Tok: token.ASSIGN,
+							Rhs: []dst.Expr{&dst.CallExpr{Fun: m.rt(rtCopyVar), Args: []dst.Expr{m.field(info.field)}}}})
 					}
 				}
 				continue

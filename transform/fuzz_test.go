@@ -50,7 +50,7 @@ func FuzzTransform(f *testing.F) {
 			types:   pkg,
 			info:    info,
 		}
-		out, err := transformFile(Config{LineDirectives: true, Command: "corofy in.gocoro"}, lf)
+		out, _, err := transformFile(Config{LineDirectives: true, Command: "corofy in.gocoro"}, lf)
 		if err != nil {
 			var list scanner.ErrorList
 			if !errors.As(err, &list) {

@@ -40,6 +40,8 @@ type machine struct {
 	flat            *namer                         // names of variables declared at state level
 	iterationCopies map[*dst.ExprStmt][]*types.Var // markers of copyIterationVars
 	cellRefs        map[*varInfo]string            // see bindCellRefs
+	sharers         map[*varInfo][]*varInfo        // variables stored in the field of another (see share)
+	liveIn          []map[*types.Var]bool          // per state, from decideStorage
 	gotoTargets     map[string]bool                // labels some goto jumps to
 	labels          map[string]*state              // the states of those labels
 	refBound        map[*varInfo]bool              // bound in the case being written
@@ -93,7 +95,8 @@ type waitPoint struct {
 // varInfo is what the machine knows of one local variable of the coroutine.
 type varInfo struct {
 	v       *types.Var
-	name    string       // in the generated code: the field name when hoisted
+	name    string       // in the generated code: the local's name
+	field   string       // the field that stores it when hoisted (see share)
 	param   bool         // a parameter or the receiver: set by the constructor
 	result  bool         // a named result: zero at the start
 	addr    bool         // its address is taken, or a closure captures it
@@ -168,6 +171,7 @@ func newMachine(ft *fileTransform, tp *typed, fd *dst.FuncDecl, co *cparser.Coro
 		jumps:           map[*dst.BranchStmt]*state{},
 		iterationCopies: map[*dst.ExprStmt][]*types.Var{},
 		cellRefs:        map[*varInfo]string{},
+		sharers:         map[*varInfo][]*varInfo{},
 		gotoTargets:     map[string]bool{},
 		labels:          map[string]*state{},
 		stringSizes:     map[*state]*types.Var{},
@@ -229,6 +233,7 @@ func (m *machine) build() []dst.Decl {
 	}
 	m.markAddressed()
 	m.decideStorage()
+	m.share()
 	return m.emit()
 }
 

@@ -300,6 +300,7 @@ func (m *machine) decideStorage() {
 			m.vars[v].hoisted = true
 		}
 	}
+	m.liveIn = liveIn
 	for _, v := range m.order {
 		info := m.vars[v]
 		switch {
@@ -313,5 +314,65 @@ func (m *machine) decideStorage() {
 		// A variable declared anew at each iteration that a closure or a
 		// pointer may hold needs storage of its own per declaration.
 		info.cell = info.hoisted && info.addr && info.inLoop && !info.param
+	}
+}
+
+// share lets stored temporaries (corofy's outK, tmpK, condK, ...) of
+// identical types whose lifetimes never overlap use one field (see
+// "Variables" in doc.go). A variable occupies the states that name it and
+// those it is live into; two may share when no state is occupied by both.
+// The user's variables keep fields of their own and their names, so that
+// the machine reads like the source.
+func (m *machine) share() {
+	occupied := func(info *varInfo) map[int]bool {
+		occ := map[int]bool{}
+		for s := range info.states {
+			occ[s] = true
+		}
+		for i, live := range m.liveIn {
+			if live[info.v] {
+				occ[i] = true
+			}
+		}
+		return occ
+	}
+	type slot struct {
+		owner *varInfo
+		occ   map[int]bool
+	}
+	var slots []*slot
+	for _, v := range m.order {
+		info := m.vars[v]
+		info.field = info.name
+		if !info.hoisted || !info.temp || info.cell || info.addr || !m.file.cfg.shareFields() {
+			continue
+		}
+		occ := occupied(info)
+		var home *slot
+		for _, sl := range slots {
+			if !types.Identical(sl.owner.v.Type(), v.Type()) {
+				continue
+			}
+			disjoint := true
+			for s := range occ {
+				if sl.occ[s] {
+					disjoint = false
+					break
+				}
+			}
+			if disjoint {
+				home = sl
+				break
+			}
+		}
+		if home == nil {
+			slots = append(slots, &slot{owner: info, occ: occ})
+			continue
+		}
+		info.field = home.owner.name
+		m.sharers[home.owner] = append(m.sharers[home.owner], info)
+		for s := range occ {
+			home.occ[s] = true
+		}
 	}
 }
