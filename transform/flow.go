@@ -425,10 +425,6 @@ func replaceStmts(s dst.Stmt, fn func(*dst.BranchStmt) dst.Stmt) dst.Stmt {
 					n.Stmt = r
 				}
 			}
-		case *dst.IfStmt:
-			if b, ok := n.Else.(*dst.BranchStmt); ok { // not valid Go, kept for completeness
-				_ = b
-			}
 		}
 		return true
 	})

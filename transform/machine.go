@@ -14,9 +14,10 @@ import (
 )
 
 // A machine is one coroutine being turned into a state machine (see
-// "Theory of operation" in doc.go). Building it has three steps: split the
-// body into states at its waits (split.go), decide which variables live in
-// the machine (vars.go), and write the declarations (emit.go).
+// "Theory of operation" in doc.go). Building it has three steps: compile
+// the body into states joined by jumps (flow.go), cutting expressions at
+// their waits (split.go); decide which variables live in the machine and
+// which fields they share (vars.go); and write the declarations (emit.go).
 type machine struct {
 	*typed
 	file *fileTransform
@@ -112,7 +113,7 @@ type varInfo struct {
 }
 
 func (m *machine) errorf(pos token.Position, format string, args ...any) {
-	m.errs.Add(pos, sprintf(format, args...))
+	m.errs.Add(pos, fmt.Sprintf(format, args...))
 }
 
 // cur returns the state being filled.
@@ -237,8 +238,8 @@ func (m *machine) build() []dst.Decl {
 	return m.emit()
 }
 
-// checkBody reports what this version cannot transform anywhere in the
-// body (see split for statements with waits).
+// checkBody notes what the body uses anywhere, outside closures: defer
+// statements, and the labels gotos jump to.
 func (m *machine) checkBody() {
 	hasWait := m.containsWait(m.decl.Body)
 	dst.Inspect(m.decl.Body, func(n dst.Node) bool {

@@ -275,5 +275,3 @@ func usesName(f *dst.File, name string) bool {
 	})
 	return found
 }
-
-func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
