@@ -476,7 +476,7 @@ func (m *machine) flatVar(info *varInfo) {
 	if m.flat.taken[name] {
 		for i := 2; ; i++ {
 			name = fmt.Sprintf("%s%d", info.v.Name(), i)
-			if !m.flat.taken[name] && !m.locals.taken[name] {
+			if !m.flat.taken[name] && !m.locals.taken[name] && !m.fields.taken[name] {
 				break
 			}
 		}
