@@ -86,13 +86,13 @@ func (m *machine) stmt(s dst.Stmt, label string) {
 			s = &dst.LabeledStmt{Label: dst.NewIdent(label), Stmt: s}
 		}
 		pos := m.position(s)
-		m.markFlat(s, false)
+		m.markFlat(s)
 		m.add(m.branchesToJumps(s), pos)
 		return
 	}
 	switch s := s.(type) {
 	case *dst.ExprStmt, *dst.AssignStmt, *dst.DeclStmt, *dst.IncDecStmt, *dst.SendStmt, *dst.ReturnStmt, *dst.GoStmt, *dst.DeferStmt:
-		m.markFlat(s, true)
+		m.markFlat(s)
 		m.splitStmt(s)
 	case *dst.BlockStmt:
 		m.stmts(s.List)
@@ -434,34 +434,14 @@ func replaceStmts(s dst.Stmt, fn func(*dst.BranchStmt) dst.Stmt) dst.Stmt {
 // markFlat records the variables that statement s declares at state level
 // (not inside a nested block it keeps): they get names unique among such
 // variables, since states are one scope per case, and they are per
-// iteration inside transformed loops. all also covers declarations below
-// s's top level, for statements that are taken apart.
-func (m *machine) markFlat(s dst.Stmt, all bool) {
-	var ids []*dst.Ident
-	switch s := s.(type) {
-	case *dst.AssignStmt:
-		if s.Tok == token.DEFINE {
-			for _, l := range s.Lhs {
-				if id, ok := l.(*dst.Ident); ok {
-					ids = append(ids, id)
-				}
-			}
-		}
-	case *dst.DeclStmt:
-		if g, ok := s.Decl.(*dst.GenDecl); ok {
-			for _, spec := range g.Specs {
-				if vs, ok := spec.(*dst.ValueSpec); ok {
-					ids = append(ids, vs.Names...)
-				}
-			}
-		}
-	case *dst.LabeledStmt:
-		m.markFlat(s.Stmt, all)
+// iteration inside transformed loops.
+func (m *machine) markFlat(s dst.Stmt) {
+	if l, ok := s.(*dst.LabeledStmt); ok {
+		m.markFlat(l.Stmt)
+		return
 	}
-	for _, id := range ids {
-		if info := m.varOf(id); info != nil && m.isDef(id) {
-			m.flatVar(info)
-		}
+	for _, info := range m.declaredBy(s) {
+		m.flatVar(info)
 	}
 }
 
@@ -593,7 +573,7 @@ func (m *machine) rangeStmt(s *dst.RangeStmt, label string) {
 	m.begin(body)
 	m.loopDepth++
 	if assign := m.rangeAssign(s, key, value); assign != nil {
-		m.markFlat(assign, true)
+		m.markFlat(assign)
 		m.add(assign, m.position(s))
 	}
 	m.loopDepth--
