@@ -19,14 +19,14 @@ func TestMain(m *testing.M) {
 }
 
 // TestScripts runs the CLI scripts of testdata/script. Each runs in a
-// module that requires this repository ($REPO) through a replace, with the
-// go command offline.
+// module that requires this repository through a replace, with the go
+// command's settings of the machine running the test.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "../../testdata/script",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("REPO", testmod.Root())
-			for _, v := range []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOROOT"} {
+			for _, v := range []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOROOT", "GOPROXY", "GOSUMDB", "GONOSUMDB", "GOPRIVATE"} {
 				out, err := exec.Command(testmod.GoTool(), "env", v).Output()
 				if err != nil {
 					return err
@@ -34,7 +34,6 @@ func TestScripts(t *testing.T) {
 				env.Setenv(v, strings.TrimSpace(string(out)))
 			}
 			env.Setenv("GOFLAGS", "-mod=mod")
-			env.Setenv("GOPROXY", "off")
 			env.Setenv("GOWORK", "off")
 			sum, err := os.ReadFile(testmod.Root() + "/go.sum")
 			if err != nil {

@@ -1,7 +1,8 @@
 // Package testmod makes throwaway Go modules that require this repository
 // through a replace directive, for tests that run the go command the way a
-// user's module would: offline, from the module cache this repository's
-// own build filled.
+// user's module would. The modules use the go command's own proxy settings:
+// on a machine whose module cache this repository's build filled nothing is
+// downloaded, and on a fresh one the few missing modules are.
 package testmod
 
 import (
@@ -41,17 +42,15 @@ func New(t testing.TB) string {
 }
 
 // Env returns the environment for go commands in such a module: module
-// updates allowed (the replace pulls in our requirements), no network,
-// no workspace.
+// updates allowed (the replace pulls in our requirements), no workspace.
 func Env() []string {
-	return append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
+	return append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
 }
 
 // Setenv sets Env's variables for the rest of the test, for code that runs
 // the go command in-process (go/packages).
 func Setenv(t testing.TB) {
 	t.Setenv("GOFLAGS", "-mod=mod")
-	t.Setenv("GOPROXY", "off")
 	t.Setenv("GOWORK", "off")
 }
 
