@@ -70,17 +70,6 @@ func FuzzTransform(f *testing.F) {
 	})
 }
 
-func newInfo() *types.Info {
-	return &types.Info{
-		Types:      map[ast.Expr]types.TypeAndValue{},
-		Defs:       map[*ast.Ident]types.Object{},
-		Uses:       map[*ast.Ident]types.Object{},
-		Implicits:  map[ast.Node]types.Object{},
-		Selections: map[*ast.SelectorExpr]*types.Selection{},
-		Scopes:     map[ast.Node]*types.Scope{},
-	}
-}
-
 // seedSources returns the .gocoro sources of the repository's tests and
 // examples that stand alone (one file per package).
 func seedSources(f *testing.F) [][]byte {

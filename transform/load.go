@@ -181,14 +181,7 @@ func check(dir string, fset *token.FileSet, p *packages.Package, inputs []*loade
 	for _, lf := range inputs {
 		syntax = append(syntax, lf.lowered.AST)
 	}
-	info := &types.Info{
-		Types:      map[ast.Expr]types.TypeAndValue{},
-		Defs:       map[*ast.Ident]types.Object{},
-		Uses:       map[*ast.Ident]types.Object{},
-		Implicits:  map[ast.Node]types.Object{},
-		Selections: map[*ast.SelectorExpr]*types.Selection{},
-		Scopes:     map[ast.Node]*types.Scope{},
-	}
+	info := newInfo()
 	conf := types.Config{
 		GoVersion: goVersion,
 		Sizes:     sizes,
@@ -216,6 +209,18 @@ func check(dir string, fset *token.FileSet, p *packages.Package, inputs []*loade
 		lf.types, lf.info = pkg, info
 	}
 	return errs
+}
+
+// newInfo returns a types.Info that records what the transform reads.
+func newInfo() *types.Info {
+	return &types.Info{
+		Types:      map[ast.Expr]types.TypeAndValue{},
+		Defs:       map[*ast.Ident]types.Object{},
+		Uses:       map[*ast.Ident]types.Object{},
+		Implicits:  map[ast.Node]types.Object{},
+		Selections: map[*ast.SelectorExpr]*types.Selection{},
+		Scopes:     map[ast.Node]*types.Scope{},
+	}
 }
 
 type importerFunc func(path string) (*types.Package, error)
