@@ -42,9 +42,39 @@ func (p *pinger) Poll(w Waker) (struct{}, bool) {
 	return struct{}{}, *p.left < 0
 }
 
-// BenchmarkRoundTrip: one suspend/resume round trip, i.e. two hand-offs,
-// between two tasks of one executor (Wake, queue, Poll) versus between two
-// goroutines over unbuffered channels.
+// threadPinger is one side of a ping-pong between two executors, each on
+// its own goroutine: every wake comes from the other goroutine, so it takes
+// the remote path (compare-and-swap, lock-free push, and a signal when the
+// executor sleeps).
+type threadPinger struct {
+	peer  *threadPinger
+	waker atomic.Value // Waker, stored by the first poll
+	ball  atomic.Bool
+	left  *atomic.Int64 // hand-offs still to do; below 0: stop
+}
+
+func (p *threadPinger) Poll(w Waker) (struct{}, bool) {
+	if p.waker.Load() == nil {
+		p.waker.Store(w)
+	}
+	if !p.ball.Load() {
+		return struct{}{}, p.left.Load() < 0
+	}
+	p.ball.Store(false)
+	n := p.left.Add(-1)
+	p.peer.ball.Store(true)
+	if w, ok := p.peer.waker.Load().(Waker); ok {
+		w.Wake()
+	}
+	return struct{}{}, n < 0
+}
+
+// BenchmarkRoundTrip: one suspend/resume round trip, i.e. two hand-offs.
+// "executor": between two tasks of one executor (a Wake from the
+// executor's goroutine, the run list, a Poll); "channel": between two
+// goroutines over unbuffered channels; "goroutines" and "threads": between
+// tasks of two executors on two goroutines or two OS threads (a Wake from
+// elsewhere, the remote stack, the executor's sleep and signal, a Poll).
 func BenchmarkRoundTrip(b *testing.B) {
 	b.Run("executor", func(b *testing.B) {
 		b.ReportAllocs()
@@ -59,6 +89,32 @@ func BenchmarkRoundTrip(b *testing.B) {
 			return struct{}{}, true
 		}))
 	})
+	// Two executors on two goroutines (BlockOn), and on two OS threads
+	// (StartThread, which locks each executor's goroutine to its thread as
+	// the book does: then every sleep and wake of an executor is a sleep
+	// and wake of its thread).
+	for _, threads := range []bool{false, true} {
+		name := map[bool]string{false: "goroutines", true: "threads"}[threads]
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			var left atomic.Int64
+			left.Store(int64(2 * b.N))
+			ping, pong := &threadPinger{left: &left}, &threadPinger{left: &left}
+			ping.peer, pong.peer = pong, ping
+			ping.ball.Store(true)
+			b.ResetTimer()
+			if threads {
+				a, c := StartThread[struct{}]("ping", ping), StartThread[struct{}]("pong", pong)
+				a.Join()
+				c.Join()
+				return
+			}
+			var wg sync.WaitGroup
+			wg.Go(func() { BlockOn[struct{}](pong) })
+			BlockOn[struct{}](ping)
+			wg.Wait()
+		})
+	}
 	b.Run("channel", func(b *testing.B) {
 		b.ReportAllocs()
 		ping, pong := make(chan int), make(chan int)

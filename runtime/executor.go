@@ -8,35 +8,63 @@ import (
 
 // executor runs tasks on the goroutine that called run: the book's
 // chapter 8 executor. Tasks are futures with a Waker of their own (the *task
-// itself). Waking a task puts it into the ready queue, once, from any
-// goroutine; run polls the ready tasks one by one without holding any lock,
-// so a task being polled can spawn tasks or wake itself; when the queue is
-// empty and tasks remain, run sleeps on signal until a wake arrives.
+// itself). Waking a task makes it ready, once, from any goroutine; run polls
+// the ready tasks one by one, oldest first, without holding any lock, so a
+// task being polled can spawn tasks or wake itself or others; when nothing is
+// ready and tasks remain, run sleeps on signal until a wake arrives.
 //
 // The book keeps tasks in a map keyed by id and looks the id up on each wake;
 // here the Waker is the task, so a wake needs no lookup and no allocation,
-// and a finished task simply ignores its wakes. The ready queue is lock-free
-// (readyQueue): a wake and a poll cost four atomic operations.
+// and a finished task simply ignores its wakes.
+//
+// A wake comes from one of two places, and each has its own way in:
+//
+//   - From the executor's own goroutine, during a poll: a task wakes another
+//     (a channel send, a JoinHandle completing) or itself. Only that
+//     goroutine touches the local run list, so such a wake is a flag test
+//     and a list append, without a single atomic operation. The executor
+//     tells these wakes apart by the identity of the calling goroutine
+//     (goroutineID; on architectures without it, every wake is remote).
+//   - From anywhere else (the reactor's thread, a timer, another executor, a
+//     goroutine of SpawnBlocking): the task's state moves from idle to
+//     queued with a compare-and-swap, so that one waker pushes it onto the
+//     lock-free remote stack (readyStack), and the executor takes the whole
+//     stack with one swap before each pick. Before polling a task it took
+//     from there, it sets the state back to idle, so a wake that arrives
+//     during the poll queues the task again rather than being lost.
+//
+// Both kinds of wakes end in the one local run list, in the order the
+// executor learnt of them, so neither kind can starve the other.
 type executor struct {
 	name  string
 	trace io.Writer // nil: no trace
 
-	ready    readyQueue
-	pending  atomic.Int64 // tasks spawned and not finished
-	sleeping atomic.Bool  // run is about to wait, or waits, on signal
+	owner    atomic.Uintptr // goroutineID of the goroutine in run; 0 outside run
+	local    taskList       // ready tasks, oldest first; owner's goroutine only
+	remote   readyStack     // tasks woken from other goroutines
+	pending  atomic.Int64   // tasks spawned and not finished
+	sleeping atomic.Bool    // run is about to wait, or waits, on signal
 	signal   chan struct{}
 }
 
 // task is one spawned future. It is its own Waker, allocated once.
 type task struct {
-	exec  *executor
+	exec *executor
+
+	// The remote wake protocol: any goroutine.
 	state atomic.Uint32
-	next  *task    // in the ready queue
-	fut   pollable // nil once finished; used only by the executor's goroutine
+	next  *task // link in exec.remote
+
+	// The executor's goroutine only.
+	fut     pollable // nil once finished
+	inLocal bool     // in exec.local
+	lnext   *task    // link in exec.local
+	taken   bool     // exec.remote handed it over: set state to idle before polling
 }
 
-// Task states. A wake moves idle to queued; run moves queued back to idle
-// just before polling, so a wake during the poll queues the task again.
+// Task states of the remote wake protocol. A remote wake moves idle to
+// queued and pushes the task; run moves it back to idle just before polling
+// it, so a wake during the poll pushes it again.
 const (
 	taskIdle uint32 = iota
 	taskQueued
@@ -61,29 +89,49 @@ func newExecutor(name string, trace io.Writer) *executor {
 	return &executor{name: name, trace: trace, signal: make(chan struct{}, 1)}
 }
 
+// onOwner reports whether the caller runs on the executor's goroutine, inside
+// run, which is then polling a task.
+func (e *executor) onOwner() bool {
+	id := goroutineID()
+	return id != 0 && id == e.owner.Load()
+}
+
 // spawn adds a task that is ready to be polled. Safe from any goroutine.
 func (e *executor) spawn(f pollable) {
 	t := &task{exec: e, fut: f}
-	t.state.Store(taskQueued)
 	e.pending.Add(1)
+	if e.onOwner() {
+		t.inLocal = true
+		e.local.pushBack(t)
+		return
+	}
+	t.state.Store(taskQueued)
 	e.push(t)
 }
 
-// Wake implements [Waker]: it queues the task unless it is already queued or
-// finished.
+// Wake implements [Waker]: it makes the task ready unless it is ready already
+// or finished.
 func (t *task) Wake() {
+	e := t.exec
+	if e.onOwner() {
+		if !t.inLocal && t.fut != nil {
+			t.inLocal = true
+			e.local.pushBack(t)
+		}
+		return
+	}
 	if t.state.CompareAndSwap(taskIdle, taskQueued) {
-		t.exec.push(t)
+		e.push(t)
 	}
 }
 
 func (t *task) spawnTarget() *executor { return t.exec }
 
-// push queues t and wakes run if it sleeps. Whoever turns sleeping from
-// true to false sends the one signal: run, if it changes its mind, or a
-// pusher; so a signal is never left over for a later sleep.
+// push puts t onto the remote stack and wakes run if it sleeps. Whoever
+// turns sleeping from true to false sends the one signal: run, if it changes
+// its mind, or a pusher; so a signal is never left over for a later sleep.
 func (e *executor) push(t *task) {
-	e.ready.push(t)
+	e.remote.push(t)
 	if e.sleeping.Load() && e.sleeping.CompareAndSwap(true, false) {
 		e.signal <- struct{}{}
 	}
@@ -92,34 +140,64 @@ func (e *executor) push(t *task) {
 // run polls ready tasks until no task is left, sleeping while tasks remain
 // but none is ready.
 func (e *executor) run() {
+	e.owner.Store(goroutineID())
+	defer e.owner.Store(0) // also when a poll panics: later wakes are remote
 	for {
-		if t := e.ready.pop(); t != nil {
+		if t := e.nextReady(); t != nil {
 			e.poll(t)
 			continue
 		}
 		n := e.pending.Load()
 		if n == 0 {
-			e.tracef("%s: All tasks are finished\n", e.name)
+			if e.trace != nil {
+				fmt.Fprintf(e.trace, "%s: All tasks are finished\n", e.name)
+			}
 			return
 		}
+		// Nothing is ready, and only this goroutine adds to local: only a
+		// remote wake can end the wait.
 		e.sleeping.Store(true)
-		if !e.ready.empty() { // a push came between pop and Store
+		if !e.remote.empty() { // a push came between nextReady and Store
 			if !e.sleeping.CompareAndSwap(true, false) {
 				<-e.signal // the pusher saw sleeping first and signalled
 			}
 			continue
 		}
-		e.tracef("%s: %d pending tasks. Sleep until notified.\n", e.name, n)
+		if e.trace != nil { // tested here: boxing the arguments would allocate
+			fmt.Fprintf(e.trace, "%s: %d pending tasks. Sleep until notified.\n", e.name, n)
+		}
 		<-e.signal
 	}
 }
 
+// nextReady returns the oldest ready task, or nil if none is ready. Tasks
+// woken remotely join the local list, behind the tasks already there.
+func (e *executor) nextReady() *task {
+	if !e.remote.empty() {
+		for t := e.remote.take(); t != nil; {
+			next := t.next
+			t.next = nil
+			t.taken = true
+			if !t.inLocal {
+				t.inLocal = true
+				e.local.pushBack(t)
+			}
+			t = next
+		}
+	}
+	return e.local.popFront()
+}
+
 // poll polls one ready task and retires it if it completed.
 func (e *executor) poll(t *task) {
+	t.inLocal = false
 	if t.fut == nil {
 		return // finished; a wake slipped in before it was marked done
 	}
-	t.state.Store(taskIdle)
+	if t.taken {
+		t.taken = false
+		t.state.Store(taskIdle) // a full barrier: the poll sees what a later wake saw
+	}
 	if !t.fut.poll(t) {
 		return
 	}
@@ -128,53 +206,65 @@ func (e *executor) poll(t *task) {
 	e.pending.Add(-1)
 }
 
-func (e *executor) tracef(format string, args ...any) {
-	if e.trace != nil {
-		fmt.Fprintf(e.trace, format, args...)
+// taskList is a FIFO list of tasks linked through lnext; a task is in it at
+// most once (its inLocal flag says whether).
+type taskList struct {
+	head, tail *task
+}
+
+func (l *taskList) pushBack(t *task) {
+	if l.tail == nil {
+		l.head = t
+	} else {
+		l.tail.lnext = t
 	}
+	l.tail = t
 }
 
-// readyQueue is the executor's queue of ready tasks: a lock-free stack that
-// wakers push onto, from any goroutine, with one compare-and-swap, and that
-// the executor's goroutine takes whole with one swap and reverses into a
-// private FIFO list. A task is in the queue at most once (its state guards
-// that), so its next field can be the link; the executor reads a task's next
-// before polling it, since from the poll on a wake may push it again.
-type readyQueue struct {
-	pushed atomic.Pointer[task] // newest first; producers only push
-	local  *task                // oldest first; executor's goroutine only
+// popFront returns the oldest task, or nil if the list is empty.
+func (l *taskList) popFront() *task {
+	t := l.head
+	if t == nil {
+		return nil
+	}
+	l.head = t.lnext
+	if l.head == nil {
+		l.tail = nil
+	}
+	t.lnext = nil
+	return t
 }
 
-func (q *readyQueue) push(t *task) {
+// readyStack is the executor's queue of remotely woken tasks: a lock-free
+// stack that wakers push onto, from any goroutine, with one compare-and-swap,
+// and that the executor's goroutine takes whole with one swap. A task is in
+// it at most once (its state guards that), so its next field can be the link.
+type readyStack struct {
+	pushed atomic.Pointer[task] // newest first
+}
+
+func (s *readyStack) push(t *task) {
 	for {
-		old := q.pushed.Load()
+		old := s.pushed.Load()
 		t.next = old
-		if q.pushed.CompareAndSwap(old, t) {
+		if s.pushed.CompareAndSwap(old, t) {
 			return
 		}
 	}
 }
 
-// pop returns the oldest ready task, or nil if there is none.
-func (q *readyQueue) pop() *task {
-	if q.local == nil {
-		if q.pushed.Load() == nil {
-			return nil
-		}
-		for t := q.pushed.Swap(nil); t != nil; { // reverse into local
-			next := t.next
-			t.next = q.local
-			q.local = t
-			t = next
-		}
+// take empties the stack and returns its tasks oldest first, linked through
+// next.
+func (s *readyStack) take() *task {
+	var oldest *task
+	for t := s.pushed.Swap(nil); t != nil; {
+		next := t.next
+		t.next = oldest
+		oldest = t
+		t = next
 	}
-	t := q.local
-	q.local = t.next
-	t.next = nil
-	return t
+	return oldest
 }
 
-// empty reports whether no task is queued.
-func (q *readyQueue) empty() bool {
-	return q.local == nil && q.pushed.Load() == nil
-}
+// empty reports whether no task is pushed.
+func (s *readyStack) empty() bool { return s.pushed.Load() == nil }

@@ -301,11 +301,12 @@ func TestTimeout(t *testing.T) {
 	}
 }
 
-// TestReadyQueueConcurrentPush: the lock-free ready queue delivers every
-// task pushed by concurrent producers exactly once, each producer's in order.
-func TestReadyQueueConcurrentPush(t *testing.T) {
+// TestReadyStackConcurrentPush: the lock-free stack of remotely woken tasks
+// delivers every task pushed by concurrent producers exactly once, each
+// producer's in order.
+func TestReadyStackConcurrentPush(t *testing.T) {
 	const producers, each = 4, 20000
-	var q readyQueue
+	var s readyStack
 	tasks := make([][]task, producers)
 	index := make(map[*task][2]int)
 	for p := range tasks {
@@ -320,25 +321,205 @@ func TestReadyQueueConcurrentPush(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range tasks[p] {
-				q.push(&tasks[p][i])
+				s.push(&tasks[p][i])
 			}
 		}()
 	}
 	next := make([]int, producers)
 	for got := 0; got < producers*each; {
-		tk := q.pop()
-		if tk == nil {
-			continue
+		for tk := s.take(); tk != nil; tk = tk.next {
+			pi := index[tk]
+			if pi[1] != next[pi[0]] {
+				t.Fatalf("producer %d: took task %d, want %d", pi[0], pi[1], next[pi[0]])
+			}
+			next[pi[0]]++
+			got++
 		}
-		pi := index[tk]
-		if pi[1] != next[pi[0]] {
-			t.Fatalf("producer %d: popped task %d, want %d", pi[0], pi[1], next[pi[0]])
-		}
-		next[pi[0]]++
-		got++
 	}
 	wg.Wait()
-	if tk := q.pop(); tk != nil || !q.empty() {
-		t.Fatalf("after popping everything: pop() = %p, empty() = %v", tk, q.empty())
+	if tk := s.take(); tk != nil || !s.empty() {
+		t.Fatalf("after taking everything: take() = %p, empty() = %v", tk, s.empty())
+	}
+}
+
+// TestWakeFromExecutorGoroutineIsLocal: a wake on the executor's own
+// goroutine, during a poll, puts the task straight into the local run list
+// (no remote push); a wake from another goroutine goes through the remote
+// stack. Both lead to a poll.
+func TestWakeFromExecutorGoroutineIsLocal(t *testing.T) {
+	if goroutineID() == 0 {
+		t.Skip("no goroutine identity on this architecture: every wake is remote")
+	}
+	polls := 0
+	BlockOn(pollFunc[struct{}](func(w Waker) (struct{}, bool) {
+		polls++
+		tk := w.(*task)
+		e := tk.exec
+		switch polls {
+		case 1:
+			w.Wake()
+			if e.local.head != tk || !e.remote.empty() || tk.state.Load() != taskIdle {
+				t.Errorf("wake during the poll: in local list %v, remote stack empty %v, state %d; want true, true, idle",
+					e.local.head == tk, e.remote.empty(), tk.state.Load())
+			}
+			w.Wake() // already ready: no second entry
+			if e.local.tail != tk || tk.lnext != nil {
+				t.Errorf("second wake queued the task twice")
+			}
+		case 2:
+			done := make(chan struct{})
+			go func() { w.Wake(); close(done) }()
+			<-done
+			if e.local.head != nil || e.remote.empty() || tk.state.Load() != taskQueued {
+				t.Errorf("wake from another goroutine: local list empty %v, remote stack empty %v, state %d; want true, false, queued",
+					e.local.head == nil, e.remote.empty(), tk.state.Load())
+			}
+		case 3:
+			return struct{}{}, true
+		}
+		return struct{}{}, false
+	}))
+	if polls != 3 {
+		t.Errorf("polls = %d, want 3", polls)
+	}
+}
+
+// TestRemoteWakeNotStarvedByLocalWakes: two tasks handing a ball to each
+// other wake each other locally without end; a task woken from another
+// goroutine in the middle must still be polled promptly, in the order of
+// the wakes, not after the ping-pong.
+func TestRemoteWakeNotStarvedByLocalWakes(t *testing.T) {
+	const handOffs, wakeAt = 1000, 100
+	var (
+		count    int   // hand-offs done
+		watched  Waker // the waker of the remotely woken task
+		polledAt = -1  // count when that task was polled after its wake
+	)
+	watcher := pollFunc[struct{}](func(w Waker) (struct{}, bool) {
+		if watched == nil {
+			watched = w
+			return struct{}{}, false
+		}
+		polledAt = count
+		return struct{}{}, true
+	})
+	var wakers [2]Waker
+	player := func(me int) Future[struct{}] {
+		return pollFunc[struct{}](func(w Waker) (struct{}, bool) {
+			wakers[me] = w
+			if count%2 != me {
+				return struct{}{}, count >= handOffs
+			}
+			if count == wakeAt {
+				done := make(chan struct{})
+				go func() { watched.Wake(); close(done) }()
+				<-done
+			}
+			count++
+			if other := wakers[1-me]; other != nil {
+				other.Wake()
+			}
+			return struct{}{}, count >= handOffs
+		})
+	}
+	within(t, eventually, func() {
+		BlockOn(pollFunc[struct{}](func(w Waker) (struct{}, bool) {
+			Spawn(Future[struct{}](watcher)).Poll(w)
+			Spawn(player(0)).Poll(w)
+			Spawn(player(1)).Poll(w)
+			return struct{}{}, true
+		}))
+	})
+	// After the wake at hand-off wakeAt, the executor first polls the
+	// player already woken, then the watcher.
+	if polledAt < wakeAt || polledAt > wakeAt+2 {
+		t.Errorf("remotely woken task polled after hand-off %d, woken during hand-off %d (of %d): want within 2",
+			polledAt, wakeAt, handOffs)
+	}
+}
+
+// TestNestedBlockOnWakesOuterTask: a BlockOn inside a poll runs a second
+// executor on the same goroutine; a wake it gives to a task of the outer
+// executor reaches that task.
+func TestNestedBlockOnWakesOuterTask(t *testing.T) {
+	polls := 0
+	within(t, eventually, func() {
+		BlockOn(pollFunc[int](func(outer Waker) (int, bool) {
+			polls++
+			if polls == 1 {
+				BlockOn(pollFunc[int](func(Waker) (int, bool) {
+					outer.Wake()
+					return 0, true
+				}))
+				return 0, false
+			}
+			return polls, true
+		}))
+	})
+	if polls != 2 {
+		t.Errorf("outer task polled %d times, want 2", polls)
+	}
+}
+
+// TestPanicLeavesNoOwner: when a poll panics out of run, the executor no
+// longer counts its goroutine as its own, so a later wake from that
+// goroutine takes the remote path (there is no poll in progress to pick up a
+// local one).
+func TestPanicLeavesNoOwner(t *testing.T) {
+	e := newExecutor("t", nil)
+	var kept Waker
+	e.spawn(&spawned[int]{handle: &JoinHandle[int]{}, f: pollFunc[int](func(w Waker) (int, bool) {
+		kept = w
+		panic("boom")
+	})})
+	func() {
+		defer func() {
+			if p := recover(); p != "boom" {
+				t.Errorf("recovered %v, want boom", p)
+			}
+		}()
+		e.run()
+	}()
+	if e.owner.Load() != 0 {
+		t.Errorf("owner still set after the panic")
+	}
+	kept.Wake()
+	if e.local.head != nil || e.remote.empty() {
+		t.Errorf("wake after the panic: local list empty %v, remote stack empty %v; want true, false",
+			e.local.head == nil, e.remote.empty())
+	}
+}
+
+// TestLocalAndRemoteWakesTogether: 100 tasks each wait 50 times in turn on
+// a spawned child (woken on the executor's goroutine when the child
+// completes) and on SpawnBlocking (woken from the blocking function's
+// goroutine); every value arrives. CI runs it with -race.
+func TestLocalAndRemoteWakesTogether(t *testing.T) {
+	const tasks, rounds = 100, 50
+	var sums [tasks]int
+	within(t, eventually, func() {
+		BlockOn(async(func(a awaiter) struct{} {
+			handles := make([]*JoinHandle[struct{}], tasks)
+			for i := range tasks {
+				handles[i] = await(a, Spawn(async(func(a awaiter) struct{} {
+					for r := range rounds {
+						h := await(a, Spawn(Ready(r)))
+						sums[i] += await(a, h)
+						sums[i] += await(a, SpawnBlocking(func() int { return r * 1000 }))
+					}
+					return struct{}{}
+				})))
+			}
+			for _, h := range handles {
+				await(a, h)
+			}
+			return struct{}{}
+		}))
+	})
+	want := 1001 * rounds * (rounds - 1) / 2
+	for i, s := range sums {
+		if s != want {
+			t.Fatalf("task %d: sum %d, want %d", i, s, want)
+		}
 	}
 }
