@@ -36,9 +36,12 @@
 //   - An executor ([BlockOn], [BlockOnNamed], [StartThread]) runs tasks: the
 //     future it was given, and those spawned with [Spawn]. Each task is its
 //     own Waker; waking it puts it into the executor's ready queue, from any
-//     goroutine. The executor polls ready tasks; when none is ready, its
-//     goroutine sleeps until a wake arrives. It ends when every task has
-//     finished.
+//     goroutine. A wake from the executor's own goroutine, during a poll
+//     (one task completing and waking another), costs no atomic operation;
+//     a wake from elsewhere (the reactor, another executor) costs a few. The
+//     executor polls ready tasks in the order they were woken; when none is
+//     ready, its goroutine sleeps until a wake arrives. It ends when every
+//     task has finished.
 //
 // So an executor never talks to the reactor, nor the reactor to an executor:
 // a task's poll travels down through coroutines to a leaf future, the leaf

@@ -48,18 +48,21 @@ type executor struct {
 }
 
 // task is one spawned future. It is its own Waker, allocated once.
+//
+// Fields are ordered for size (48 bytes on 64-bit systems): state and the
+// two flags share a word.
 type task struct {
 	exec *executor
 
-	// The remote wake protocol: any goroutine.
-	state atomic.Uint32
-	next  *task // link in exec.remote
+	state atomic.Uint32 // the remote wake protocol: any goroutine
 
 	// The executor's goroutine only.
-	fut     pollable // nil once finished
 	inLocal bool     // in exec.local
-	lnext   *task    // link in exec.local
 	taken   bool     // exec.remote handed it over: set state to idle before polling
+	fut     pollable // nil once finished
+	lnext   *task    // link in exec.local
+
+	next *task // link in exec.remote: written by the waker that pushes
 }
 
 // Task states of the remote wake protocol. A remote wake moves idle to

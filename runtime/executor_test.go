@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func TestBlockOnReady(t *testing.T) {
@@ -521,5 +522,13 @@ func TestLocalAndRemoteWakesTogether(t *testing.T) {
 		if s != want {
 			t.Fatalf("task %d: sum %d, want %d", i, s, want)
 		}
+	}
+}
+
+// TestTaskSize: a task is what every suspended coroutine costs besides its
+// own machine (BenchmarkSuspendedTask); keep it in the 48-byte size class.
+func TestTaskSize(t *testing.T) {
+	if got, want := unsafe.Sizeof(task{}), 6*unsafe.Sizeof(uintptr(0)); got > want {
+		t.Errorf("unsafe.Sizeof(task{}) = %d, want <= %d", got, want)
 	}
 }
