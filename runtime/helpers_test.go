@@ -1,8 +1,12 @@
 package runtime
 
 import (
+	"fmt"
 	"iter"
+	"net"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -170,6 +174,49 @@ func openFDs(t testing.TB) int {
 		t.Fatalf("cannot count open descriptors: %v", err)
 	}
 	return len(entries)
+}
+
+// socketsTo counts the process's open TCP sockets whose remote end is
+// addr's port: the client sides of connections to a server at addr. It
+// reads /proc/self/fd and /proc/self/net/tcp{,6}, so it is Linux only;
+// elsewhere it returns 0.
+func socketsTo(t testing.TB, addr string) int {
+	t.Helper()
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatalf("socketsTo(%q): %v", addr, err)
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		t.Fatalf("socketsTo(%q): %v", addr, err)
+	}
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return 0
+	}
+	ours := map[string]bool{} // socket inodes
+	for _, e := range entries {
+		link, err := os.Readlink("/proc/self/fd/" + e.Name())
+		if inode, ok := strings.CutPrefix(link, "socket:["); err == nil && ok {
+			ours[strings.TrimSuffix(inode, "]")] = true
+		}
+	}
+	want := fmt.Sprintf(":%04X", p)
+	n := 0
+	for _, table := range []string{"/proc/self/net/tcp", "/proc/self/net/tcp6"} {
+		data, err := os.ReadFile(table)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n")[1:] {
+			// sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+			f := strings.Fields(line)
+			if len(f) > 9 && strings.HasSuffix(f[2], want) && ours[f[9]] {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func equal[T comparable](a, b []T) bool {

@@ -100,7 +100,7 @@ func TestLoadManyConnections(t *testing.T) {
 	if peak := runLoad(t, addr, n, 500); peak != n {
 		t.Errorf("at most %d of %d requests were in flight together, want all", peak, n)
 	}
-	fdsBackTo(t, before, fmt.Sprintf("%d requests", n))
+	fdsBackTo(t, addr, before, fmt.Sprintf("%d requests", n))
 }
 
 // TestLoadDelayServer: a thousand concurrent requests to the book's delay
@@ -115,5 +115,5 @@ func TestLoadDelayServer(t *testing.T) {
 	if peak := runLoad(t, addr, n, 300); peak != n {
 		t.Errorf("at most %d of %d requests were in flight together, want all", peak, n)
 	}
-	fdsBackTo(t, before, fmt.Sprintf("%d requests", n))
+	fdsBackTo(t, addr, before, fmt.Sprintf("%d requests", n))
 }

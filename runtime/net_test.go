@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	goruntime "runtime"
 	"strings"
 	"syscall"
@@ -221,7 +222,7 @@ func TestHTTPGetFaults(t *testing.T) {
 			if !strings.HasPrefix(resp.String(), "error: ") {
 				t.Errorf("Response.String() of a failure = %q", resp.String())
 			}
-			fdsBackTo(t, before, "the failed GET")
+			fdsBackTo(t, tt.addr, before, "the failed GET")
 		})
 	}
 }
@@ -240,32 +241,45 @@ func silentServer(t *testing.T) string {
 }
 
 // fdsBackTo waits until the process has no more open descriptors than
-// before (an in-process server closes its side when it sees the client's
-// close) and fails the test if that does not happen within the watchdog
-// time. It does not run the garbage collector, whose cleanups would close
-// the sockets of dropped futures: a future must close what it opened
-// itself, when it completes or is cancelled.
-func fdsBackTo(t *testing.T, before int, what string) {
+// before and no socket connected to the server at addr, and fails the test
+// if that does not happen within the watchdog time. It does not run the
+// garbage collector, whose cleanups would close the sockets of dropped
+// futures: a future must close what it opened itself, when it completes or
+// is cancelled.
+//
+// The total count is the process's, so it includes the in-process server's
+// side of each connection, which the server closes when it sees the
+// client's close, and which it may even accept after the client has closed
+// (a connection the kernel completed while the future was pending): the
+// count can go back above before for a moment, so it is read once per try.
+// The sockets connected to addr (Linux: /proc/self/net/tcp) are the
+// client's own, exactly what a leak would leave open.
+func fdsBackTo(t *testing.T, addr string, before int, what string) {
 	t.Helper()
-	fdsBackToAfter(t, before, what, func() {})
+	fdsBackToAfter(t, addr, before, what, func() {})
 }
 
 // fdsBackToAfterGC is fdsBackTo for dropped futures: it runs the garbage
 // collector while it waits.
-func fdsBackToAfterGC(t *testing.T, before int, what string) {
+func fdsBackToAfterGC(t *testing.T, addr string, before int, what string) {
 	t.Helper()
-	fdsBackToAfter(t, before, what, goruntime.GC)
+	fdsBackToAfter(t, addr, before, what, goruntime.GC)
 }
 
-func fdsBackToAfter(t *testing.T, before int, what string, step func()) {
+func fdsBackToAfter(t *testing.T, addr string, before int, what string, step func()) {
 	t.Helper()
 	deadline := time.Now().Add(eventually)
-	for openFDs(t) > before && time.Now().Before(deadline) {
+	after, clients := openFDs(t), socketsTo(t, addr)
+	for (after > before || clients > 0) && time.Now().Before(deadline) {
 		step()
 		time.Sleep(5 * time.Millisecond)
+		after, clients = openFDs(t), socketsTo(t, addr)
 	}
-	if after := openFDs(t); after != before {
+	if after > before {
 		t.Errorf("open descriptors: %d before, %d after %s", before, after, what)
+	}
+	if clients > 0 {
+		t.Errorf("%d sockets connected to %s still open after %s", clients, addr, what)
 	}
 }
 
@@ -294,7 +308,7 @@ func TestHTTPGetCancel(t *testing.T) {
 	if registered {
 		t.Error("the cancelled GET's socket is still registered with the reactor")
 	}
-	fdsBackTo(t, before, "Cancel")
+	fdsBackTo(t, addr, before, "Cancel")
 }
 
 // TestDroppedFutureReleased: a pending leaf future that is dropped (no
@@ -314,7 +328,7 @@ func TestDroppedFutureReleased(t *testing.T) {
 			t.Fatal("a pending GET is not registered with the reactor")
 		}
 	}()
-	fdsBackToAfterGC(t, before, "dropping the pending GET")
+	fdsBackToAfterGC(t, addr, before, "dropping the pending GET")
 }
 
 // TestRaceDropsLoserSocket: racing a GET that never completes against a
@@ -334,7 +348,7 @@ func TestRaceDropsLoserSocket(t *testing.T) {
 	}
 	// A coroutine is no Canceler, so the GET inside it is released when the
 	// garbage collector finds it dropped.
-	fdsBackToAfterGC(t, before, "the race (GET dropped inside a coroutine)")
+	fdsBackToAfterGC(t, addr, before, "the race (GET dropped inside a coroutine)")
 	before = openFDs(t)
 	var res Winner[Response]
 	within(t, eventually, func() {
@@ -345,7 +359,7 @@ func TestRaceDropsLoserSocket(t *testing.T) {
 	if res.Index != 1 {
 		t.Errorf("Race = %+v, want the ready future", res)
 	}
-	fdsBackTo(t, before, "the race (the losing GET cancelled)")
+	fdsBackTo(t, addr, before, "the race (the losing GET cancelled)")
 }
 
 // getRawCoroutine is the state machine corofy generates for
@@ -369,4 +383,27 @@ func (c *getRawCoroutine) Poll(w Waker) (string, bool) {
 	}
 	c.fut1, c.state = nil, 2
 	return resp.Raw, true
+}
+
+// TestSocketsToCountsClientSides: the leak check of fdsBackTo sees a
+// client's open connection, and only the client's side of it.
+func TestSocketsToCountsClientSides(t *testing.T) {
+	if _, err := os.Stat("/proc/self/net/tcp"); err != nil {
+		t.Skip("needs /proc/self/net/tcp")
+	}
+	accepted := make(chan net.Conn, 1)
+	addr := fakeServer(t, func(c net.Conn) { accepted <- c })
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := <-accepted
+	defer server.Close()
+	if n := socketsTo(t, addr); n != 1 {
+		t.Errorf("with one open connection: socketsTo = %d, want 1", n)
+	}
+	c.Close()
+	if n := socketsTo(t, addr); n != 0 {
+		t.Errorf("after the client's close: socketsTo = %d, want 0", n)
+	}
 }
