@@ -196,9 +196,12 @@
 // which runs case 7 at once, in the same Poll, or "fallthrough" when it
 // ends a case and goes to the next one. Poll's switch is then inside a
 // "for {}" (labeled resume: when a jump sits inside a loop of the user's).
-// The case comments say what each state is. Statements copied whole into
-// a state get their break and continue statements that leave for a
-// transformed loop or switch rewritten into jumps.
+// The case comments say what each state is, and "corofy -graph" draws the
+// states and jumps (Graph, WriteDOT, WriteMermaid). Statements copied whole
+// into a state get their break and continue statements that leave for a
+// transformed loop or switch rewritten into jumps. A state that would be
+// empty and that no jump reaches (after an if or a select whose every
+// branch returns) is dropped, so Poll has no case that can never run.
 //
 // An if statement: its init and the waits of its condition run in the
 // current state, then

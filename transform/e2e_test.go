@@ -67,6 +67,9 @@ func TestEndToEnd(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: Transform: %v", name, err)
 				}
+				if err := transform.CheckGraphs(res[0].Graphs, true); err != nil {
+					t.Errorf("%s: state graph: %v", name, err)
+				}
 				out = res[0].Src
 			} else if out, err = transform.Reference(cfg, in, src); err != nil {
 				t.Fatalf("%s: Reference: %v", name, err)

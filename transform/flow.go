@@ -63,6 +63,47 @@ func (m *machine) isJump(s dst.Stmt) bool {
 func (m *machine) compileBody(body *dst.BlockStmt) {
 	m.begin(m.newState(""))
 	m.stmts(body.List)
+	m.dropDeadStates()
+}
+
+// dropDeadStates removes the states that are empty and that no jump
+// reaches: the state after an if, a switch or a select whose every branch
+// returns. Poll would otherwise have a case that can never run. The
+// remaining states are numbered again. (A state that holds code the
+// coroutine itself can never reach, after a return, stays: it is compiled
+// as written, so a variable used only there is still used.)
+func (m *machine) dropDeadStates() {
+	targeted := map[*state]bool{}
+	for _, st := range m.jumps {
+		targeted[st] = true
+	}
+	newIndex := make([]int, len(m.states))
+	var kept []*state
+	for i, st := range m.states {
+		if i > 0 && len(st.stmts) == 0 && st.wait == nil && !targeted[st] {
+			newIndex[i] = -1
+			continue
+		}
+		newIndex[i] = len(kept)
+		kept = append(kept, st)
+	}
+	if len(kept) == len(m.states) {
+		return
+	}
+	for _, info := range m.vars {
+		if info.def >= 0 && newIndex[info.def] < 0 {
+			return // a variable made in the state: keep every state
+		}
+	}
+	for _, info := range m.vars {
+		if info.def >= 0 {
+			info.def = newIndex[info.def]
+		}
+	}
+	for i, st := range kept {
+		st.index = i
+	}
+	m.states = kept
 }
 
 func (m *machine) stmts(list []dst.Stmt) {

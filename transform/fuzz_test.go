@@ -50,13 +50,17 @@ func FuzzTransform(f *testing.F) {
 			types:   pkg,
 			info:    info,
 		}
-		out, _, err := transformFile(Config{LineDirectives: true, Command: "corofy in.gocoro"}, lf)
+		r, err := transformFile(Config{LineDirectives: true, Command: "corofy in.gocoro"}, lf)
 		if err != nil {
 			var list scanner.ErrorList
 			if !errors.As(err, &list) {
 				t.Fatalf("transform failed with %v\ninput:\n%s", err, src)
 			}
 			return
+		}
+		out := r.Src
+		if err := checkGraphs(r.Graphs, false); err != nil {
+			t.Fatalf("%v\ninput:\n%s", err, src)
 		}
 		of, err := parser.ParseFile(fset, "in_corofied.go", out, parser.SkipObjectResolution)
 		if err != nil {

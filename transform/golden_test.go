@@ -20,8 +20,9 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files of testdata/transform")
 
 // TestGolden transforms each testdata/transform/*.txtar case: in.gocoro
-// (and any other files of the package) must give out.go, or the
-// diagnostics in errors. Every output is compiled and vetted.
+// (and any other files of the package) must give out.go and the state
+// graph graph.dot (corofy -graph), or the diagnostics in errors. Every
+// output is compiled and vetted.
 func TestGolden(t *testing.T) {
 	files, err := filepath.Glob("../testdata/transform/*.txtar")
 	if err != nil || len(files) == 0 {
@@ -57,7 +58,7 @@ func goldenCase(t *testing.T, mod, file, name string) bool {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	var wantOut, wantErrs *txtar.File
+	var wantOut, wantErrs, wantGraph *txtar.File
 	for i := range ar.Files {
 		f := &ar.Files[i]
 		switch f.Name {
@@ -67,6 +68,9 @@ func goldenCase(t *testing.T, mod, file, name string) bool {
 		case "errors":
 			wantErrs = f
 			continue
+		case "graph.dot":
+			wantGraph = f
+			continue
 		}
 		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
 			t.Fatal(err)
@@ -74,7 +78,7 @@ func goldenCase(t *testing.T, mod, file, name string) bool {
 	}
 	in := transform.Input{Path: filepath.Join(dir, "in.gocoro"), Output: filepath.Join(dir, "out.go")}
 	results, err := transform.Transform(transform.Config{LineDirectives: true, Command: "corofy in.gocoro"}, []transform.Input{in})
-	var got []byte
+	var got, graph []byte
 	if err != nil {
 		var list scanner.ErrorList
 		if !errors.As(err, &list) {
@@ -93,6 +97,14 @@ func goldenCase(t *testing.T, mod, file, name string) bool {
 		if err := os.WriteFile(in.Output, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
+		if err := transform.CheckGraphs(results[0].Graphs, true); err != nil {
+			t.Errorf("state graph: %v", err)
+		}
+		var b bytes.Buffer
+		if err := transform.WriteDOT(&b, results[0].Graphs); err != nil {
+			t.Fatal(err)
+		}
+		graph = b.Bytes()
 		if wantOut == nil && !*update {
 			t.Fatalf("Transform succeeded; the case expects errors:\n%s", wantErrs.Data)
 		}
@@ -102,11 +114,18 @@ func goldenCase(t *testing.T, mod, file, name string) bool {
 		want = wantErrs
 	}
 	if *update {
-		updateArchive(t, file, ar, err == nil, got)
+		updateArchive(t, file, ar, err == nil, got, graph)
 		return err == nil
 	}
 	if !bytes.Equal(got, want.Data) {
 		t.Errorf("%s differs from %s (run go test ./transform -update to accept):\n%s", want.Name, file, diff(want.Data, got))
+	}
+	if err == nil {
+		if wantGraph == nil {
+			t.Errorf("%s has no graph.dot (run go test ./transform -update)", file)
+		} else if !bytes.Equal(graph, wantGraph.Data) {
+			t.Errorf("graph.dot differs from %s (run go test ./transform -update to accept):\n%s", file, diff(wantGraph.Data, graph))
+		}
 	}
 	if err == nil {
 		if formatted, ferr := format.Source(got); ferr != nil || !bytes.Equal(formatted, got) {
@@ -121,18 +140,19 @@ func goldenCase(t *testing.T, mod, file, name string) bool {
 	return err == nil
 }
 
-func updateArchive(t *testing.T, file string, ar *txtar.Archive, ok bool, got []byte) {
+func updateArchive(t *testing.T, file string, ar *txtar.Archive, ok bool, got, graph []byte) {
 	var files []txtar.File
 	for _, f := range ar.Files {
-		if f.Name != "out.go" && f.Name != "errors" {
+		if f.Name != "out.go" && f.Name != "errors" && f.Name != "graph.dot" {
 			files = append(files, f)
 		}
 	}
-	name := "errors"
 	if ok {
-		name = "out.go"
+		files = append(files, txtar.File{Name: "out.go", Data: got}, txtar.File{Name: "graph.dot", Data: graph})
+	} else {
+		files = append(files, txtar.File{Name: "errors", Data: got})
 	}
-	ar.Files = append(files, txtar.File{Name: name, Data: got})
+	ar.Files = files
 	if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -63,6 +63,8 @@ type machine struct {
 	hasDefer                  bool           // the body defers calls (see "Defer" in doc.go)
 	defersField, resultStore  string         // the machine's deferred calls, and its result when unnamed
 
+	stateGraph Graph // for corofy -graph, made by build
+
 	synthDefs map[*dst.Ident]bool // identifiers made by defIdent
 	temps     int                 // temporaries made so far
 
@@ -232,6 +234,7 @@ func (m *machine) build() []dst.Decl {
 	if len(*m.errs) > before {
 		return nil
 	}
+	m.stateGraph = m.graph()
 	m.markAddressed()
 	m.decideStorage()
 	m.share()

@@ -132,6 +132,10 @@ func runRandomBatch(t *testing.T, features randprog.Features, seeds []int64, bin
 				fail(rc, "Transform: %v", err)
 				return
 			}
+			if err := transform.CheckGraphs(res[0].Graphs, true); err != nil {
+				fail(rc, "state graph: %v", err)
+				return
+			}
 			rc.machine = res[0].Src
 			writeFile(t, filepath.Join(rc.dir, "main_corofied.go"), rc.machine)
 		}

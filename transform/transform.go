@@ -47,6 +47,7 @@ type Result struct {
 	Output   string
 	Src      []byte
 	Machines []MachineSize // one per coroutine, in source order
+	Graphs   []Graph       // one per coroutine, in source order
 }
 
 // MachineSize is the size in bytes of a generated machine (gc, amd64),
@@ -87,7 +88,7 @@ func Transform(cfg Config, inputs []Input) ([]Result, error) {
 		}
 		sort.Slice(files, func(i, j int) bool { return files[i].in.Path < files[j].in.Path })
 		for _, lf := range files {
-			src, sizes, err := transformFile(cfg, lf)
+			r, err := transformFile(cfg, lf)
 			if err != nil {
 				if list, ok := err.(scanner.ErrorList); ok {
 					errs = append(errs, list...)
@@ -95,7 +96,7 @@ func Transform(cfg Config, inputs []Input) ([]Result, error) {
 				}
 				return nil, err
 			}
-			results = append(results, Result{Input: lf.in.Path, Output: lf.in.Output, Src: src, Machines: sizes})
+			results = append(results, r)
 		}
 	}
 	if len(errs) > 0 {
@@ -119,12 +120,12 @@ type fileTransform struct {
 }
 
 // transformFile rewrites every coroutine of one type-checked file.
-func transformFile(cfg Config, lf *loadedFile) ([]byte, []MachineSize, error) {
+func transformFile(cfg Config, lf *loadedFile) (Result, error) {
 	ft := &fileTransform{cfg: cfg, in: lf.in, src: lf.in.src, pkg: lf.types, lineFile: relFile(lf.in.Path, lf.in.Output), loadFset: lf.fset}
 	fset := token.NewFileSet()
 	clean, err := parser.ParseFile(fset, lf.in.Path, lf.lowered.Go, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
-		return nil, nil, fmt.Errorf("transform: internal error: reparsing %s: %v", lf.in.Path, err)
+		return Result{}, fmt.Errorf("transform: internal error: reparsing %s: %v", lf.in.Path, err)
 	}
 	waitCalls := map[*ast.CallExpr]bool{}
 	coroutineAt := map[int]*cparser.Coroutine{}
@@ -147,11 +148,11 @@ func transformFile(cfg Config, lf *loadedFile) ([]byte, []MachineSize, error) {
 	dec := decorator.NewDecoratorWithImports(fset, ft.pkg.Path(), gotypes.New(uses))
 	df, err := dec.DecorateFile(clean)
 	if err != nil {
-		return nil, nil, fmt.Errorf("transform: internal error: decorating %s: %v", lf.in.Path, err)
+		return Result{}, fmt.Errorf("transform: internal error: decorating %s: %v", lf.in.Path, err)
 	}
 	tp := &typed{ix: ix, dec: dec, fset: fset, synth: map[*dst.Ident]types.Object{}}
 	var decls []dst.Decl
-	var sizes []MachineSize
+	r := Result{Input: lf.in.Path, Output: lf.in.Output}
 	generated := map[string]bool{}
 	for _, d := range df.Decls {
 		fd, ok := d.(*dst.FuncDecl)
@@ -173,14 +174,15 @@ func transformFile(cfg Config, lf *loadedFile) ([]byte, []MachineSize, error) {
 		}
 		generated[m.typeName] = true
 		decls = append(decls, m.build()...)
-		sizes = append(sizes, m.sizes())
+		r.Machines = append(r.Machines, m.sizes())
+		r.Graphs = append(r.Graphs, m.stateGraph)
 	}
 	if len(ft.errs) > 0 {
-		return nil, nil, ft.errs
+		return Result{}, ft.errs
 	}
 	df.Decls = decls
-	src, err := ft.print(lf, df)
-	return src, sizes, err
+	r.Src, err = ft.print(lf, df)
+	return r, err
 }
 
 // copyDecl prepares a declaration that is not a coroutine: with line

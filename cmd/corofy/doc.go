@@ -76,6 +76,14 @@
 //	-check
 //		Write nothing. Exit with status 1 if an output file is missing
 //		or differs from what corofy would write: for CI.
+//	-graph, -graph=dot, -graph=mermaid
+//		Write no file; print the state graph of every coroutine to
+//		standard output, as a Graphviz digraph (render it with
+//		"dot -Tsvg") or a Mermaid state diagram (GitHub renders it in a
+//		mermaid code block). A node is a case of Poll, named by what
+//		it is ("loop at line 14") or by the .wait it resumes at; an edge
+//		is a jump within one Poll; a dashed "not ready" edge from a wait
+//		to itself is Poll returning and the next Poll coming back.
 //	-reference
 //		Write the reference-semantics program instead of state machines:
 //		each coroutine runs its body at its first poll and each .wait is

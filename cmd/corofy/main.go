@@ -19,7 +19,7 @@ import (
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("corofy: ")
-	os.Exit(run(os.Args[1:], os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // Exit codes.
@@ -30,7 +30,7 @@ const (
 )
 
 // run is the command, for tests: it returns the exit code.
-func run(args []string, stderr io.Writer) int {
+func run(args []string, stdout, stderr io.Writer) int {
 	logger := log.New(stderr, "corofy: ", 0)
 	fs := flag.NewFlagSet("corofy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -38,6 +38,8 @@ func run(args []string, stderr io.Writer) int {
 	noLines := fs.Bool("l", false, "do not write /*line*/ directives")
 	check := fs.Bool("check", false, "write nothing; exit 1 if an output file is missing or out of date")
 	reference := fs.Bool("reference", false, "write the reference-semantics program instead (each .wait a poll-until-ready loop), for testing corofy")
+	var graph graphFormat
+	fs.Var(&graph, "graph", "print each coroutine's state graph to standard output, as Graphviz DOT (-graph, -graph=dot) or Mermaid (-graph=mermaid), and write no file")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: corofy [flags] file.gocoro...\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -56,6 +58,10 @@ func run(args []string, stderr io.Writer) int {
 	}
 	if *output != "" && len(files) != 1 {
 		logger.Print("-o needs exactly one input file")
+		return exitUsage
+	}
+	if graph != "" && (*output != "" || *check || *reference) {
+		logger.Print("-graph writes no file: it cannot be used with -o, -check or -reference")
 		return exitUsage
 	}
 	var inputs []transform.Input
@@ -96,6 +102,21 @@ func run(args []string, stderr io.Writer) int {
 		}
 		return exitDiagnostics
 	}
+	if graph != "" {
+		var graphs []transform.Graph
+		for _, r := range results {
+			graphs = append(graphs, r.Graphs...)
+		}
+		write := transform.WriteDOT
+		if graph == "mermaid" {
+			write = transform.WriteMermaid
+		}
+		if err := write(stdout, graphs); err != nil {
+			logger.Print(err)
+			return exitDiagnostics
+		}
+		return exitOK
+	}
 	code := exitOK
 	for _, r := range results {
 		if *check {
@@ -112,6 +133,27 @@ func run(args []string, stderr io.Writer) int {
 		}
 	}
 	return code
+}
+
+// graphFormat is the value of -graph: "" (off), "dot" or "mermaid". It is
+// a boolean flag too, so that -graph alone means DOT.
+type graphFormat string
+
+func (g *graphFormat) String() string   { return string(*g) }
+func (g *graphFormat) IsBoolFlag() bool { return true }
+
+func (g *graphFormat) Set(s string) error {
+	switch s {
+	case "true", "dot":
+		*g = "dot"
+	case "false":
+		*g = ""
+	case "mermaid":
+		*g = "mermaid"
+	default:
+		return fmt.Errorf("unknown graph format %q (want dot or mermaid)", s)
+	}
+	return nil
 }
 
 // generatedHeader matches the header Go tools recognise as generated code.

@@ -10,11 +10,12 @@ import (
 
 	"github.com/corofy/corofy/internal/testmod"
 	"github.com/rogpeppe/go-internal/testscript"
+	"golang.org/x/tools/txtar"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"corofy": func() { os.Exit(run(os.Args[1:], os.Stderr)) },
+		"corofy": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
 	})
 }
 
@@ -69,4 +70,31 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestREADMEGraph: the Mermaid diagram in README.md is the output that
+// testdata/script/graph.txtar checks corofy -graph=mermaid prints.
+func TestREADMEGraph(t *testing.T) {
+	readme, err := os.ReadFile(testmod.Root() + "/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(readme), "```mermaid\n")
+	if !ok {
+		t.Fatal("README.md has no mermaid block")
+	}
+	block, _, _ = strings.Cut(block, "```")
+	ar, err := txtar.ParseFile(testmod.Root() + "/testdata/script/graph.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range ar.Files {
+		if f.Name == "want.mermaid" {
+			if string(f.Data) != block {
+				t.Errorf("README.md's mermaid block differs from want.mermaid of graph.txtar:\n%s\nwant:\n%s", block, f.Data)
+			}
+			return
+		}
+	}
+	t.Fatal("graph.txtar has no want.mermaid")
 }

@@ -1,0 +1,55 @@
+package transform
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// checkGraphs checks what every state graph must satisfy: edges lead to
+// existing states and both writers accept the graph. With reachable, it
+// also checks that every state can be reached from state 0: true of every
+// coroutine without unreachable code of its own (a state that cannot be
+// reached is then dead code of corofy's making).
+func checkGraphs(graphs []Graph, reachable bool) error {
+	for _, g := range graphs {
+		n := len(g.States)
+		if n == 0 {
+			return fmt.Errorf("%s: no states", g.Coroutine)
+		}
+		reached := make([]bool, n)
+		reached[0] = true
+		stack := []int{0}
+		for len(stack) > 0 {
+			i := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, j := range g.States[i].Next {
+				if j < 0 || j >= n {
+					return fmt.Errorf("%s: state %d jumps to state %d of %d", g.Coroutine, i, j, n)
+				}
+				if !reached[j] {
+					reached[j] = true
+					stack = append(stack, j)
+				}
+			}
+		}
+		for i, r := range reached {
+			if reachable && !r {
+				return fmt.Errorf("%s: state %d (%s) cannot be reached from state 0", g.Coroutine, i, g.States[i].Label)
+			}
+		}
+	}
+	var dot, mermaid bytes.Buffer
+	if err := WriteDOT(&dot, graphs); err != nil {
+		return err
+	}
+	if err := WriteMermaid(&mermaid, graphs); err != nil {
+		return err
+	}
+	for _, g := range graphs {
+		if !strings.Contains(dot.String(), fmt.Sprintf("\"cluster_%s\"", g.Type)) || !strings.Contains(mermaid.String(), "state "+g.Type+" {") {
+			return fmt.Errorf("%s: missing from the written graphs", g.Coroutine)
+		}
+	}
+	return nil
+}
