@@ -97,9 +97,10 @@ func WriteDOT(w io.Writer, graphs []Graph) error {
 	b := bufio.NewWriter(w)
 	fmt.Fprintf(b, "digraph corofy {\n")
 	fmt.Fprintf(b, "\tnode [shape=box, fontname=\"monospace\"];\n")
-	for _, g := range graphs {
-		id := func(s string) string { return dotQuote(g.Type + "." + s) }
-		fmt.Fprintf(b, "\n\tsubgraph %s {\n", dotQuote("cluster_"+g.Type))
+	names := uniqueNames(graphs)
+	for k, g := range graphs {
+		id := func(s string) string { return dotQuote(names[k] + "." + s) }
+		fmt.Fprintf(b, "\n\tsubgraph %s {\n", dotQuote("cluster_"+names[k]))
 		fmt.Fprintf(b, "\t\tlabel=%s;\n", dotQuote(fmt.Sprintf("%s (%s:%d)", g.Coroutine, filepath.Base(g.Pos.Filename), g.Pos.Line)))
 		fmt.Fprintf(b, "\t\t%s [shape=point];\n", id("entry"))
 		fmt.Fprintf(b, "\t\t%s [shape=doublecircle, label=\"done\"];\n", id("done"))
@@ -129,6 +130,22 @@ func WriteDOT(w io.Writer, graphs []Graph) error {
 	return b.Flush()
 }
 
+// uniqueNames returns a name per graph for the writers' identifiers: the
+// machine's type, with a number added when graphs of several packages
+// share it.
+func uniqueNames(graphs []Graph) []string {
+	names := make([]string, len(graphs))
+	seen := map[string]int{}
+	for i, g := range graphs {
+		seen[g.Type]++
+		names[i] = g.Type
+		if n := seen[g.Type]; n > 1 {
+			names[i] = fmt.Sprintf("%s__%d", g.Type, n) // never a state: those end in _N
+		}
+	}
+	return names
+}
+
 // dotQuote returns s as a DOT quoted string.
 func dotQuote(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
@@ -141,9 +158,10 @@ func dotQuote(s string) string {
 func WriteMermaid(w io.Writer, graphs []Graph) error {
 	b := bufio.NewWriter(w)
 	fmt.Fprintf(b, "stateDiagram-v2\n")
-	for _, g := range graphs {
-		id := func(i int) string { return fmt.Sprintf("%s_%d", g.Type, i) }
-		fmt.Fprintf(b, "\tstate %s {\n", g.Type)
+	names := uniqueNames(graphs)
+	for k, g := range graphs {
+		id := func(i int) string { return fmt.Sprintf("%s_%d", names[k], i) }
+		fmt.Fprintf(b, "\tstate %s {\n", names[k])
 		fmt.Fprintf(b, "\t\t%%%% %s (%s:%d)\n", g.Coroutine, filepath.Base(g.Pos.Filename), g.Pos.Line)
 		for i, st := range g.States {
 			fmt.Fprintf(b, "\t\tstate \"%s\" as %s\n", mermaidText(fmt.Sprintf("%d: %s", i, st.Label)), id(i))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"testing"
 )
 
 // checkGraphs checks what every state graph must satisfy: edges lead to
@@ -46,10 +47,29 @@ func checkGraphs(graphs []Graph, reachable bool) error {
 	if err := WriteMermaid(&mermaid, graphs); err != nil {
 		return err
 	}
-	for _, g := range graphs {
-		if !strings.Contains(dot.String(), fmt.Sprintf("\"cluster_%s\"", g.Type)) || !strings.Contains(mermaid.String(), "state "+g.Type+" {") {
-			return fmt.Errorf("%s: missing from the written graphs", g.Coroutine)
+	for _, name := range uniqueNames(graphs) {
+		if strings.Count(dot.String(), fmt.Sprintf("subgraph \"cluster_%s\" {", name)) != 1 || strings.Count(mermaid.String(), "\tstate "+name+" {") != 1 {
+			return fmt.Errorf("%s: not written once in the graphs", name)
 		}
 	}
 	return nil
+}
+
+// TestGraphNamesUnique: machines of the same name in two packages get
+// clusters and states of their own.
+func TestGraphNamesUnique(t *testing.T) {
+	g := Graph{Coroutine: "asyncMain", Type: "asyncMainCoroutine", States: []GraphState{{Label: "start", Done: true}}}
+	graphs := []Graph{g, g}
+	if err := checkGraphs(graphs, true); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteMermaid(&b, graphs); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"state asyncMainCoroutine {", "asyncMainCoroutine_0 --> [*]", "state asyncMainCoroutine__2 {", "asyncMainCoroutine__2_0 --> [*]"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("Mermaid output lacks %q:\n%s", want, b.String())
+		}
+	}
 }
