@@ -7,6 +7,7 @@ import (
 	"go/format"
 	"go/scanner"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -125,6 +126,14 @@ func goldenCase(t *testing.T, mod, file, name string) bool {
 			t.Errorf("%s has no graph.dot (run go test ./transform -update)", file)
 		} else if !bytes.Equal(graph, wantGraph.Data) {
 			t.Errorf("graph.dot differs from %s (run go test ./transform -update to accept):\n%s", file, diff(wantGraph.Data, graph))
+		}
+		// Graphviz, where installed, must accept the graph.
+		if dot, lerr := exec.LookPath("dot"); lerr == nil {
+			cmd := exec.Command(dot, "-Tsvg", "-o", os.DevNull)
+			cmd.Stdin = bytes.NewReader(graph)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("dot -Tsvg rejects graph.dot: %v\n%s", err, out)
+			}
 		}
 	}
 	if err == nil {
