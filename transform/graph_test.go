@@ -24,7 +24,11 @@ func checkGraphs(graphs []Graph, reachable bool) error {
 		for len(stack) > 0 {
 			i := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			for _, j := range g.States[i].Next {
+			for _, e := range g.States[i].Edges {
+				j := e.To
+				if j == GraphDone {
+					continue
+				}
 				if j < 0 || j >= n {
 					return fmt.Errorf("%s: state %d jumps to state %d of %d", g.Coroutine, i, j, n)
 				}
@@ -58,7 +62,7 @@ func checkGraphs(graphs []Graph, reachable bool) error {
 // TestGraphNamesUnique: machines of the same name in two packages get
 // clusters and states of their own.
 func TestGraphNamesUnique(t *testing.T) {
-	g := Graph{Coroutine: "asyncMain", Type: "asyncMainCoroutine", States: []GraphState{{Label: "start", Done: true}}}
+	g := Graph{Coroutine: "asyncMain", Type: "asyncMainCoroutine", States: []GraphState{{Label: "start", Edges: []GraphEdge{{To: GraphDone}}}}}
 	graphs := []Graph{g, g}
 	if err := checkGraphs(graphs, true); err != nil {
 		t.Fatal(err)

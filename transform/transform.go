@@ -154,6 +154,7 @@ func transformFile(cfg Config, lf *loadedFile) (Result, error) {
 	var decls []dst.Decl
 	r := Result{Input: lf.in.Path, Output: lf.in.Output}
 	generated := map[string]bool{}
+	var machines []*machine
 	for _, d := range df.Decls {
 		fd, ok := d.(*dst.FuncDecl)
 		var co *cparser.Coroutine
@@ -175,14 +176,19 @@ func transformFile(cfg Config, lf *loadedFile) (Result, error) {
 		generated[m.typeName] = true
 		decls = append(decls, m.build()...)
 		r.Machines = append(r.Machines, m.sizes())
-		r.Graphs = append(r.Graphs, m.stateGraph)
+		machines = append(machines, m)
 	}
 	if len(ft.errs) > 0 {
 		return Result{}, ft.errs
 	}
 	df.Decls = decls
-	r.Src, err = ft.print(lf, df)
-	return r, err
+	if r.Src, err = ft.print(lf, df); err != nil {
+		return Result{}, err
+	}
+	if r.Graphs, err = codeGraphs(r.Src, machines); err != nil {
+		return Result{}, fmt.Errorf("transform: internal error: the state graph of %s: %v", lf.in.Path, err)
+	}
+	return r, nil
 }
 
 // copyDecl prepares a declaration that is not a coroutine: with line

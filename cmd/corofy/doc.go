@@ -82,8 +82,9 @@
 //		"dot -Tsvg") or a Mermaid state diagram (GitHub renders it in a
 //		mermaid code block). A node is a case of Poll, named by what
 //		it is ("loop at line 14") or by the .wait it resumes at; an edge
-//		is a jump within one Poll; a dashed "not ready" edge from a wait
-//		to itself is Poll returning and the next Poll coming back.
+//		is a jump within one Poll, labelled with the condition under
+//		which the generated code takes it; a "not ready" edge from a
+//		wait to itself is Poll returning and the next Poll coming back.
 //	-reference
 //		Write the reference-semantics program instead of state machines:
 //		each coroutine runs its body at its first poll and each .wait is
