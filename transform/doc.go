@@ -131,11 +131,20 @@
 // leaves open when operands that are not calls are evaluated; gc evaluates
 // some in order with the calls (len, cap, min, max, make, slicing, indexing
 // a string, type assertions, string to []byte conversions, map literals
-// entry by entry, &T{...}) and the rest after them (variables, fields,
-// arithmetic, indexing slices, arrays and maps, other conversions). The
-// split does the same (isCall in split.go says which), so a machine prints
-// what the compiled reference program prints; the random program test
-// found every rule of that list that is not a call. Calls inside a wait's own future
+// entry by entry) and the rest after them (variables, fields, arithmetic,
+// indexing slices, arrays and maps, other conversions, &T{...}). A value
+// put in an interface depends on its type and where it comes from: gc
+// copies it into a temporary, in order, unless it is addressable or of a
+// type converted by value (an int, a string; not a struct, a bool or a
+// pointer), so in
+//
+//	fmt.Println(pt{g, 0}, g == 1, g+1, f().wait)
+//
+// the struct literal and the comparison are evaluated before the wait and
+// g+1 after it. The split does the same (isCall and boxedInOrder in
+// split.go), so a machine prints what the compiled reference program
+// prints; the random program test found every rule of this paragraph that
+// is not a call. Calls inside a wait's own future
 // expression are evaluated when the future is stored, and a wait inside
 // another wait's future expression comes first:
 //

@@ -22,7 +22,6 @@ type machine struct {
 	*typed
 	file *fileTransform
 	decl *dst.FuncDecl // the coroutine's declaration in the clean parse
-	sig  *types.Signature
 
 	name     string         // "asyncMain", or "T.M" for a method
 	typeName string         // asyncMainCoroutine

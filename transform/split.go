@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/dave/dst"
@@ -165,7 +166,7 @@ func (m *machine) spill(n dst.Node) {
 	}
 	var effects []*effect
 	m.walkSlots(n, func(e dst.Expr, set func(dst.Expr), path []dst.Node) {
-		if m.isWait(e) || m.isCall(e) || m.shortCircuitWait(e) || m.mapEntry(e, path) {
+		if m.isWait(e) || m.isCall(e) || m.shortCircuitWait(e) || m.mapEntry(e, path) || m.boxedInOrder(e, path) {
 			effects = append(effects, &effect{e: e, set: set, path: path})
 		}
 	})
@@ -251,19 +252,16 @@ func (m *machine) waitValues(w *dst.SelectorExpr) int {
 // after the calls. What gc orders (measured with gc 1.26, see
 // testdata/e2e/order.txtar): calls, receives, len, cap, min, max, make,
 // complex, real, imag, slicing, indexing a string, type assertions,
-// string to []byte or []rune conversions, map literals and &T{...}. Not
-// ordered: variable and field loads, arithmetic and comparisons, indexing
-// slices, arrays and maps, pointer indirection, other conversions
-// (including to interfaces and []byte to string), slice and struct
-// literals, append, new and string concatenation.
+// string to []byte or []rune conversions, map literals, and some values
+// converted to interfaces (boxedInOrder). Not ordered: variable and field
+// loads, arithmetic and comparisons, indexing slices, arrays and maps,
+// pointer indirection, other conversions (including []byte to string),
+// slice, struct and &T{...} literals, append, new and string
+// concatenation.
 func (m *machine) isCall(e dst.Expr) bool {
 	switch e := e.(type) {
 	case *dst.UnaryExpr:
-		if e.Op == token.ARROW {
-			return true
-		}
-		_, lit := e.X.(*dst.CompositeLit)
-		return e.Op == token.AND && lit
+		return e.Op == token.ARROW
 	case *dst.SliceExpr, *dst.TypeAssertExpr:
 		return true
 	case *dst.IndexExpr:
@@ -295,6 +293,301 @@ func (m *machine) isCall(e dst.Expr) bool {
 		return true
 	}
 	return false
+}
+
+// boxedInOrder reports whether gc evaluates e in order with the calls
+// because it converts e to an interface. To put a value in an interface,
+// gc's order pass (cmd/compile/internal/walk/order.go, OCONVIFACE) copies
+// it into a temporary, in order, unless the value is addressable (a
+// variable, a field, an element: then it is read later, in place) or its
+// type has a conversion that takes it by value (dataWordFuncName: 2-byte,
+// and pointer-free 4- and 8-byte values, and types whose sole component
+// is a string or a slice). So in
+//
+//	fmt.Println(pt{g, 0}, x == 1, g+1, &box{n: g}, f().wait)
+//
+// the struct literal, the comparison (a 1-byte bool) and &box{...} (a
+// pointer: gc stores pointers through a temporary too) are evaluated
+// before f().wait, and g+1 (an int) after it. Measured with gc 1.26 on
+// 64-bit targets; see testdata/e2e/order.txtar.
+func (m *machine) boxedInOrder(e dst.Expr, path []dst.Node) bool {
+	t := m.typeOf(e)
+	if t == nil || types.IsInterface(t) || m.addressable(e) {
+		return false
+	}
+	if tv, ok := m.typeAndValue(e); ok && (tv.Value != nil || tv.IsNil() || tv.IsType()) {
+		return false // constants are stored as read-only data
+	}
+	target := m.targetType(e, path)
+	if target == nil || !types.IsInterface(target) {
+		return false
+	}
+	return convertsByAddress(t)
+}
+
+// targetType returns the type e is converted to where it stands, the
+// operand at the end of path: a parameter, an element or field of a
+// composite literal, a variable assigned, a result returned, a value sent,
+// or the other operand of a comparison; nil when e keeps its own type.
+func (m *machine) targetType(e dst.Expr, path []dst.Node) types.Type {
+	if len(path) == 0 {
+		return nil
+	}
+	switch p := path[len(path)-1].(type) {
+	case *dst.ParenExpr:
+		return m.targetType(p, path[:len(path)-1])
+	case *dst.CallExpr:
+		i := slices.Index(p.Args, e)
+		if i < 0 {
+			return nil
+		}
+		if tv, ok := m.typeAndValue(p.Fun); ok && tv.IsType() {
+			return tv.Type // a conversion
+		}
+		if id, ok := p.Fun.(*dst.Ident); ok {
+			if b, ok := m.objectOf(id).(*types.Builtin); ok {
+				if b.Name() == "panic" {
+					return types.Universe.Lookup("any").Type()
+				}
+				return nil
+			}
+		}
+		ft := m.typeOf(p.Fun)
+		if ft == nil {
+			return nil
+		}
+		sig, ok := ft.Underlying().(*types.Signature)
+		if !ok {
+			return nil
+		}
+		params := sig.Params()
+		switch {
+		case sig.Variadic() && i >= params.Len()-1:
+			last := params.At(params.Len() - 1).Type()
+			if p.Ellipsis {
+				return last
+			}
+			return last.(*types.Slice).Elem()
+		case i < params.Len():
+			return params.At(i).Type()
+		}
+	case *dst.CompositeLit:
+		i := slices.Index(p.Elts, e)
+		if i < 0 {
+			return nil
+		}
+		switch u := m.literalType(p).(type) {
+		case *types.Slice:
+			return u.Elem()
+		case *types.Array:
+			return u.Elem()
+		case *types.Struct:
+			if i < u.NumFields() {
+				return u.Field(i).Type()
+			}
+		}
+	case *dst.KeyValueExpr:
+		if len(path) < 2 {
+			return nil
+		}
+		lit, ok := path[len(path)-2].(*dst.CompositeLit)
+		if !ok {
+			return nil
+		}
+		switch u := m.literalType(lit).(type) {
+		case *types.Map:
+			if e == p.Key {
+				return u.Key()
+			}
+			return u.Elem()
+		case *types.Slice:
+			if e == p.Value {
+				return u.Elem()
+			}
+		case *types.Array:
+			if e == p.Value {
+				return u.Elem()
+			}
+		case *types.Struct:
+			if key, ok := p.Key.(*dst.Ident); ok && e == p.Value {
+				for i := range u.NumFields() {
+					if u.Field(i).Name() == key.Name {
+						return u.Field(i).Type()
+					}
+				}
+			}
+		}
+	case *dst.AssignStmt:
+		if i := slices.Index(p.Rhs, e); i >= 0 && len(p.Lhs) == len(p.Rhs) && p.Tok == token.ASSIGN {
+			return m.typeOf(p.Lhs[i])
+		}
+	case *dst.ValueSpec:
+		if p.Type != nil && slices.Contains(p.Values, e) {
+			if tv, ok := m.typeAndValue(p.Type); ok {
+				return tv.Type
+			}
+		}
+	case *dst.ReturnStmt:
+		results := m.resultTypes()
+		if i := slices.Index(p.Results, e); i >= 0 && len(p.Results) == len(results) {
+			return results[i]
+		}
+	case *dst.SendStmt:
+		if t := m.typeOf(p.Chan); t != nil && e == p.Value {
+			if ch, ok := t.Underlying().(*types.Chan); ok {
+				return ch.Elem()
+			}
+		}
+	case *dst.BinaryExpr:
+		if p.Op == token.EQL || p.Op == token.NEQ {
+			other := p.X
+			if e == p.X {
+				other = p.Y
+			}
+			return m.typeOf(other)
+		}
+	case *dst.IndexExpr:
+		if t := m.typeOf(p.X); t != nil && e == p.Index {
+			if mt, ok := t.Underlying().(*types.Map); ok {
+				return mt.Key()
+			}
+		}
+	}
+	return nil
+}
+
+// resultTypes returns the types of the coroutine's results, as declared.
+func (m *machine) resultTypes() []types.Type {
+	var out []types.Type
+	if m.decl.Type.Results == nil {
+		return nil
+	}
+	for _, f := range m.decl.Type.Results.List {
+		tv, ok := m.typeAndValue(f.Type)
+		if !ok {
+			return nil
+		}
+		for range max(1, len(f.Names)) {
+			out = append(out, tv.Type)
+		}
+	}
+	return out
+}
+
+// literalType returns the underlying type of a composite literal, through
+// the pointer of an element written without its &T.
+func (m *machine) literalType(lit *dst.CompositeLit) types.Type {
+	t := m.typeOf(lit)
+	if t == nil {
+		return nil
+	}
+	u := t.Underlying()
+	if p, ok := u.(*types.Pointer); ok {
+		u = p.Elem().Underlying()
+	}
+	return u
+}
+
+// addressable reports whether e denotes a variable: gc then reads it in
+// place rather than copying it (see boxedInOrder).
+func (m *machine) addressable(e dst.Expr) bool {
+	switch e := e.(type) {
+	case *dst.Ident:
+		_, ok := m.objectOf(e).(*types.Var)
+		return ok
+	case *dst.ParenExpr:
+		return m.addressable(e.X)
+	case *dst.StarExpr:
+		return true
+	case *dst.SelectorExpr:
+		if _, ok := m.objectOf(e.Sel).(*types.Var); !ok {
+			return false // a method value, or a qualified name other than a variable
+		}
+		if id, ok := e.X.(*dst.Ident); ok {
+			if _, pkg := m.objectOf(id).(*types.PkgName); pkg {
+				return true // a package's variable
+			}
+		}
+		if t := m.typeOf(e.X); t != nil {
+			if _, ptr := t.Underlying().(*types.Pointer); ptr {
+				return true
+			}
+		}
+		return m.addressable(e.X)
+	case *dst.IndexExpr:
+		t := m.typeOf(e.X)
+		if t == nil {
+			return false
+		}
+		switch u := t.Underlying().(type) {
+		case *types.Slice:
+			return true
+		case *types.Pointer: // a pointer to an array
+			return true
+		case *types.Array:
+			_ = u
+			return m.addressable(e.X)
+		}
+	}
+	return false
+}
+
+// convertsByAddress reports whether gc converts a value of type t to an
+// interface through its address, which makes the order pass copy it
+// (dataWordFuncName in cmd/compile/internal/walk/convert.go).
+func convertsByAddress(t types.Type) bool {
+	sizes := types.SizesFor("gc", "amd64")
+	size, align := sizes.Sizeof(t), sizes.Alignof(t)
+	switch {
+	case size == 2 && align == 2:
+		return false
+	case size == 4 && align == 4 && !hasPointers(t):
+		return false
+	case size == 8 && align == 8 && !hasPointers(t):
+		return false
+	}
+	if sc := soleComponent(t); sc != nil {
+		switch u := sc.Underlying().(type) {
+		case *types.Basic:
+			if u.Info()&types.IsString != 0 {
+				return false
+			}
+		case *types.Slice:
+			return false
+		}
+	}
+	return true
+}
+
+// soleComponent returns the one element a struct or array type is made of,
+// as gc's types.Type.SoleComponent does: through structs of one field
+// (blank fields of size 0 aside) and arrays of length 1; t itself for
+// other types; nil when there is no sole component.
+func soleComponent(t types.Type) types.Type {
+	switch u := t.Underlying().(type) {
+	case *types.Struct:
+		var only types.Type
+		for i := range u.NumFields() {
+			f := u.Field(i)
+			if f.Name() == "_" && types.SizesFor("gc", "amd64").Sizeof(f.Type()) == 0 {
+				continue
+			}
+			if only != nil {
+				return nil
+			}
+			only = f.Type()
+		}
+		if only == nil {
+			return nil
+		}
+		return soleComponent(only)
+	case *types.Array:
+		if u.Len() != 1 {
+			return nil
+		}
+		return soleComponent(u.Elem())
+	}
+	return t
 }
 
 // mapEntry reports whether e is a key or value of a map literal, other
