@@ -157,12 +157,29 @@ func (g *gen) opAssign(c ctx) {
 
 // print prints some printable variables in scope.
 func (g *gen) print(c ctx) {
+	if c.waits && g.f.Has(Pointers) && g.chance(0.15) {
+		// Values put in interfaces before a call that changes what
+		// they read, and a wait after it: gc evaluates the struct and
+		// the bool before the call, the int after it.
+		g.line("fmt.Println(%q, (pt{g1, g2}), (g1 < %s), g1+0, bump(&g1, %s), %s)",
+			g.id("box"), g.lit(), g.lit(), g.waitExpr(c, kInt, 1))
+		return
+	}
 	vs := g.vars(func(v *variable) bool { return v.k.printable() })
 	args := []string{fmt.Sprintf("%q", g.id("p"))}
 	for _, v := range vs {
 		if g.chance(0.5) {
 			args = append(args, v.name)
 		}
+	}
+	// A struct or a bool put in an interface is evaluated in order with
+	// the calls, an int after them (see boxedInOrder in transform): both
+	// come before an int that may wait.
+	if g.chance(0.3) {
+		args = append(args, g.expr(c, kPt, 2))
+	}
+	if g.chance(0.3) {
+		args = append(args, g.expr(c, kBool, 2))
 	}
 	if g.chance(0.5) {
 		args = append(args, g.expr(c, kInt, 2))
