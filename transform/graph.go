@@ -310,15 +310,17 @@ func oneLine(fset *token.FileSet, n ast.Node) string {
 
 // mergeEdges makes one edge of the edges to the same place, in the order of
 // their first appearance; their conditions are joined with ||, and an
-// edge taken always absorbs the others.
+// edge taken always, or otherwise, absorbs the others (the place is then
+// reached whatever the conditions).
 func mergeEdges(edges []GraphEdge) []GraphEdge {
 	var out []GraphEdge
+	always := func(when string) bool { return when == "" || when == "otherwise" }
 	for _, e := range edges {
 		i := slices.IndexFunc(out, func(o GraphEdge) bool { return o.To == e.To })
 		switch {
 		case i < 0:
 			out = append(out, e)
-		case out[i].When == "" || e.When == "":
+		case always(out[i].When) || always(e.When):
 			out[i].When = ""
 		default:
 			out[i].When += " || " + e.When

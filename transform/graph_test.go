@@ -3,6 +3,7 @@ package transform
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -75,5 +76,16 @@ func TestGraphNamesUnique(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("Mermaid output lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+func TestMergeEdges(t *testing.T) {
+	got := mergeEdges([]GraphEdge{
+		{To: 3, When: "a"}, {To: 4, When: "b"}, {To: 3, When: "c"},
+		{To: 5, When: "d"}, {To: 5, When: "otherwise"}, {To: 6, When: "otherwise"},
+	})
+	want := []GraphEdge{{To: 3, When: "a || c"}, {To: 4, When: "b"}, {To: 5}, {To: 6, When: "otherwise"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("mergeEdges = %v, want %v", got, want)
 	}
 }
