@@ -215,7 +215,10 @@ func (m *machine) emitState(st *state) *dst.CaseClause {
 	}
 	for _, v := range m.order { // variables this state uses but does not declare
 		info := m.vars[v]
-		if !info.hoisted && info.states[st.index] && info.def != st.index {
+		// A wait's target whose value is dead is not declared by the
+		// resume (it polls into _): the state declares it if it names it.
+		discarded := st.wait != nil && st.wait.target == v && !info.hoisted && !info.usedIn[st.index] && m.refersTo(st.stmts, v)
+		if !info.hoisted && info.states[st.index] && (info.def != st.index || discarded) {
 			t, err := typeExpr(v.Type(), m.file.pkg)
 			if err != nil {
 				m.errorf(m.pos, "cannot declare %s again: %v", v.Name(), err)
