@@ -150,7 +150,7 @@ func check(dir string, fset *token.FileSet, p *packages.Package, inputs []*loade
 			goVersion = "go" + p.Module.GoVersion
 		}
 		for _, e := range p.Errors {
-			if e.Kind == packages.TypeError || mentionsStandIn(e, standIns) {
+			if e.Kind == packages.TypeError || mentionsStandIn(e, standIns) || compileOutput(e, p) {
 				continue // ours is the type check that counts
 			}
 			errs.Add(parsePos(e.Pos), e.Msg)
@@ -254,6 +254,16 @@ func importMap(pkgs []*packages.Package) map[string]*types.Package {
 
 // mentionsStandIn reports whether a go command error is about a stand-in
 // (an output file the lowered input replaces).
+// compileOutput reports whether e is the go command's failure to compile
+// p itself for its export data ("# path" and the compiler's messages).
+// Only the imports' export data is used; the package is type-checked here,
+// from source, without the stale outputs the compiler tripped on (whose
+// line directives make its messages name the .gocoro file, so
+// mentionsStandIn cannot tell).
+func compileOutput(e packages.Error, p *packages.Package) bool {
+	return e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# "+p.PkgPath)
+}
+
 func mentionsStandIn(e packages.Error, standIns map[string]bool) bool {
 	for name := range standIns {
 		if strings.Contains(e.Pos, filepath.Base(name)) || strings.Contains(e.Msg, filepath.Base(name)) {

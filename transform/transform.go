@@ -100,12 +100,25 @@ func Transform(cfg Config, inputs []Input) ([]Result, error) {
 		}
 	}
 	if len(errs) > 0 {
-		errs.Sort()
-		errs.RemoveMultiples()
-		return nil, errs
+		return nil, removeMultiples(errs)
 	}
 	sort.Slice(results, func(i, j int) bool { return results[i].Input < results[j].Input })
 	return results, nil
+}
+
+// removeMultiples sorts errs and keeps the first error of each line.
+// Unlike scanner.ErrorList.RemoveMultiples, it keeps every error that has
+// no position, which that one drops.
+func removeMultiples(errs scanner.ErrorList) scanner.ErrorList {
+	errs.Sort()
+	var out scanner.ErrorList
+	for i, e := range errs {
+		if i > 0 && e.Pos.Filename != "" && e.Pos.Filename == errs[i-1].Pos.Filename && e.Pos.Line == errs[i-1].Pos.Line {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // fileTransform is the state of transforming one file.

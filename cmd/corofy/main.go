@@ -93,8 +93,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		var list scanner.ErrorList
-		if errors.As(err, &list) {
+		if errors.As(err, &list) && len(list) > 0 {
 			for _, e := range list {
+				e.Pos.Filename = relative(e.Pos.Filename)
 				fmt.Fprintln(stderr, e)
 			}
 		} else {
@@ -187,6 +188,24 @@ func write(path string, src []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// relative returns path relative to the working directory when it is an
+// absolute path below it (the package's Go files come with absolute
+// names), as the go command prints positions.
+func relative(path string) string {
+	if !filepath.IsAbs(path) {
+		return path
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	rel, err := filepath.Rel(wd, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return path
+	}
+	return rel
 }
 
 // same reports whether a and b name the same file.
