@@ -319,8 +319,8 @@ func (m *machine) boxedInOrder(e dst.Expr, path []dst.Node) bool {
 		return false // constants are stored as read-only data
 	}
 	target := m.targetType(e, path)
-	if target == nil || !types.IsInterface(target) {
-		return false
+	if _, param := target.(*types.TypeParam); target == nil || param || !types.IsInterface(target) {
+		return false // (a type parameter's underlying type is its constraint, an interface)
 	}
 	return convertsByAddress(t)
 }
@@ -367,7 +367,9 @@ func (m *machine) targetType(e dst.Expr, path []dst.Node) types.Type {
 			if p.Ellipsis {
 				return last
 			}
-			return last.(*types.Slice).Elem()
+			if s, ok := last.(*types.Slice); ok {
+				return s.Elem()
+			}
 		case i < params.Len():
 			return params.At(i).Type()
 		}
