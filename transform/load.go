@@ -252,8 +252,6 @@ func importMap(pkgs []*packages.Package) map[string]*types.Package {
 	return m
 }
 
-// mentionsStandIn reports whether a go command error is about a stand-in
-// (an output file the lowered input replaces).
 // compileOutput reports whether e is the go command's failure to compile
 // p itself for its export data ("# path" and the compiler's messages).
 // Only the imports' export data is used; the package is type-checked here,
@@ -264,6 +262,8 @@ func compileOutput(e packages.Error, p *packages.Package) bool {
 	return e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# "+p.PkgPath)
 }
 
+// mentionsStandIn reports whether a go command error is about a stand-in
+// (an output file the lowered input replaces).
 func mentionsStandIn(e packages.Error, standIns map[string]bool) bool {
 	for name := range standIns {
 		if strings.Contains(e.Pos, filepath.Base(name)) || strings.Contains(e.Msg, filepath.Base(name)) {
