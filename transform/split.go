@@ -166,7 +166,7 @@ func (m *machine) spill(n dst.Node) {
 	}
 	var effects []*effect
 	m.walkSlots(n, func(e dst.Expr, set func(dst.Expr), path []dst.Node) {
-		if m.isWait(e) || m.isCall(e) || m.shortCircuitWait(e) || m.mapEntry(e, path) || m.boxedInOrder(e, path) {
+		if m.isWait(e) || m.isCall(e) || m.shortCircuitWait(e) || m.mapEntry(e, path) || m.boxedInOrder(e, path) || m.passedByAddress(e, path) {
 			effects = append(effects, &effect{e: e, set: set, path: path})
 		}
 	})
@@ -251,13 +251,13 @@ func (m *machine) waitValues(w *dst.SelectorExpr) int {
 // The spec leaves the order of other operands open; gc evaluates them
 // after the calls. What gc orders (measured with gc 1.26, see
 // testdata/e2e/order.txtar): calls, receives, len, cap, min, max, make,
-// complex, real, imag, slicing, indexing a string, type assertions,
-// string to []byte or []rune conversions, map literals, and some values
-// converted to interfaces (boxedInOrder). Not ordered: variable and field
-// loads, arithmetic and comparisons, indexing slices, arrays and maps,
-// pointer indirection, other conversions (including []byte to string),
-// slice, struct and &T{...} literals, append, new and string
-// concatenation.
+// complex, real, imag, append, slicing, indexing a string, type
+// assertions, string to []byte or []rune conversions, map literals, some
+// values converted to interfaces (boxedInOrder) and some operands gc passes
+// by address (passedByAddress). Not ordered: variable and field loads,
+// arithmetic and comparisons, indexing slices, arrays and maps, pointer
+// indirection, other conversions (including []byte to string), slice,
+// struct and &T{...} literals, new and string concatenation.
 func (m *machine) isCall(e dst.Expr) bool {
 	switch e := e.(type) {
 	case *dst.UnaryExpr:
@@ -284,9 +284,8 @@ func (m *machine) isCall(e dst.Expr) bool {
 		}
 		if id, ok := e.Fun.(*dst.Ident); ok {
 			if b, ok := m.objectOf(id).(*types.Builtin); ok {
-				switch b.Name() {
-				case "append", "new":
-					return false
+				if b.Name() == "new" {
+					return false // nothing to read
 				}
 			}
 		}
@@ -323,6 +322,87 @@ func (m *machine) boxedInOrder(e dst.Expr, path []dst.Node) bool {
 		return false // (a type parameter's underlying type is its constraint, an interface)
 	}
 	return convertsByAddress(t)
+}
+
+// passedByAddress reports whether gc evaluates e in order with the calls
+// because it hands e to a runtime function by address: the order pass
+// (addrTemp) copies such an operand into a temporary unless it is
+// addressable. That is a key of a map whose keys are not looked up by
+// value (mapfast in cmd/compile/internal/walk: keys other than strings and
+// plain 4- and 8-byte values, such as structs, arrays, bools, floats and
+// interfaces, or any key of a map of elements over 128 bytes), and an
+// operand of a comparison of structs or arrays. So in
+//
+//	m[pt{g, 0}] + f().wait    // m is a map[pt]int
+//	pt{g, 0} == q && f().wait
+//
+// pt{g, 0} reads g before the wait. Measured with gc 1.26 (see
+// testdata/e2e/byaddress.txtar).
+func (m *machine) passedByAddress(e dst.Expr, path []dst.Node) bool {
+	if len(path) == 0 || m.addressable(e) {
+		return false
+	}
+	if tv, ok := m.typeAndValue(e); !ok || tv.Value != nil || tv.IsNil() || tv.IsType() {
+		return false
+	}
+	switch p := path[len(path)-1].(type) {
+	case *dst.IndexExpr:
+		if t := m.typeOf(p.X); t != nil && e == p.Index {
+			mt, ok := t.Underlying().(*types.Map)
+			return ok && slowMap(mt)
+		}
+	case *dst.BinaryExpr:
+		switch p.Op {
+		case token.EQL, token.NEQ:
+			if t := m.typeOf(p.X); t != nil {
+				switch t.Underlying().(type) {
+				case *types.Struct, *types.Array:
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// slowMap reports whether gc looks keys of t up through their address
+// (mapfast returns mapslow).
+func slowMap(t *types.Map) bool {
+	sizes := types.SizesFor("gc", "amd64")
+	if sizes.Sizeof(t.Elem()) > 128 {
+		return true
+	}
+	k := t.Key()
+	if b, ok := k.Underlying().(*types.Basic); ok && b.Info()&types.IsString != 0 {
+		return false
+	}
+	size := sizes.Sizeof(k)
+	return !(size == 4 || size == 8) || !plainMemory(k, sizes)
+}
+
+// plainMemory reports whether gc compares values of t as plain memory
+// (AMEM algorithms): integers, pointers, channels, and arrays and
+// structs of them without padding or blank fields.
+func plainMemory(t types.Type, sizes types.Sizes) bool {
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		return u.Info()&types.IsInteger != 0 || u.Kind() == types.UnsafePointer || u.Kind() == types.Bool
+	case *types.Pointer, *types.Chan:
+		return true
+	case *types.Array:
+		return plainMemory(u.Elem(), sizes)
+	case *types.Struct:
+		var sum int64
+		for i := range u.NumFields() {
+			f := u.Field(i)
+			if f.Name() == "_" || !plainMemory(f.Type(), sizes) {
+				return false
+			}
+			sum += sizes.Sizeof(f.Type())
+		}
+		return sum == sizes.Sizeof(t) // no padding
+	}
+	return false
 }
 
 // targetType returns the type e is converted to where it stands, the
