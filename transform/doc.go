@@ -129,24 +129,25 @@
 //
 // trace("c") and sum run after the wait, as they would in Go. The spec
 // leaves open when operands that are not calls are evaluated; gc evaluates
-// some in order with the calls (len, cap, min, max, make, append, slicing,
+// some in order with the calls: len, cap, min, max, make, append, slicing,
 // indexing a string, type assertions, string to []byte conversions, map
-// literals entry by entry, a struct or array key of a map and the operands
-// of a struct or array comparison, which it passes by address) and the
-// rest after them (variables, fields, arithmetic, indexing slices, arrays
-// and maps, other conversions, &T{...}). A value
-// put in an interface depends on its type and where it comes from: gc
-// copies it into a temporary, in order, unless it is addressable or of a
-// type converted by value (an int, a string; not a struct, a bool or a
+// literals entry by entry, && and || (a call in their right operand runs
+// only when the left one does not decide), and what it passes by address:
+// a struct or array key of a map, the operands of a struct or array
+// comparison. The rest comes after the calls: variables, fields,
+// arithmetic, indexing slices, arrays and maps, other conversions, &T{...}.
+// A value put in an interface depends on its type and where it comes from:
+// gc copies it into a temporary, in order, unless it is addressable or of
+// a type converted by value (an int, a string; not a struct, a bool or a
 // pointer), so in
 //
 //	fmt.Println(pt{g, 0}, g == 1, g+1, f().wait)
 //
 // the struct literal and the comparison are evaluated before the wait and
 // g+1 after it. The split does the same (isCall, boxedInOrder and
-// passedByAddress in split.go), so a machine prints what the compiled reference program
-// prints; the random program test found every rule of this paragraph that
-// is not a call. Calls inside a wait's own future
+// passedByAddress in split.go), so a machine prints what the compiled
+// reference program prints; the random program test found every rule of
+// this paragraph that is not a call. Calls inside a wait's own future
 // expression are evaluated when the future is stored, and a wait inside
 // another wait's future expression comes first:
 //

@@ -166,6 +166,9 @@ func (m *machine) spill(n dst.Node) {
 	}
 	var effects []*effect
 	m.walkSlots(n, func(e dst.Expr, set func(dst.Expr), path []dst.Node) {
+		if conditional(e, path) {
+			return // runs only if the left operand lets it: part of the && or ||
+		}
 		if m.isWait(e) || m.isCall(e) || m.shortCircuitWait(e) || m.mapEntry(e, path) || m.boxedInOrder(e, path) || m.passedByAddress(e, path) {
 			effects = append(effects, &effect{e: e, set: set, path: path})
 		}
@@ -232,6 +235,27 @@ func (m *machine) spill(n dst.Node) {
 	}
 }
 
+// conditional reports whether e, at the end of path, is inside the right
+// operand of a && or ||: it is evaluated only when the left operand does
+// not decide, so it is never spilled on its own, only with the whole
+// expression (a wait there is compiled as a branch: see shortCircuit).
+func conditional(e dst.Expr, path []dst.Node) bool {
+	for i, n := range path {
+		b, ok := n.(*dst.BinaryExpr)
+		if !ok || b.Op != token.LAND && b.Op != token.LOR {
+			continue
+		}
+		var child dst.Node = e
+		if i+1 < len(path) {
+			child = path[i+1]
+		}
+		if child == b.Y {
+			return true
+		}
+	}
+	return false
+}
+
 // waitValues returns how many values a wait stands for: 1, or N for a
 // runtime.TupleN unpacked by "a, b := f.wait".
 func (m *machine) waitValues(w *dst.SelectorExpr) int {
@@ -251,7 +275,7 @@ func (m *machine) waitValues(w *dst.SelectorExpr) int {
 // The spec leaves the order of other operands open; gc evaluates them
 // after the calls. What gc orders (measured with gc 1.26, see
 // testdata/e2e/order.txtar): calls, receives, len, cap, min, max, make,
-// complex, real, imag, append, slicing, indexing a string, type
+// complex, real, imag, append, && and ||, slicing, indexing a string, type
 // assertions, string to []byte or []rune conversions, map literals, some
 // values converted to interfaces (boxedInOrder) and some operands gc passes
 // by address (passedByAddress). Not ordered: variable and field loads,
@@ -260,6 +284,8 @@ func (m *machine) waitValues(w *dst.SelectorExpr) int {
 // struct and &T{...} literals, new and string concatenation.
 func (m *machine) isCall(e dst.Expr) bool {
 	switch e := e.(type) {
+	case *dst.BinaryExpr: // gc evaluates x && y into a temporary where it stands
+		return e.Op == token.LAND || e.Op == token.LOR
 	case *dst.UnaryExpr:
 		return e.Op == token.ARROW
 	case *dst.SliceExpr, *dst.TypeAssertExpr:
