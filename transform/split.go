@@ -274,7 +274,8 @@ func (m *machine) waitValues(w *dst.SelectorExpr) int {
 // statement, so that it must be evaluated before a wait that follows it.
 // The spec leaves the order of other operands open; gc evaluates them
 // after the calls. What gc orders (measured with gc 1.26, see
-// testdata/e2e/order.txtar): calls, receives, len, cap, min, max, make,
+// testdata/e2e/order.txtar, boxing.txtar, byaddress.txtar and
+// andor.txtar): calls, receives, len, cap, min, max, make,
 // complex, real, imag, append, && and ||, slicing, indexing a string, type
 // assertions, string to []byte or []rune conversions, map literals, some
 // values converted to interfaces (boxedInOrder) and some operands gc passes
@@ -334,7 +335,7 @@ func (m *machine) isCall(e dst.Expr) bool {
 // the struct literal, the comparison (a 1-byte bool) and &box{...} (a
 // pointer: gc stores pointers through a temporary too) are evaluated
 // before f().wait, and g+1 (an int) after it. Measured with gc 1.26 on
-// 64-bit targets; see testdata/e2e/order.txtar.
+// 64-bit targets; see testdata/e2e/boxing.txtar.
 func (m *machine) boxedInOrder(e dst.Expr, path []dst.Node) bool {
 	t := m.typeOf(e)
 	if t == nil || types.IsInterface(t) || m.addressable(e) {
