@@ -20,7 +20,7 @@ import (
 // A wake comes from one of two places, and each has its own way in:
 //
 //   - From the executor's own goroutine, during a poll: a task wakes another
-//     (a channel send, a JoinHandle completing) or itself. Only that
+//     (its JoinHandle completing, say) or itself. Only that
 //     goroutine touches the local run list, so such a wake is a flag test
 //     and a list append, without a single atomic operation. The executor
 //     tells these wakes apart by the identity of the calling goroutine
