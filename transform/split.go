@@ -169,6 +169,9 @@ func (m *machine) spill(n dst.Node) {
 		if conditional(e, path) {
 			return // runs only if the left operand lets it: part of the && or ||
 		}
+		if tv, ok := m.typeAndValue(e); ok && tv.Value != nil {
+			return // a constant, such as len("é"): nothing to evaluate
+		}
 		if m.isWait(e) || m.isCall(e) || m.shortCircuitWait(e) || m.mapEntry(e, path) || m.boxedInOrder(e, path) || m.passedByAddress(e, path) {
 			effects = append(effects, &effect{e: e, set: set, path: path})
 		}
