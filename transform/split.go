@@ -165,6 +165,10 @@ func (m *machine) spill(n dst.Node) {
 		done bool
 	}
 	var effects []*effect
+	// The operands of a struct or array comparison are copied after both
+	// are evaluated (order.go orders X, then Y, then takes their
+	// addresses): their effects take the comparison's place in the order.
+	pending := map[dst.Expr][]*effect{}
 	m.walkSlots(n, func(e dst.Expr, set func(dst.Expr), path []dst.Node) {
 		if conditional(e, path) {
 			return // runs only if the left operand lets it: part of the && or ||
@@ -172,9 +176,17 @@ func (m *machine) spill(n dst.Node) {
 		if tv, ok := m.typeAndValue(e); ok && tv.Value != nil {
 			return // a constant, such as len("é"): nothing to evaluate
 		}
+		if m.passedByAddress(e, path) {
+			if b, ok := path[len(path)-1].(*dst.BinaryExpr); ok {
+				pending[b] = append(pending[b], &effect{e: e, set: set, path: path})
+				return
+			}
+		}
 		if m.isWait(e) || m.isCall(e) || m.shortCircuitWait(e) || m.mapEntry(e, path) || m.boxedInOrder(e, path) || m.passedByAddress(e, path) {
 			effects = append(effects, &effect{e: e, set: set, path: path})
 		}
+		effects = append(effects, pending[e]...)
+		delete(pending, e)
 	})
 	contains := func(outer, inner *effect) bool {
 		for _, p := range inner.path {
@@ -366,8 +378,10 @@ func (m *machine) boxedInOrder(e dst.Expr, path []dst.Node) bool {
 //	m[pt{g, 0}] + f().wait    // m is a map[pt]int
 //	pt{g, 0} == q && f().wait
 //
-// pt{g, 0} reads g before the wait. Measured with gc 1.26 (see
-// testdata/e2e/byaddress.txtar).
+// pt{g, 0} reads g before the wait. The operands of a comparison are
+// copied once both are evaluated, so in pt{g, 0} == f().wait it reads g
+// after the wait (spill places them at the comparison). Measured with gc
+// 1.26 (see testdata/e2e/byaddress.txtar).
 func (m *machine) passedByAddress(e dst.Expr, path []dst.Node) bool {
 	if len(path) == 0 || m.addressable(e) {
 		return false
