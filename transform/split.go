@@ -176,14 +176,14 @@ func (m *machine) spill(n dst.Node) {
 		if tv, ok := m.typeAndValue(e); ok && tv.Value != nil {
 			return // a constant, such as len("é"): nothing to evaluate
 		}
-		if m.passedByAddress(e, path) {
+		if m.isWait(e) || m.isCall(e) || m.shortCircuitWait(e) || m.mapEntry(e, path) || m.boxedInOrder(e, path) {
+			effects = append(effects, &effect{e: e, set: set, path: path})
+		} else if m.passedByAddress(e, path) {
 			if b, ok := path[len(path)-1].(*dst.BinaryExpr); ok {
 				pending[b] = append(pending[b], &effect{e: e, set: set, path: path})
-				return
+			} else {
+				effects = append(effects, &effect{e: e, set: set, path: path})
 			}
-		}
-		if m.isWait(e) || m.isCall(e) || m.shortCircuitWait(e) || m.mapEntry(e, path) || m.boxedInOrder(e, path) || m.passedByAddress(e, path) {
-			effects = append(effects, &effect{e: e, set: set, path: path})
 		}
 		effects = append(effects, pending[e]...)
 		delete(pending, e)
