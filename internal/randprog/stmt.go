@@ -365,6 +365,16 @@ func (g *gen) ifStmt(c ctx) {
 	g.line("}")
 }
 
+// branchCtx is the context of the clauses of a switch, type switch or
+// select: one of them runs, and break leaves the statement.
+func (g *gen) branchCtx(c ctx, feature Features) ctx {
+	c.waits = c.waits && g.f.Has(feature)
+	c.straight = false
+	c.depth++
+	c.brk = true
+	return c
+}
+
 // loopCtx is the context of a loop body that runs up to n times.
 func (g *gen) loopCtx(c ctx, feature Features, n int) ctx {
 	c.waits = c.waits && g.f.Has(feature)
@@ -490,11 +500,7 @@ func (g *gen) rangeStmt(c ctx) {
 }
 
 func (g *gen) switchStmt(c ctx) {
-	sc := c
-	sc.waits = c.waits && g.f.Has(WaitsInSwitch)
-	sc.straight = false
-	sc.depth++
-	sc.brk = true
+	sc := g.branchCtx(c, WaitsInSwitch)
 	g.push()
 	tagless := g.chance(0.3)
 	if g.chance(0.3) && !c.noDecl {
@@ -541,11 +547,7 @@ func (g *gen) switchStmt(c ctx) {
 }
 
 func (g *gen) typeSwitch(c ctx) {
-	sc := c
-	sc.waits = c.waits && g.f.Has(WaitsInSwitch)
-	sc.straight = false
-	sc.depth++
-	sc.brk = true
+	sc := g.branchCtx(c, WaitsInSwitch)
 	k := []kind{kInt, kString, kPt, kBool}[g.intn(4)]
 	x := g.local("x")
 	g.line("switch %s := any(%s).(type) {", x, g.expr(sc, k, 2))
@@ -563,11 +565,7 @@ func (g *gen) typeSwitch(c ctx) {
 // selectStmt writes a select with exactly one ready case (or the
 // default), so that it is deterministic.
 func (g *gen) selectStmt(c ctx) {
-	sc := c
-	sc.waits = c.waits && g.f.Has(WaitsInSelect)
-	sc.straight = false
-	sc.depth++
-	sc.brk = true
+	sc := g.branchCtx(c, WaitsInSelect)
 	head := sc
 	head.straight = c.straight
 	a, b := g.local("ra"), g.local("sb")
