@@ -217,7 +217,7 @@ func (m *machine) emitState(st *state) *dst.CaseClause {
 		info := m.vars[v]
 		// A wait's target whose value is dead is not declared by the
 		// resume (it polls into _): the state declares it if it names it.
-		discarded := st.wait != nil && st.wait.target == v && !info.hoisted && !info.usedIn[st.index] && m.refersTo(st.stmts, v)
+		discarded := st.wait != nil && st.wait.target == v && m.deadOutput(st.wait) && m.refersTo(st.stmts, v)
 		if !info.hoisted && info.states[st.index] && (info.def != st.index || discarded) {
 			t, err := typeExpr(v.Type(), m.file.pkg)
 			if err != nil {
@@ -309,6 +309,17 @@ func (m *machine) markUsed(info *varInfo, st *state) []dst.Stmt {
 	return []dst.Stmt{s}
 }
 
+// deadOutput reports whether the value of wait wp is dead: its target is
+// a local of the wait's state that the state assigns again before any
+// read. The resume then polls into _.
+func (m *machine) deadOutput(wp *waitPoint) bool {
+	if wp.target == nil {
+		return false
+	}
+	info := m.vars[wp.target]
+	return !info.hoisted && !info.usedIn[wp.state.index]
+}
+
 // resume polls the future of a wait: on not ready the machine records
 // where it is and returns; when ready it drops the future and the output
 // goes to its target.
@@ -318,8 +329,8 @@ func (m *machine) resume(wp *waitPoint) []dst.Stmt {
 	if wp.target != nil {
 		info = m.vars[wp.target]
 		out = info.name
-		if !info.hoisted && !info.usedIn[wp.state.index] {
-			out, info = "_", nil // a dead value: assigned again before any read
+		if m.deadOutput(wp) {
+			out, info = "_", nil
 		}
 	}
 	poll := &dst.AssignStmt{

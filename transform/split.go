@@ -412,39 +412,38 @@ func (m *machine) passedByAddress(e dst.Expr, path []dst.Node) bool {
 // slowMap reports whether gc looks keys of t up through their address
 // (mapfast returns mapslow).
 func slowMap(t *types.Map) bool {
-	sizes := types.SizesFor("gc", "amd64")
-	if sizes.Sizeof(t.Elem()) > 128 {
+	if gcSizes.Sizeof(t.Elem()) > 128 {
 		return true
 	}
 	k := t.Key()
 	if b, ok := k.Underlying().(*types.Basic); ok && b.Info()&types.IsString != 0 {
 		return false
 	}
-	size := sizes.Sizeof(k)
-	return !(size == 4 || size == 8) || !plainMemory(k, sizes)
+	size := gcSizes.Sizeof(k)
+	return !(size == 4 || size == 8) || !plainMemory(k)
 }
 
 // plainMemory reports whether gc compares values of t as plain memory
 // (AMEM algorithms): integers, pointers, channels, and arrays and
 // structs of them without padding or blank fields.
-func plainMemory(t types.Type, sizes types.Sizes) bool {
+func plainMemory(t types.Type) bool {
 	switch u := t.Underlying().(type) {
 	case *types.Basic:
 		return u.Info()&types.IsInteger != 0 || u.Kind() == types.UnsafePointer || u.Kind() == types.Bool
 	case *types.Pointer, *types.Chan:
 		return true
 	case *types.Array:
-		return plainMemory(u.Elem(), sizes)
+		return plainMemory(u.Elem())
 	case *types.Struct:
 		var sum int64
 		for i := range u.NumFields() {
 			f := u.Field(i)
-			if f.Name() == "_" || !plainMemory(f.Type(), sizes) {
+			if f.Name() == "_" || !plainMemory(f.Type()) {
 				return false
 			}
-			sum += sizes.Sizeof(f.Type())
+			sum += gcSizes.Sizeof(f.Type())
 		}
-		return sum == sizes.Sizeof(t) // no padding
+		return sum == gcSizes.Sizeof(t) // no padding
 	}
 	return false
 }
@@ -662,8 +661,7 @@ func (m *machine) addressable(e dst.Expr) bool {
 // interface through its address, which makes the order pass copy it
 // (dataWordFuncName in cmd/compile/internal/walk/convert.go).
 func convertsByAddress(t types.Type) bool {
-	sizes := types.SizesFor("gc", "amd64")
-	size, align := sizes.Sizeof(t), sizes.Alignof(t)
+	size, align := gcSizes.Sizeof(t), gcSizes.Alignof(t)
 	switch {
 	case size == 2 && align == 2:
 		return false
@@ -695,7 +693,7 @@ func soleComponent(t types.Type) types.Type {
 		var only types.Type
 		for i := range u.NumFields() {
 			f := u.Field(i)
-			if f.Name() == "_" && types.SizesFor("gc", "amd64").Sizeof(f.Type()) == 0 {
+			if f.Name() == "_" && gcSizes.Sizeof(f.Type()) == 0 {
 				continue
 			}
 			if only != nil {
