@@ -366,7 +366,7 @@ func WriteDOT(w io.Writer, graphs []Graph) error {
 			return dotQuote(fmt.Sprintf("%s.%d", names[k], i))
 		}
 		fmt.Fprintf(b, "\n\tsubgraph %s {\n", dotQuote("cluster_"+names[k]))
-		fmt.Fprintf(b, "\t\tlabel=%s;\n", dotQuote(fmt.Sprintf("%s (%s:%d)", g.Coroutine, filepath.Base(g.Pos.Filename), g.Pos.Line)))
+		fmt.Fprintf(b, "\t\tlabel=%s;\n", dotQuote(g.caption()))
 		fmt.Fprintf(b, "\t\t%s [shape=point];\n", dotQuote(names[k]+".entry"))
 		fmt.Fprintf(b, "\t\t%s [shape=doublecircle, label=\"done\"];\n", id(GraphDone))
 		for i, st := range g.States {
@@ -377,22 +377,47 @@ func WriteDOT(w io.Writer, graphs []Graph) error {
 			fmt.Fprintf(b, "\t\t%s [label=%s%s];\n", id(i), dotQuote(fmt.Sprintf("%d: %s", i, st.Label)), style)
 		}
 		fmt.Fprintf(b, "\t\t%s -> %s;\n", dotQuote(names[k]+".entry"), id(0))
-		for i, st := range g.States {
-			if st.Wait {
-				fmt.Fprintf(b, "\t\t%s -> %s [label=\"not ready\", style=dashed];\n", id(i), id(i))
+		for _, e := range g.drawnEdges() {
+			attrs := ""
+			switch {
+			case e.notReady:
+				attrs = ` [label="not ready", style=dashed]`
+			case e.label != "":
+				attrs = " [label=" + dotQuote(e.label) + "]"
 			}
-			for _, e := range st.Edges {
-				label := ""
-				if e.When != "" {
-					label = " [label=" + dotQuote(shorten(e.When)) + "]"
-				}
-				fmt.Fprintf(b, "\t\t%s -> %s%s;\n", id(i), id(e.To), label)
-			}
+			fmt.Fprintf(b, "\t\t%s -> %s%s;\n", id(e.from), id(e.to), attrs)
 		}
 		fmt.Fprintf(b, "\t}\n")
 	}
 	fmt.Fprintf(b, "}\n")
 	return b.Flush()
+}
+
+// caption names the coroutine and where it is declared.
+func (g Graph) caption() string {
+	return fmt.Sprintf("%s (%s:%d)", g.Coroutine, filepath.Base(g.Pos.Filename), g.Pos.Line)
+}
+
+// drawnEdge is an edge as the writers draw it.
+type drawnEdge struct {
+	from, to int    // states, or GraphDone
+	label    string // the condition, shortened; "not ready" for a wait's loop
+	notReady bool   // a wait's loop: Poll returns, the next Poll comes back
+}
+
+// drawnEdges returns the edges of every state in order, a wait's "not
+// ready" loop before the state's other edges.
+func (g Graph) drawnEdges() []drawnEdge {
+	var out []drawnEdge
+	for i, st := range g.States {
+		if st.Wait {
+			out = append(out, drawnEdge{from: i, to: i, label: "not ready", notReady: true})
+		}
+		for _, e := range st.Edges {
+			out = append(out, drawnEdge{from: i, to: e.To, label: shorten(e.When)})
+		}
+	}
+	return out
 }
 
 // shorten cuts an edge's condition to a size a diagram can show, between
@@ -441,22 +466,17 @@ func WriteMermaid(w io.Writer, graphs []Graph) error {
 			return fmt.Sprintf("%s_%d", names[k], i)
 		}
 		fmt.Fprintf(b, "\tstate %s {\n", names[k])
-		fmt.Fprintf(b, "\t\t%%%% %s (%s:%d)\n", g.Coroutine, filepath.Base(g.Pos.Filename), g.Pos.Line)
+		fmt.Fprintf(b, "\t\t%%%% %s\n", g.caption())
 		for i, st := range g.States {
 			fmt.Fprintf(b, "\t\tstate \"%s\" as %s\n", mermaidText(fmt.Sprintf("%d: %s", i, st.Label)), id(i))
 		}
 		fmt.Fprintf(b, "\t\t[*] --> %s\n", id(0))
-		for i, st := range g.States {
-			if st.Wait {
-				fmt.Fprintf(b, "\t\t%s --> %s : not ready\n", id(i), id(i))
+		for _, e := range g.drawnEdges() {
+			label := ""
+			if e.label != "" {
+				label = " : " + mermaidLabel(e.label)
 			}
-			for _, e := range st.Edges {
-				label := ""
-				if e.When != "" {
-					label = " : " + mermaidLabel(shorten(e.When))
-				}
-				fmt.Fprintf(b, "\t\t%s --> %s%s\n", id(i), id(e.To), label)
-			}
+			fmt.Fprintf(b, "\t\t%s --> %s%s\n", id(e.from), id(e.to), label)
 		}
 		fmt.Fprintf(b, "\t}\n")
 	}
