@@ -45,7 +45,7 @@ func TestRandomPrograms(t *testing.T) {
 		t.Fatal(err)
 	}
 	if *randomN <= 0 {
-		t.Skip("-random.n=0")
+		t.Skipf("-random.n=%d asks for no random programs", *randomN)
 	}
 	testmod.Setenv(t)
 	bin := t.TempDir()

@@ -12,7 +12,7 @@ import (
 // internal/cmd/machinesizes) is the size of the type it generated.
 func TestReportedSize(t *testing.T) {
 	if goruntime.GOARCH != "amd64" {
-		t.Skip("corofy reports sizes for gc on amd64")
+		t.Skipf("corofy reports machine sizes as gc lays them out on amd64 (BENCHMARKS.md); unsafe.Sizeof on %s may differ", goruntime.GOARCH)
 	}
 	res, err := transform.Transform(transform.Config{Command: "corofy"}, []transform.Input{{Path: "machine.gocoro", Output: "machine_corofied.go"}})
 	if err != nil {
