@@ -34,7 +34,9 @@ import (
 //     during the poll queues the task again rather than being lost.
 //
 // Both kinds of wakes end in the one local run list, in the order the
-// executor learnt of them, so neither kind can starve the other.
+// executor learnt of them: a task woken remotely waits behind the tasks
+// already ready, not behind every local wake to come
+// (TestRemoteWakeNotStarvedByLocalWakes).
 type executor struct {
 	name  string
 	trace io.Writer // nil: no trace

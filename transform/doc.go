@@ -146,8 +146,11 @@
 // the struct literal and the comparison are evaluated before the wait and
 // g+1 after it. The split does the same (isCall, boxedInOrder and
 // passedByAddress in split.go), so a machine prints what the compiled
-// reference program prints; the random program test found every rule of
-// this paragraph that is not a call. Calls inside a wait's own future
+// reference program prints. The random program test found several of
+// these rules, the others come from reading gc's order pass
+// (cmd/compile/internal/walk/order.go), and each has a program in
+// testdata/e2e (order, boxing, byaddress, andor) run both ways and
+// compared. Calls inside a wait's own future
 // expression are evaluated when the future is stored, and a wait inside
 // another wait's future expression comes first:
 //
