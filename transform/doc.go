@@ -150,9 +150,9 @@
 // these rules, the others come from reading gc's order pass
 // (cmd/compile/internal/walk/order.go), and each has a program in
 // testdata/e2e (order, boxing, byaddress, andor) run both ways and
-// compared. Calls inside a wait's own future
-// expression are evaluated when the future is stored, and a wait inside
-// another wait's future expression comes first:
+// compared. Calls inside a wait's own future expression are evaluated
+// when the future is stored, and a wait inside another wait's future
+// expression comes first:
 //
 //	num(num(3).wait).wait
 //
