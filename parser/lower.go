@@ -29,7 +29,14 @@ func (l *lowerer) run(keywords []int) {
 	for _, off := range keywords {
 		isKeyword[off] = true
 	}
-	l.file.RuntimeName = l.runtimeName()
+	var addImport bool
+	l.file.RuntimeName, addImport = l.runtimeName()
+	defer func() {
+		// A file without coroutines does not refer to the runtime.
+		if addImport && len(l.file.Coroutines) > 0 {
+			l.addRuntimeImport()
+		}
+	}()
 	for _, decl := range f.Decls {
 		fd, ok := decl.(*ast.FuncDecl)
 		if !ok {
@@ -67,36 +74,61 @@ func (l *lowerer) onlySpaceBetween(from, to int) bool {
 	return true
 }
 
-// runtimeName returns the name the file uses for the runtime package,
-// adding an import when the file has none.
-func (l *lowerer) runtimeName() string {
+// runtimeName returns the name under which the lowering refers to the
+// runtime package: the file's own import of it, unless some identifier of
+// the file other than a package qualifier has that name (a local named
+// runtime would hide the package from the lowered code), or else a name
+// no identifier of the file has, under which addRuntimeImport imports it.
+func (l *lowerer) runtimeName() (name string, added bool) {
 	f := l.file.AST
-	for _, imp := range f.Imports {
-		if path, _ := strconv.Unquote(imp.Path.Value); path == RuntimePath {
-			if imp.Name == nil {
-				return "runtime"
-			}
-			if imp.Name.Name != "_" && imp.Name.Name != "." {
-				return imp.Name.Name
-			}
-		}
-	}
 	used := map[string]bool{}
+	notQualifier := map[string]bool{}
 	ast.Inspect(f, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			used[id.Name] = true
+		switch n := n.(type) {
+		case *ast.ImportSpec:
+			return false
+		case *ast.SelectorExpr:
+			if id, ok := n.X.(*ast.Ident); ok {
+				used[id.Name] = true
+				used[n.Sel.Name] = true
+				notQualifier[n.Sel.Name] = true
+				return false
+			}
+		case *ast.Ident:
+			used[n.Name] = true
+			notQualifier[n.Name] = true
 		}
 		return true
 	})
-	name := "corofyruntime"
+	for _, imp := range f.Imports {
+		if imp.Name != nil {
+			used[imp.Name.Name] = true
+		}
+		if path, _ := strconv.Unquote(imp.Path.Value); path == RuntimePath {
+			own := "runtime"
+			if imp.Name != nil {
+				own = imp.Name.Name
+			}
+			if own != "_" && own != "." && !notQualifier[own] {
+				return own, false
+			}
+		}
+	}
+	name = "corofyruntime"
 	for i := 2; used[name]; i++ {
 		name = "corofyruntime" + strconv.Itoa(i)
 	}
-	spec := &ast.ImportSpec{Name: ast.NewIdent(name), Path: &ast.BasicLit{Kind: token.STRING, Value: strconv.Quote(RuntimePath)}}
+	return name, true
+}
+
+// addRuntimeImport imports the runtime package under the name the
+// lowering chose for it.
+func (l *lowerer) addRuntimeImport() {
+	f := l.file.AST
+	spec := &ast.ImportSpec{Name: ast.NewIdent(l.file.RuntimeName), Path: &ast.BasicLit{Kind: token.STRING, Value: strconv.Quote(RuntimePath)}}
 	l.file.AddedImport = spec
 	f.Imports = append(f.Imports, spec)
 	f.Decls = append([]ast.Decl{&ast.GenDecl{Tok: token.IMPORT, Specs: []ast.Spec{spec}}}, f.Decls...)
-	return name
 }
 
 // lowerWaits replaces every x.wait below n with runtime.Await(x). co is the

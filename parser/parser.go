@@ -122,8 +122,25 @@ func findCoroutineKeywords(fset *token.FileSet, filename string, src []byte, err
 		p.Filename = filename
 		errs.Add(p, msg)
 	}
-	for {
+	// next returns the next token: the one a lookahead put back, or a new one.
+	type item struct {
+		pos token.Pos
+		tok token.Token
+		lit string
+	}
+	var back *item
+	next := func() item {
+		if back != nil {
+			it := *back
+			back = nil
+			return it
+		}
 		pos, tok, lit := s.Scan()
+		return item{pos, tok, lit}
+	}
+	for {
+		it := next()
+		pos, tok, lit := it.pos, it.tok, it.lit
 		if tok == token.EOF {
 			break
 		}
@@ -137,26 +154,27 @@ func findCoroutineKeywords(fset *token.FileSet, filename string, src []byte, err
 				break
 			}
 			atDeclStart := prev == token.SEMICOLON
-			npos, ntok, nlit := s.Scan()
-			blank := true // so that go/parser goes on to report other errors
+			n := next()
 			switch {
-			case ntok == token.FUNC && depth == 0 && atDeclStart:
+			case n.tok == token.FUNC && depth == 0 && atDeclStart:
 				keywords = append(keywords, tf.Offset(pos))
-			case ntok == token.FUNC:
+			case n.tok == token.FUNC:
 				report(pos, "'coroutine func' must be a top-level declaration (coroutine function literals are not supported; declare a coroutine at top level and call it)")
 			case depth == 0 && atDeclStart:
-				report(npos, "expected 'func' after 'coroutine', found "+describe(ntok, nlit))
+				report(n.pos, "expected 'func' after 'coroutine', found "+describe(n.tok, n.lit))
 			default:
-				blank = false // an ordinary identifier named coroutine
+				// An ordinary identifier named coroutine: the token after
+				// it is scanned again, as any other (it may close a bracket).
+				back = &n
+				prev = tok
+				continue
 			}
-			if blank {
-				off := tf.Offset(pos)
-				copy(out[off:], "         ")
-			}
-			prev = ntok
-			if ntok == token.LPAREN || ntok == token.LBRACE || ntok == token.LBRACK {
-				depth++
-			}
+			// The word is blanked so that go/parser goes on to report
+			// other errors; the token after it is not a bracket.
+			off := tf.Offset(pos)
+			copy(out[off:], "         ")
+			back = &n
+			prev = token.SEMICOLON
 			continue
 		}
 		prev = tok

@@ -99,3 +99,71 @@ func posKey(p token.Position) string {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestCoroutineAsIdentifier checks that "coroutine" used as an ordinary
+// identifier, before a closing bracket, leaves the coroutines declared
+// after it intact.
+func TestCoroutineAsIdentifier(t *testing.T) {
+	src := `package p
+
+type cfg struct{ coroutine int }
+
+func use(coroutine int) int { return coroutine }
+
+func g(a []int, coroutine int) int {
+	x := cfg{coroutine: use(coroutine)}
+	_ = func() int { return coroutine }
+	return a[coroutine] + x.coroutine
+}
+
+coroutine func f() int { return 1 }
+
+var coroutine = 3
+
+coroutine func h() {}
+`
+	f, err := ParseFile(token.NewFileSet(), "x.gocoro", []byte(src))
+	if err != nil {
+		t.Fatalf("ParseFile: %v", err)
+	}
+	var names []string
+	for _, co := range f.Coroutines {
+		names = append(names, co.Name())
+	}
+	if got := strings.Join(names, " "); got != "f h" {
+		t.Errorf("coroutines = %q, want %q", got, "f h")
+	}
+}
+
+// TestRuntimeName checks the name under which the lowering refers to the
+// runtime package, and that a file without coroutines gets no import.
+func TestRuntimeName(t *testing.T) {
+	const rt = `"github.com/corofy/corofy/runtime"`
+	tests := []struct {
+		name, src  string
+		want       string
+		wantImport bool
+	}{
+		{"no coroutine", "package p\n", "corofyruntime", false},
+		{"only comments", "// c\n\npackage p\n\n// d\n", "corofyruntime", false},
+		{"plain Go", "package p\n\nimport " + rt + "\n\nvar x = runtime.Ready(1)\n", "runtime", false},
+		{"imported", "package p\n\nimport " + rt + "\n\ncoroutine func f() {}\n", "runtime", false},
+		{"renamed", "package p\n\nimport rt " + rt + "\n\ncoroutine func f() {}\n", "rt", false},
+		{"not imported", "package p\n\ncoroutine func f() {}\n", "corofyruntime", true},
+		{"shadowed", "package p\n\nimport " + rt + "\n\nvar _ = runtime.Ready(1)\n\ncoroutine func f() { runtime := 1; _ = runtime }\n", "corofyruntime", true},
+		{"taken", "package p\n\nvar corofyruntime = 1\n\ncoroutine func f() {}\n", "corofyruntime2", true},
+	}
+	for _, tt := range tests {
+		f, err := ParseFile(token.NewFileSet(), "x.gocoro", []byte(tt.src))
+		if err != nil {
+			t.Errorf("%s: ParseFile: %v", tt.name, err)
+			continue
+		}
+		if len(f.Coroutines) > 0 && f.RuntimeName != tt.want {
+			t.Errorf("%s: RuntimeName = %q, want %q", tt.name, f.RuntimeName, tt.want)
+		}
+		if got := f.AddedImport != nil; got != tt.wantImport {
+			t.Errorf("%s: added an import: %v, want %v", tt.name, got, tt.wantImport)
+		}
+	}
+}

@@ -66,6 +66,9 @@ func load(dir string, inputs []Input) ([]*loadedFile, error) {
 		tests = tests || strings.HasSuffix(in.Path, "_test.gocoro")
 		files = append(files, &loadedFile{in: in, lowered: pf, fset: fset})
 	}
+	// The imports of the package's Go files are loaded too: a type check
+	// from source needs every one of them, not only the inputs' imports.
+	patterns = append(patterns, goFileImports(dir, standIns)...)
 	cfg := &packages.Config{
 		Mode:  packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes | packages.NeedModule,
 		Dir:   dir,
@@ -104,6 +107,30 @@ func load(dir string, inputs []Input) ([]*loadedFile, error) {
 		return nil, errs
 	}
 	return files, nil
+}
+
+// goFileImports returns the import paths of the Go files in dir, other
+// than the stand-ins (stale outputs of the inputs). Files any build
+// constraint excludes count too: loading one package more is harmless.
+func goFileImports(dir string, standIns map[string]bool) []string {
+	names, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	var paths []string
+	fset := token.NewFileSet()
+	for _, name := range names {
+		if standIns[absPath(name)] {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
+		if err != nil {
+			continue // the type check reports it
+		}
+		for _, imp := range f.Imports {
+			if path, err := strconv.Unquote(imp.Path.Value); err == nil && path != "C" {
+				paths = append(paths, path)
+			}
+		}
+	}
+	return paths
 }
 
 // rootFor returns the listed package lf belongs to: the one in its
