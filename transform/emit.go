@@ -146,7 +146,7 @@ func (m *machine) typeDecl() dst.Decl {
 		if !info.hoisted || info.field != info.name {
 			continue // not stored, or stored in the field of another variable
 		}
-		t, err := typeExpr(v.Type(), m.file.pkg)
+		t, err := typeExpr(v.Type(), m.file.tc)
 		if err != nil {
 			m.errorf(m.pos, "cannot keep %s across a .wait: %v", v.Name(), err)
 			continue
@@ -182,10 +182,10 @@ func (m *machine) typeDecl() dst.Decl {
 		}
 	}
 	for _, wp := range m.waits {
-		t, err := typeExpr(wp.future, m.file.pkg)
+		t, err := typeExpr(wp.future, m.file.tc)
 		if err != nil { // an unexported type: keep it behind the interface
 			var out dst.Expr
-			if out, err = typeExpr(wp.output, m.file.pkg); err != nil {
+			if out, err = typeExpr(wp.output, m.file.tc); err != nil {
 				m.errorf(wp.pos, "cannot store the future of %s: %v", wp.text, err)
 				continue
 			}
@@ -219,7 +219,7 @@ func (m *machine) emitState(st *state) *dst.CaseClause {
 		// resume (it polls into _): the state declares it if it names it.
 		discarded := st.wait != nil && st.wait.target == v && m.deadOutput(st.wait) && m.refersTo(st.stmts, v)
 		if !info.hoisted && info.states[st.index] && (info.def != st.index || discarded) {
-			t, err := typeExpr(v.Type(), m.file.pkg)
+			t, err := typeExpr(v.Type(), m.file.tc)
 			if err != nil {
 				m.errorf(m.pos, "cannot declare %s again: %v", v.Name(), err)
 				continue
@@ -351,7 +351,7 @@ func (m *machine) resume(wp *waitPoint) []dst.Stmt {
 	}
 	stmts := []dst.Stmt{poll, notReady}
 	if hasPointers(wp.future) { // let the GC have the completed future
-		zero, err := zeroExpr(wp.future, m.file.pkg)
+		zero, err := zeroExpr(wp.future, m.file.tc)
 		if err != nil {
 			zero = dst.NewIdent("nil") // a field of interface type (see typeDecl)
 		}
@@ -434,7 +434,7 @@ func (m *machine) tuple(results []dst.Expr) dst.Expr {
 	if named, ok := m.result.(*types.Named); ok {
 		var args []dst.Expr
 		for i := 0; i < named.TypeArgs().Len(); i++ {
-			t, err := typeExpr(named.TypeArgs().At(i), m.file.pkg)
+			t, err := typeExpr(named.TypeArgs().At(i), m.file.tc)
 			if err != nil {
 				args = nil
 				break
@@ -457,12 +457,7 @@ func (m *machine) untuple(x dst.Expr) []dst.Expr {
 	}
 	var out []dst.Expr
 	for i := 0; i < m.results; i++ {
-		y := dst.Clone(x).(dst.Expr)
-		if id, ok := x.(*dst.Ident); ok { // keep the clone a reference to the same variable
-			if obj := m.objectOf(id); obj != nil {
-				m.synth[y.(*dst.Ident)] = obj
-			}
-		}
+		y := m.clone(x).(dst.Expr)
 		out = append(out, &dst.SelectorExpr{X: y, Sel: dst.NewIdent(fmt.Sprintf("R%d", i))})
 	}
 	return out
@@ -599,13 +594,18 @@ func (m *machine) rewriteStmt(s dst.Stmt) []dst.Stmt {
 				return true
 			}
 			switch {
-			case info.cell && depth > 0:
+			case info.cell && depth > 0 && exprSlot(c):
 				// A closure keeps the variable of its own iteration: the
 				// pointer as it is now, not the field, which the next
 				// iteration replaces.
 				c.Replace(&dst.StarExpr{X: dst.NewIdent(m.cellRef(info))})
 				refs = append(refs, info)
 			case info.hoisted:
+				if !exprSlot(c) {
+					// A declaration left in place after an error was
+					// reported (the variable could not be declared apart).
+					return true
+				}
 				x := m.stored(info)
 				x.Decorations().Start = id.Decs.Start
 				x.Decorations().End = id.Decs.End
@@ -673,7 +673,7 @@ func (m *machine) stored(info *varInfo) dst.Expr {
 
 // newCell returns "c.x = new(T)", the declaration of a cell.
 func (m *machine) newCell(info *varInfo) dst.Stmt {
-	t, err := typeExpr(info.v.Type(), m.file.pkg)
+	t, err := typeExpr(info.v.Type(), m.file.tc)
 	if err != nil {
 		m.errorf(m.pos, "cannot keep %s across a .wait: %v", info.v.Name(), err)
 		t = dst.NewIdent("any")
@@ -823,10 +823,12 @@ func (m *machine) newCells(lhs []dst.Expr) []dst.Stmt {
 	return out
 }
 
-// declaresStored reports whether a := declares a stored variable.
+// declaresStored reports whether a := declares or assigns a stored
+// variable: it cannot stay a := once that one is a field ("c.v, s := ..."
+// is not Go).
 func (m *machine) declaresStored(lhs []dst.Expr) bool {
 	for _, l := range lhs {
-		if id, ok := l.(*dst.Ident); ok && m.isDef(id) {
+		if id, ok := l.(*dst.Ident); ok {
 			if info := m.varOf(id); info != nil && info.hoisted {
 				return true
 			}
@@ -848,7 +850,7 @@ func (m *machine) declareApart(lhs []dst.Expr) []dst.Stmt {
 		if info == nil || info.hoisted {
 			continue
 		}
-		t, err := typeExpr(info.v.Type(), m.file.pkg)
+		t, err := typeExpr(info.v.Type(), m.file.tc)
 		if err != nil {
 			m.errorf(m.position(id), "cannot declare %s: %v", id.Name, err)
 			continue
@@ -890,7 +892,7 @@ func (m *machine) varDecl(g *dst.GenDecl) []dst.Stmt {
 		}
 		for _, id := range vs.Names {
 			if info := m.varOf(id); info != nil && info.hoisted {
-				zero, err := zeroExpr(info.v.Type(), m.file.pkg)
+				zero, err := zeroExpr(info.v.Type(), m.file.tc)
 				if err != nil {
 					m.errorf(m.position(id), "cannot write the zero value of %s: %v", id.Name, err)
 					continue
@@ -907,7 +909,7 @@ func (m *machine) zeroResult() dst.Expr {
 	if m.result == nil {
 		return &dst.CompositeLit{Type: emptyStruct()}
 	}
-	z, err := zeroExpr(m.result, m.file.pkg)
+	z, err := zeroExpr(m.result, m.file.tc)
 	if err != nil {
 		m.errorf(m.pos, "cannot write the zero value of the result: %v", err)
 		return dst.NewIdent("nil")
@@ -921,14 +923,14 @@ func (m *machine) resultTypeExpr() dst.Expr {
 		return emptyStruct()
 	}
 	if m.results > 1 {
-		t, err := typeExpr(m.result, m.file.pkg)
+		t, err := typeExpr(m.result, m.file.tc)
 		if err != nil {
 			m.errorf(m.pos, "cannot write the result type: %v", err)
 			return emptyStruct()
 		}
 		return t
 	}
-	return dst.Clone(m.resultField).(dst.Expr)
+	return m.clone(m.resultField).(dst.Expr)
 }
 
 // machineType is the machine's type name.

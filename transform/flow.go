@@ -486,18 +486,24 @@ func (m *machine) markFlat(s dst.Stmt) {
 	}
 }
 
-// flatVar names a variable declared at state level.
+// flatVar names a variable declared at state level. States are cases of
+// one switch, so the name must differ from every other such variable's,
+// and from every name the package declares, imports or predeclares: the
+// variable's scope is now the whole case, where the user's code may refer
+// to such a name outside the block that declared the variable, and the
+// generated code may write it (a type, true, len).
 func (m *machine) flatVar(info *varInfo) {
 	info.inLoop = info.inLoop || m.loopDepth > 0
 	if info.flat {
 		return
 	}
 	info.flat = true
-	name := info.v.Name()
-	if m.flat.taken[name] {
+	name := info.name
+	if m.flat.taken[name] || m.file.names.taken[name] && name == info.v.Name() {
+		base := info.v.Name()
 		for i := 2; ; i++ {
-			name = fmt.Sprintf("%s%d", info.v.Name(), i)
-			if !m.flat.taken[name] && !m.locals.taken[name] && !m.fields.taken[name] {
+			name = fmt.Sprintf("%s%d", base, i)
+			if !m.flat.taken[name] && !m.locals.taken[name] && !m.fields.taken[name] && !m.file.names.taken[name] {
 				break
 			}
 		}

@@ -50,7 +50,7 @@ func FuzzTransform(f *testing.F) {
 			types:   pkg,
 			info:    info,
 		}
-		r, err := transformFile(Config{LineDirectives: true, Command: "corofy in.gocoro"}, lf)
+		r, err := transformFile(Config{LineDirectives: true, Command: "corofy in.gocoro"}, lf, newPackageNamer(pkg, nil))
 		if err != nil {
 			var list scanner.ErrorList
 			if !errors.As(err, &list) {

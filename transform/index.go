@@ -199,3 +199,38 @@ func pollOutput(t types.Type) types.Type {
 	}
 	return sig.Results().At(0).Type()
 }
+
+// clone returns a deep copy of n that keeps what every node of n denotes:
+// its object, its type and its source position (see "Resolve" in doc.go).
+// The transform never copies a node of the body any other way, so a
+// moved or duplicated expression never loses its binding.
+func (t *typed) clone(n dst.Node) dst.Node {
+	c := dst.Clone(n)
+	var from, to []dst.Node
+	dst.Inspect(n, func(x dst.Node) bool {
+		if x != nil {
+			from = append(from, x)
+		}
+		return true
+	})
+	dst.Inspect(c, func(x dst.Node) bool {
+		if x != nil {
+			to = append(to, x)
+		}
+		return true
+	})
+	if len(from) != len(to) {
+		panic("transform: internal error: a clone has another shape than its original")
+	}
+	for i, x := range from {
+		if a, ok := t.dec.Ast.Nodes[x]; ok {
+			t.dec.Ast.Nodes[to[i]] = a
+		}
+		if id, ok := x.(*dst.Ident); ok {
+			if obj, ok := t.synth[id]; ok {
+				t.synth[to[i].(*dst.Ident)] = obj
+			}
+		}
+	}
+	return c
+}

@@ -28,6 +28,9 @@ type loadedFile struct {
 	fset    *token.FileSet // holds lowered
 	types   *types.Package
 	info    *types.Info
+	// importNames are the names under which the package's files import
+	// other packages.
+	importNames []string
 }
 
 // load type-checks the inputs, all of one directory, as part of their
@@ -232,8 +235,19 @@ func check(dir string, fset *token.FileSet, p *packages.Package, inputs []*loade
 		},
 	}
 	pkg, _ := conf.Check(pkgPath, fset, syntax, info)
+	var importNames []string
+	for _, obj := range info.Defs {
+		if pn, ok := obj.(*types.PkgName); ok {
+			importNames = append(importNames, pn.Name())
+		}
+	}
+	for _, obj := range info.Implicits {
+		if pn, ok := obj.(*types.PkgName); ok {
+			importNames = append(importNames, pn.Name())
+		}
+	}
 	for _, lf := range inputs {
-		lf.types, lf.info = pkg, info
+		lf.types, lf.info, lf.importNames = pkg, info, importNames
 	}
 	return errs
 }

@@ -64,6 +64,8 @@ type machine struct {
 
 	stateGraph Graph // for corofy -graph, made by build
 
+	lifted []dst.Decl // the local types and constants, at package level (see lift.go)
+
 	synthDefs map[*dst.Ident]bool // identifiers made by defIdent
 	temps     int                 // temporaries made so far
 
@@ -184,7 +186,6 @@ func newMachine(ft *fileTransform, tp *typed, fd *dst.FuncDecl, co *cparser.Coro
 	if fd.Recv != nil && len(fd.Recv.List) > 0 {
 		recvType = strings.SplitN(co.Name(), ".", 2)[0]
 	}
-	m.typeName = machineTypeName(recvType, fd.Name.Name)
 	if !m.typeParameters(fd, info) {
 		return nil
 	}
@@ -194,10 +195,6 @@ func newMachine(ft *fileTransform, tp *typed, fd *dst.FuncDecl, co *cparser.Coro
 	} else if n > 1 { // a runtime.TupleN: Future[TupleN[...]] is the lowered result
 		m.result = pollOutput(info.TypeOf(co.Decl.Type.Results.List[0].Type))
 		m.results = n
-	}
-	if obj := ft.pkg.Scope().Lookup(m.typeName); obj != nil {
-		m.errorf(m.pos, "coroutine %s needs the type name %s, which is declared at %s; rename one of them", m.name, m.typeName, ft.relPos(obj.Pos()))
-		return nil
 	}
 	// A local of Poll must not hide any name the body refers to. Field
 	// names of selectors and keys cannot be hidden, so they do not count.
@@ -212,6 +209,11 @@ func newMachine(ft *fileTransform, tp *typed, fd *dst.FuncDecl, co *cparser.Coro
 		m.locals.taken[id.Name] = true
 		m.fields.taken[id.Name] = true
 	})
+	// The machine's type name is free in the package, and differs from
+	// every name of the coroutine, whose parameters are in scope where the
+	// constructor names the type.
+	m.typeName = ft.names.claim(machineTypeName(recvType, fd.Name.Name), m.locals.taken)
+	m.fields.taken["Poll"] = true // the machine's method
 	m.recv = m.locals.first("c", "co", "coro", "machine")
 	m.waker = m.locals.fresh("w")
 	m.state = m.locals.fresh("state")
@@ -227,6 +229,8 @@ func newMachine(ft *fileTransform, tp *typed, fd *dst.FuncDecl, co *cparser.Coro
 // build returns the declarations that replace the coroutine.
 func (m *machine) build() []dst.Decl {
 	before := len(*m.errs)
+	m.desugar()
+	m.lift()
 	m.collectVars()
 	m.checkBody()
 	m.compileBody(m.decl.Body)
@@ -237,7 +241,7 @@ func (m *machine) build() []dst.Decl {
 	m.markAddressed()
 	m.decideStorage()
 	m.share()
-	return m.emit()
+	return append(m.lifted, m.emit()...)
 }
 
 // checkBody notes what the body uses anywhere, outside closures: defer
@@ -265,7 +269,7 @@ func (m *machine) checkBody() {
 // error.
 func (m *machine) typeParameters(fd *dst.FuncDecl, info *types.Info) bool {
 	if fd.Type.TypeParams != nil {
-		m.typeParams = dst.Clone(fd.Type.TypeParams).(*dst.FieldList)
+		m.typeParams = m.clone(fd.Type.TypeParams).(*dst.FieldList)
 		for _, f := range fd.Type.TypeParams.List {
 			for _, id := range f.Names {
 				m.typeArgs = append(m.typeArgs, id.Name)
@@ -306,7 +310,7 @@ func (m *machine) typeParameters(fd *dst.FuncDecl, info *types.Info) bool {
 			m.errorf(m.pos, "coroutine %s: cannot find type parameter %s", m.name, id.Name)
 			return false
 		}
-		constraint, err := typeExpr(tp.Type().(*types.TypeParam).Constraint(), m.file.pkg)
+		constraint, err := typeExpr(tp.Type().(*types.TypeParam).Constraint(), m.file.tc)
 		if err != nil {
 			m.errorf(m.pos, "coroutine %s: cannot write the constraint of %s: %v", m.name, id.Name, err)
 			return false

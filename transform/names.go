@@ -3,6 +3,7 @@ package transform
 import (
 	"go/types"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -61,6 +62,41 @@ func upperFirst(s string) string {
 	return string(unicode.ToUpper(r)) + s[n:]
 }
 
+// packageNamer owns the package-level names the transform adds: the
+// machine types and the declarations it moves out of coroutine bodies
+// (see "Names" in doc.go). It starts with every name the package already
+// uses at package level or for an import in any of its files, and every
+// predeclared name, so an added name never hides or clashes with one of
+// them. One packageNamer serves all the inputs of a package.
+type packageNamer struct{ *namer }
+
+// newPackageNamer returns the namer of the package pkg, whose files import
+// packages under the names imports.
+func newPackageNamer(pkg *types.Package, imports []string) *packageNamer {
+	n := newNamer()
+	for _, name := range pkg.Scope().Names() {
+		n.taken[name] = true
+	}
+	for _, name := range types.Universe.Names() {
+		n.taken[name] = true
+	}
+	for _, name := range imports {
+		n.taken[name] = true
+	}
+	return &packageNamer{n}
+}
+
+// claim returns base, or base followed by the smallest number >= 2, such
+// that the name is free in the package and not in avoid, and reserves it.
+func (n *packageNamer) claim(base string, avoid map[string]bool) string {
+	name := base
+	for i := 2; n.taken[name] || avoid[name]; i++ {
+		name = base + strconv.Itoa(i)
+	}
+	n.taken[name] = true
+	return name
+}
+
 // namer hands out names that differ from every name in taken.
 type namer struct{ taken map[string]bool }
 
@@ -117,3 +153,34 @@ func relFile(input, output string) string {
 
 // isBlank reports whether v is nil or the blank identifier's object.
 func isBlank(v *types.Var) bool { return v == nil || v.Name() == "_" }
+
+// Generated names: the bases of the names the transform gives Poll's
+// locals, the machine's fields and the temporaries it makes. A user's name
+// equal to one of them (or to one of them followed by a number) is kept
+// where it is free and makes the generated name move aside.
+var generatedBases = []string{
+	"c", "co", "coro", "machine", "w", "state", "ready", "result", "resume", "defers",
+	"fut", "out", "tmp", "cond", "seq", "limit", "keys", "index", "r", "size", "key", "value",
+	"ok", "tag", "ch", "send", "received", "Ref", "Typed", "Poll", machineTypeSuffix,
+	"runtime", "corofyruntime",
+}
+
+// ReservedNames returns every name a user could write that the generated
+// code also uses: the generated names (with the numbers of the first few
+// temporaries), the runtime package's names in generated code, and every
+// predeclared identifier (true, len, string, ...). No such name may
+// change the meaning of the generated code; the random program generator
+// takes its tricky names from this list.
+func ReservedNames() []string {
+	var out []string
+	for _, b := range generatedBases {
+		out = append(out, b)
+		switch b {
+		case "fut", "out", "tmp", "cond":
+			out = append(out, b+"1", b+"2", b+"3")
+		}
+	}
+	out = append(out, types.Universe.Names()...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}

@@ -87,8 +87,12 @@ func Transform(cfg Config, inputs []Input) ([]Result, error) {
 			return nil, err
 		}
 		sort.Slice(files, func(i, j int) bool { return files[i].in.Path < files[j].in.Path })
+		namers := map[*types.Package]*packageNamer{} // a directory may hold a package and its external test
 		for _, lf := range files {
-			r, err := transformFile(cfg, lf)
+			if namers[lf.types] == nil {
+				namers[lf.types] = newPackageNamer(lf.types, lf.importNames)
+			}
+			r, err := transformFile(cfg, lf, namers[lf.types])
 			if err != nil {
 				if list, ok := err.(scanner.ErrorList); ok {
 					errs = append(errs, list...)
@@ -129,12 +133,23 @@ type fileTransform struct {
 	pkg      *types.Package
 	lineFile string // the input's name as line directives write it
 	loadFset *token.FileSet
+	names    *packageNamer
+	tc       *typeContext
+	lifted   map[*types.TypeName]*liftedType // local types moved to package level
 	errs     scanner.ErrorList
 }
 
 // transformFile rewrites every coroutine of one type-checked file.
-func transformFile(cfg Config, lf *loadedFile) (Result, error) {
-	ft := &fileTransform{cfg: cfg, in: lf.in, src: lf.in.src, pkg: lf.types, lineFile: relFile(lf.in.Path, lf.in.Output), loadFset: lf.fset}
+func transformFile(cfg Config, lf *loadedFile, names *packageNamer) (r Result, err error) {
+	defer func() {
+		// An internal error must never look like a crash on the user's
+		// input: say what it is, and where.
+		if p := recover(); p != nil {
+			r, err = Result{}, fmt.Errorf("transform: internal error transforming %s: %v (please report this, with the input)", lf.in.Path, p)
+		}
+	}()
+	ft := &fileTransform{cfg: cfg, in: lf.in, src: lf.in.src, pkg: lf.types, lineFile: relFile(lf.in.Path, lf.in.Output), loadFset: lf.fset, names: names, lifted: map[*types.TypeName]*liftedType{}}
+	ft.tc = &typeContext{pkg: ft.pkg, lifted: ft.lifted}
 	fset := token.NewFileSet()
 	clean, err := parser.ParseFile(fset, lf.in.Path, lf.lowered.Go, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
@@ -165,8 +180,7 @@ func transformFile(cfg Config, lf *loadedFile) (Result, error) {
 	}
 	tp := &typed{ix: ix, dec: dec, fset: fset, synth: map[*dst.Ident]types.Object{}}
 	var decls []dst.Decl
-	r := Result{Input: lf.in.Path, Output: lf.in.Output}
-	generated := map[string]bool{}
+	r = Result{Input: lf.in.Path, Output: lf.in.Output}
 	var machines []*machine
 	for _, d := range df.Decls {
 		fd, ok := d.(*dst.FuncDecl)
@@ -183,10 +197,6 @@ func transformFile(cfg Config, lf *loadedFile) (Result, error) {
 		if m == nil {
 			continue
 		}
-		if generated[m.typeName] {
-			m.errorf(m.pos, "coroutine %s: the generated type name %s is used twice; rename one of the coroutines", m.name, m.typeName)
-		}
-		generated[m.typeName] = true
 		decls = append(decls, m.build()...)
 		r.Machines = append(r.Machines, m.sizes())
 		machines = append(machines, m)

@@ -9,11 +9,18 @@ import (
 	"github.com/dave/dst"
 )
 
-// typeExpr returns a dst expression that denotes t in the package pkg.
+// typeContext is where typeExpr writes types: a package, and the local
+// types moved to its package level (see lift.go).
+type typeContext struct {
+	pkg    *types.Package
+	lifted map[*types.TypeName]*liftedType
+}
+
+// typeExpr returns a dst expression that denotes t in the package tc.pkg.
 // Identifiers of other packages carry their path, so the restorer writes
 // the imports. It fails for types that cannot be named there (unexported
 // types of other packages).
-func typeExpr(t types.Type, pkg *types.Package) (dst.Expr, error) {
+func typeExpr(t types.Type, tc *typeContext) (dst.Expr, error) {
 	switch t := t.(type) {
 	case *types.Basic:
 		if t.Kind() == types.UnsafePointer {
@@ -21,29 +28,29 @@ func typeExpr(t types.Type, pkg *types.Package) (dst.Expr, error) {
 		}
 		return dst.NewIdent(t.Name()), nil
 	case *types.Alias:
-		return namedExpr(t.Obj(), t.TypeArgs(), pkg)
+		return namedExpr(t.Obj(), t.TypeArgs(), tc)
 	case *types.Named:
-		return namedExpr(t.Obj(), t.TypeArgs(), pkg)
+		return namedExpr(t.Obj(), t.TypeArgs(), tc)
 	case *types.TypeParam:
 		return dst.NewIdent(t.Obj().Name()), nil
 	case *types.Pointer:
-		x, err := typeExpr(t.Elem(), pkg)
+		x, err := typeExpr(t.Elem(), tc)
 		return &dst.StarExpr{X: x}, err
 	case *types.Slice:
-		x, err := typeExpr(t.Elem(), pkg)
+		x, err := typeExpr(t.Elem(), tc)
 		return &dst.ArrayType{Elt: x}, err
 	case *types.Array:
-		x, err := typeExpr(t.Elem(), pkg)
+		x, err := typeExpr(t.Elem(), tc)
 		return &dst.ArrayType{Len: &dst.BasicLit{Kind: token.INT, Value: strconv.FormatInt(t.Len(), 10)}, Elt: x}, err
 	case *types.Map:
-		k, err := typeExpr(t.Key(), pkg)
+		k, err := typeExpr(t.Key(), tc)
 		if err != nil {
 			return nil, err
 		}
-		v, err := typeExpr(t.Elem(), pkg)
+		v, err := typeExpr(t.Elem(), tc)
 		return &dst.MapType{Key: k, Value: v}, err
 	case *types.Chan:
-		x, err := typeExpr(t.Elem(), pkg)
+		x, err := typeExpr(t.Elem(), tc)
 		dir := dst.SEND | dst.RECV
 		switch t.Dir() {
 		case types.SendOnly:
@@ -53,12 +60,12 @@ func typeExpr(t types.Type, pkg *types.Package) (dst.Expr, error) {
 		}
 		return &dst.ChanType{Dir: dir, Value: x}, err
 	case *types.Signature:
-		return funcTypeExpr(t, pkg)
+		return funcTypeExpr(t, tc)
 	case *types.Struct:
 		fields := &dst.FieldList{Opening: true, Closing: true}
 		for i := 0; i < t.NumFields(); i++ {
 			f := t.Field(i)
-			x, err := typeExpr(f.Type(), pkg)
+			x, err := typeExpr(f.Type(), tc)
 			if err != nil {
 				return nil, err
 			}
@@ -78,7 +85,7 @@ func typeExpr(t types.Type, pkg *types.Package) (dst.Expr, error) {
 		}
 		methods := &dst.FieldList{}
 		for i := 0; i < t.NumEmbeddeds(); i++ {
-			x, err := typeExpr(t.EmbeddedType(i), pkg)
+			x, err := typeExpr(t.EmbeddedType(i), tc)
 			if err != nil {
 				return nil, err
 			}
@@ -86,7 +93,7 @@ func typeExpr(t types.Type, pkg *types.Package) (dst.Expr, error) {
 		}
 		for i := 0; i < t.NumExplicitMethods(); i++ {
 			m := t.ExplicitMethod(i)
-			x, err := funcTypeExpr(m.Type().(*types.Signature), pkg)
+			x, err := funcTypeExpr(m.Type().(*types.Signature), tc)
 			if err != nil {
 				return nil, err
 			}
@@ -97,10 +104,23 @@ func typeExpr(t types.Type, pkg *types.Package) (dst.Expr, error) {
 	return nil, fmt.Errorf("cannot write type %s", t)
 }
 
-func namedExpr(obj *types.TypeName, args *types.TypeList, pkg *types.Package) (dst.Expr, error) {
+func namedExpr(obj *types.TypeName, args *types.TypeList, tc *typeContext) (dst.Expr, error) {
 	var x dst.Expr
 	switch {
-	case obj.Pkg() == nil || obj.Pkg() == pkg:
+	case tc.lifted[obj] != nil:
+		l := tc.lifted[obj]
+		x = dst.NewIdent(l.name)
+		if len(l.typeArgs) > 0 {
+			var indices []dst.Expr
+			for _, a := range l.typeArgs {
+				indices = append(indices, dst.NewIdent(a))
+			}
+			if len(indices) == 1 {
+				return &dst.IndexExpr{X: x, Index: indices[0]}, nil
+			}
+			return &dst.IndexListExpr{X: x, Indices: indices}, nil
+		}
+	case obj.Pkg() == nil || obj.Pkg() == tc.pkg:
 		if obj.Parent() != nil && obj.Parent() != types.Universe && obj.Pkg() != nil && obj.Parent() != obj.Pkg().Scope() {
 			return nil, fmt.Errorf("type %s is local to a function", obj.Name())
 		}
@@ -115,7 +135,7 @@ func namedExpr(obj *types.TypeName, args *types.TypeList, pkg *types.Package) (d
 	}
 	var indices []dst.Expr
 	for i := 0; i < args.Len(); i++ {
-		a, err := typeExpr(args.At(i), pkg)
+		a, err := typeExpr(args.At(i), tc)
 		if err != nil {
 			return nil, err
 		}
@@ -127,7 +147,7 @@ func namedExpr(obj *types.TypeName, args *types.TypeList, pkg *types.Package) (d
 	return &dst.IndexListExpr{X: x, Indices: indices}, nil
 }
 
-func funcTypeExpr(sig *types.Signature, pkg *types.Package) (*dst.FuncType, error) {
+func funcTypeExpr(sig *types.Signature, tc *typeContext) (*dst.FuncType, error) {
 	list := func(tuple *types.Tuple, variadic bool) (*dst.FieldList, error) {
 		fl := &dst.FieldList{}
 		for i := 0; i < tuple.Len(); i++ {
@@ -136,10 +156,10 @@ func funcTypeExpr(sig *types.Signature, pkg *types.Package) (*dst.FuncType, erro
 			var err error
 			if variadic && i == tuple.Len()-1 {
 				var elt dst.Expr
-				elt, err = typeExpr(v.Type().(*types.Slice).Elem(), pkg)
+				elt, err = typeExpr(v.Type().(*types.Slice).Elem(), tc)
 				x = &dst.Ellipsis{Elt: elt}
 			} else {
-				x, err = typeExpr(v.Type(), pkg)
+				x, err = typeExpr(v.Type(), tc)
 			}
 			if err != nil {
 				return nil, err
@@ -164,16 +184,16 @@ func funcTypeExpr(sig *types.Signature, pkg *types.Package) (*dst.FuncType, erro
 
 // zeroExpr returns an expression for the zero value of t, readable where
 // possible (0, "", false, nil, T{}), *new(T) otherwise.
-func zeroExpr(t types.Type, pkg *types.Package) (dst.Expr, error) {
+func zeroExpr(t types.Type, tc *typeContext) (dst.Expr, error) {
 	switch u := t.Underlying().(type) {
 	case *types.Basic:
 		switch {
 		case u.Info()&types.IsBoolean != 0:
 			return dst.NewIdent("false"), nil
 		case u.Info()&types.IsString != 0:
-			return conv(t, &dst.BasicLit{Kind: token.STRING, Value: `""`}, pkg)
+			return conv(t, &dst.BasicLit{Kind: token.STRING, Value: `""`}, tc)
 		case u.Info()&types.IsNumeric != 0:
-			return conv(t, &dst.BasicLit{Kind: token.INT, Value: "0"}, pkg)
+			return conv(t, &dst.BasicLit{Kind: token.INT, Value: "0"}, tc)
 		case u.Kind() == types.UnsafePointer:
 			return dst.NewIdent("nil"), nil
 		}
@@ -182,13 +202,13 @@ func zeroExpr(t types.Type, pkg *types.Package) (dst.Expr, error) {
 			return dst.NewIdent("nil"), nil
 		}
 	case *types.Struct, *types.Array:
-		x, err := typeExpr(t, pkg)
+		x, err := typeExpr(t, tc)
 		if err != nil {
 			return nil, err
 		}
 		return &dst.CompositeLit{Type: x}, nil
 	}
-	x, err := typeExpr(t, pkg)
+	x, err := typeExpr(t, tc)
 	if err != nil {
 		return nil, err
 	}
@@ -197,11 +217,11 @@ func zeroExpr(t types.Type, pkg *types.Package) (dst.Expr, error) {
 
 // conv returns lit, converted to t when t is a named type, so that the zero
 // value has the right type in a return statement.
-func conv(t types.Type, lit dst.Expr, pkg *types.Package) (dst.Expr, error) {
+func conv(t types.Type, lit dst.Expr, tc *typeContext) (dst.Expr, error) {
 	if _, ok := t.(*types.Basic); ok {
 		return lit, nil
 	}
-	x, err := typeExpr(t, pkg)
+	x, err := typeExpr(t, tc)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package transform
 import (
 	"go/token"
 	"go/types"
+	"strconv"
 
 	"github.com/dave/dst"
 )
@@ -36,6 +37,26 @@ func (m *machine) collectVars() {
 		}
 		return true
 	})
+	m.renameReserved()
+}
+
+// renameReserved renames the variables named like a predeclared
+// identifier (true, len, string, ...), which the generated code writes in
+// their scope, and those named Poll, which would be a field beside the
+// machine's method.
+func (m *machine) renameReserved() {
+	for _, v := range m.order {
+		info := m.vars[v]
+		if v.Name() != "Poll" && types.Universe.Lookup(v.Name()) == nil {
+			continue
+		}
+		name := v.Name()
+		for i := 2; m.locals.taken[name] || m.fields.taken[name] || m.file.names.taken[name]; i++ {
+			name = v.Name() + strconv.Itoa(i)
+		}
+		m.locals.taken[name], m.fields.taken[name] = true, true
+		info.name = name
+	}
 }
 
 func (m *machine) addVar(v *types.Var, info *varInfo) {

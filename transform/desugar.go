@@ -1,0 +1,216 @@
+package transform
+
+import (
+	"go/token"
+	"go/types"
+
+	"github.com/dave/dst"
+)
+
+// This file is the desugaring pass (see "Desugaring" in doc.go). It runs
+// on the coroutine's body before the body is cut into states, and leaves
+// a body in which:
+//
+//   - a var declaration that waits declares the variables of one spec
+//     (the specs of a block are sequential: a later one may read an
+//     earlier one, so each spec is its own statement);
+//   - no const or type declaration is left outside function literals
+//     (lift.go moves them to package level);
+//   - in a coroutine with named results that defers calls, every return
+//     outside function literals is a bare return: "return e1, e2"
+//     became "r1, r2 = e1, e2; return", which evaluates each operand
+//     once, in order, assigns the results, and only then completes the
+//     coroutine and runs its deferred calls, which see the results, as
+//     Go does. (Without deferred calls nothing can see the results
+//     between the assignment and the completion: such returns complete
+//     the machine with their operands, and the results need no storage.)
+//
+// Identifiers are moved, never copied, so they keep their bindings; the
+// new statements are mapped to the source of the statement they come
+// from, for their positions.
+
+// desugar rewrites the coroutine's body into the form above.
+func (m *machine) desugar() {
+	results := m.returnTargets()
+	m.rewriteLists(m.decl.Body, func(s dst.Stmt) []dst.Stmt {
+		switch s := s.(type) {
+		case *dst.DeclStmt:
+			return m.splitVarBlock(s)
+		case *dst.ReturnStmt:
+			return m.returnAsAssign(s, results)
+		}
+		return nil
+	})
+}
+
+// rewriteLists calls fn for every statement of every statement list below
+// n, outside function literals, inner lists first; a non-nil result
+// replaces the statement. A labeled statement's label stays on the first
+// statement that replaces it.
+func (m *machine) rewriteLists(n dst.Node, fn func(dst.Stmt) []dst.Stmt) {
+	rewrite := func(list []dst.Stmt) []dst.Stmt {
+		var out []dst.Stmt
+		changed := false
+		for _, s := range list {
+			inner, label := s, (*dst.LabeledStmt)(nil)
+			for {
+				l, ok := inner.(*dst.LabeledStmt)
+				if !ok {
+					break
+				}
+				label, inner = l, l.Stmt
+			}
+			repl := fn(inner)
+			if repl == nil {
+				out = append(out, s)
+				continue
+			}
+			changed = true
+			if label != nil {
+				label.Stmt = repl[0]
+				repl[0] = s
+			}
+			out = append(out, repl...)
+		}
+		if !changed {
+			return list
+		}
+		return out
+	}
+	var todo []func() // in the order the lists are found: outer first
+	dst.Inspect(n, func(c dst.Node) bool {
+		switch c := c.(type) {
+		case *dst.FuncLit:
+			return false
+		case *dst.BlockStmt:
+			todo = append(todo, func() { c.List = rewrite(c.List) })
+		case *dst.CaseClause:
+			todo = append(todo, func() { c.Body = rewrite(c.Body) })
+		case *dst.CommClause:
+			todo = append(todo, func() { c.Body = rewrite(c.Body) })
+		}
+		return true
+	})
+	for i := len(todo) - 1; i >= 0; i-- {
+		todo[i]()
+	}
+}
+
+// splitVarBlock returns one var declaration per spec of a var block that
+// waits, or nil to keep s.
+//
+//	var (
+//		a = x.wait
+//		b = len(a) + y.wait
+//	)
+//
+// becomes
+//
+//	var a = x.wait
+//	var b = len(a) + y.wait
+func (m *machine) splitVarBlock(s *dst.DeclStmt) []dst.Stmt {
+	g, ok := s.Decl.(*dst.GenDecl)
+	if !ok || g.Tok != token.VAR || len(g.Specs) < 2 || !m.containsWait(s) {
+		return nil
+	}
+	var out []dst.Stmt
+	for i, spec := range g.Specs {
+		d := &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{spec}}}
+		if a := m.astOf(spec); a != nil {
+			m.dec.Ast.Nodes[d] = a
+		}
+		if i == 0 {
+			moveComments(s, d)
+		}
+		spec.Decorations().Before = dst.NewLine
+		out = append(out, d)
+	}
+	return out
+}
+
+// returnTargets returns the named results of the coroutine when it
+// defers calls; nil when it does not, when it has no named results, or
+// when one of them is blank (a return must then give it its value: it
+// keeps its operands).
+func (m *machine) returnTargets() []*types.Var {
+	fl := m.decl.Type.Results
+	if fl == nil || !m.defers() {
+		return nil
+	}
+	var out []*types.Var
+	for _, f := range fl.List {
+		if len(f.Names) == 0 {
+			return nil
+		}
+		for _, id := range f.Names {
+			v, ok := m.objectOf(id).(*types.Var)
+			if !ok || isBlank(v) {
+				return nil
+			}
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// defers reports whether the body has a defer statement outside function
+// literals.
+func (m *machine) defers() bool {
+	found := false
+	dst.Inspect(m.decl.Body, func(n dst.Node) bool {
+		switch n.(type) {
+		case *dst.FuncLit:
+			return false
+		case *dst.DeferStmt:
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// returnAsAssign rewrites "return e1, e2" into "r1, r2 = e1, e2" and a
+// bare return, for the named results r1, r2; it returns nil to keep s.
+// A return of the results themselves, in order, needs no assignment, and
+// "return x, err" for the results (n, err) assigns only n.
+func (m *machine) returnAsAssign(s *dst.ReturnStmt, results []*types.Var) []dst.Stmt {
+	if len(results) == 0 || len(s.Results) == 0 {
+		return nil
+	}
+	same := len(s.Results) == len(results)
+	for i, e := range s.Results {
+		if id, ok := e.(*dst.Ident); !ok || !same || m.objectOf(id) != results[i] {
+			same = false
+		}
+	}
+	bare := &dst.ReturnStmt{}
+	if a := m.astOf(s); a != nil {
+		m.dec.Ast.Nodes[bare] = a
+	}
+	if same {
+		moveComments(s, bare)
+		return []dst.Stmt{bare}
+	}
+	var lhs, rhs []dst.Expr
+	for i, v := range results {
+		if len(s.Results) == len(results) {
+			// "r = r" is left out: no other operand assigns r, so it
+			// keeps the value the return reads.
+			if id, ok := s.Results[i].(*dst.Ident); ok && m.objectOf(id) == v {
+				continue
+			}
+			rhs = append(rhs, s.Results[i])
+		}
+		lhs = append(lhs, m.ident(v))
+	}
+	if len(s.Results) != len(results) {
+		rhs = s.Results // one call with several results
+	}
+	assign := &dst.AssignStmt{Lhs: lhs, Tok: token.ASSIGN, Rhs: rhs}
+	if a := m.astOf(s); a != nil {
+		m.dec.Ast.Nodes[assign] = a
+	}
+	moveComments(s, assign)
+	bare.Decs.End = s.Decs.End
+	return []dst.Stmt{assign, bare}
+}

@@ -1,0 +1,240 @@
+package transform
+
+import (
+	"fmt"
+	"go/constant"
+	"go/token"
+	"go/types"
+
+	"github.com/dave/dst"
+	"github.com/dave/dst/dstutil"
+)
+
+// This file moves the type and constant declarations of a coroutine's
+// body to package level (see "Local types and constants" in doc.go).
+//
+// A declaration inside a function is visible from where it stands to the
+// end of its block, but each state of the machine is a case of Poll's
+// switch, a scope of its own, and the machine's fields are declared at
+// package level: a type a stored variable has must be named there. So
+// every local type and constant of the body (outside function literals)
+// is declared at package level instead, under its own name where that
+// name is free in the package and means nothing else in the coroutine (so
+// that %T prints what Go prints), else under a fresh one. In a generic
+// coroutine the moved types take the coroutine's type parameters, which
+// is also how Go names a local type of a generic function (%T prints
+// main.point[int]).
+
+// liftedType is a local type declared at package level.
+type liftedType struct {
+	name     string
+	typeArgs []string // the machine's type parameters, for a generic coroutine
+}
+
+// lift moves the local type and constant declarations of the body to
+// m.lifted, renamed where needed.
+func (m *machine) lift() {
+	var decls []*dst.GenDecl
+	var from []dst.Stmt
+	m.rewriteLists(m.decl.Body, func(s dst.Stmt) []dst.Stmt {
+		d, ok := s.(*dst.DeclStmt)
+		if !ok {
+			return nil
+		}
+		g, ok := d.Decl.(*dst.GenDecl)
+		if !ok || g.Tok != token.TYPE && g.Tok != token.CONST {
+			return nil
+		}
+		decls = append(decls, g)
+		from = append(from, d)
+		return []dst.Stmt{}
+	})
+	if len(decls) == 0 {
+		return
+	}
+	others := m.namesInCoroutine()
+	names := map[types.Object]string{}
+	for _, g := range decls {
+		for _, id := range declaredNames(g) {
+			obj := m.objectOf(id)
+			if obj == nil || id.Name == "_" {
+				continue
+			}
+			avoid := map[string]bool{}
+			for name, objs := range others {
+				if len(objs) > 1 || !objs[obj] {
+					avoid[name] = true
+				}
+			}
+			name := m.file.names.claim(id.Name, avoid)
+			m.locals.taken[name], m.fields.taken[name] = true, true
+			names[obj] = name
+			if tn, ok := obj.(*types.TypeName); ok {
+				m.file.lifted[tn] = &liftedType{name: name, typeArgs: m.typeArgs}
+			}
+		}
+	}
+	for i, g := range decls {
+		if g.Tok == token.CONST && m.refersToLocalVar(g) {
+			m.constValues(g)
+		}
+		if g.Tok == token.TYPE && m.refersToLocalVar(g) {
+			m.errorf(m.position(from[i]), "cannot declare this type at package level, where the machine's fields need it: its declaration refers to a local variable (write the constant it needs)")
+		}
+		if g.Tok == token.TYPE && m.typeParams != nil {
+			for _, spec := range g.Specs {
+				spec.(*dst.TypeSpec).TypeParams = m.clone(m.typeParams).(*dst.FieldList)
+			}
+		}
+		decl := &dst.GenDecl{Tok: g.Tok, Lparen: g.Lparen, Specs: g.Specs, Rparen: g.Rparen}
+		decl.Decs.Before = dst.EmptyLine
+		decl.Decs.Start = from[i].Decorations().Start
+		if m.file.cfg.LineDirectives {
+			m.lineDirective(&decl.Decs.Tok, m.position(from[i]))
+		}
+		m.lifted = append(m.lifted, decl)
+	}
+	m.renameLifted(m.decl, names)
+	for _, d := range m.lifted {
+		m.renameLifted(d, names)
+	}
+}
+
+// declaredNames returns the identifiers a type or const declaration
+// declares.
+func declaredNames(g *dst.GenDecl) []*dst.Ident {
+	var out []*dst.Ident
+	for _, spec := range g.Specs {
+		switch spec := spec.(type) {
+		case *dst.TypeSpec:
+			out = append(out, spec.Name)
+		case *dst.ValueSpec:
+			out = append(out, spec.Names...)
+		}
+	}
+	return out
+}
+
+// namesInCoroutine maps each name the coroutine's declaration uses to the
+// objects it denotes there (nil for a name that denotes none, such as a
+// label). Field names of selectors and composite literal keys are not
+// looked up in scopes and do not count.
+func (m *machine) namesInCoroutine() map[string]map[types.Object]bool {
+	out := map[string]map[types.Object]bool{}
+	dstutilApply(m.decl, func(id *dst.Ident, parent dst.Node, field string) {
+		if sel, ok := parent.(*dst.SelectorExpr); ok && field == "Sel" && sel.Sel == id {
+			return
+		}
+		if _, ok := parent.(*dst.KeyValueExpr); ok && field == "Key" {
+			return
+		}
+		if out[id.Name] == nil {
+			out[id.Name] = map[types.Object]bool{}
+		}
+		out[id.Name][m.objectOf(id)] = true
+	})
+	return out
+}
+
+// refersToLocalVar reports whether a declaration names a variable of the
+// coroutine (len(a) of a local array a is a constant).
+func (m *machine) refersToLocalVar(g *dst.GenDecl) bool {
+	found := false
+	dst.Inspect(g, func(n dst.Node) bool {
+		if id, ok := n.(*dst.Ident); ok {
+			if v, ok := m.objectOf(id).(*types.Var); ok && !v.IsField() && v.Parent() != m.file.pkg.Scope() {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// constValues rewrites each constant of g as its type and value, for a
+// declaration that cannot stand at package level as written.
+func (m *machine) constValues(g *dst.GenDecl) {
+	for _, spec := range g.Specs {
+		vs := spec.(*dst.ValueSpec)
+		vs.Type, vs.Values = nil, nil
+		for _, id := range vs.Names {
+			c, ok := m.objectOf(id).(*types.Const)
+			if !ok {
+				continue
+			}
+			lit, err := constLiteral(c.Val())
+			if err != nil {
+				m.errorf(m.position(id), "cannot declare the constant %s at package level: %v", id.Name, err)
+				continue
+			}
+			var value dst.Expr = lit
+			if b, ok := c.Type().(*types.Basic); !ok || b.Info()&types.IsUntyped == 0 {
+				t, err := typeExpr(c.Type(), m.file.tc)
+				if err != nil {
+					m.errorf(m.position(id), "cannot declare the constant %s at package level: %v", id.Name, err)
+					continue
+				}
+				value = &dst.CallExpr{Fun: t, Args: []dst.Expr{lit}}
+			}
+			vs.Values = append(vs.Values, value)
+		}
+	}
+}
+
+// constLiteral returns a literal of the exact value v.
+func constLiteral(v constant.Value) (dst.Expr, error) {
+	switch v.Kind() {
+	case constant.Bool:
+		return dst.NewIdent(v.ExactString()), nil
+	case constant.String:
+		return &dst.BasicLit{Kind: token.STRING, Value: v.ExactString()}, nil
+	case constant.Int:
+		return &dst.BasicLit{Kind: token.INT, Value: v.ExactString()}, nil
+	}
+	return nil, fmt.Errorf("its value %s has no exact literal", v)
+}
+
+// renameLifted gives every identifier below n that denotes a lifted type
+// or constant its package-level name; in a generic coroutine, a lifted
+// type is instantiated with the type parameters where it is used.
+func (m *machine) renameLifted(n dst.Node, names map[types.Object]string) {
+	dstutil.Apply(n, func(c *dstutil.Cursor) bool {
+		id, ok := c.Node().(*dst.Ident)
+		if !ok {
+			return true
+		}
+		obj := m.objectOf(id)
+		name, ok := names[obj]
+		if !ok {
+			return true
+		}
+		id.Name = name
+		if _, isType := obj.(*types.TypeName); !isType || m.typeParams == nil || m.isDef(id) {
+			return true
+		}
+		if !exprSlot(c) {
+			return true
+		}
+		var args []dst.Expr
+		for _, a := range m.typeArgs {
+			args = append(args, dst.NewIdent(a))
+		}
+		if len(args) == 1 {
+			c.Replace(&dst.IndexExpr{X: id, Index: args[0]})
+		} else {
+			c.Replace(&dst.IndexListExpr{X: id, Indices: args})
+		}
+		return false
+	}, nil)
+}
+
+// exprSlot reports whether the cursor's node sits where any expression
+// may, not in a field of type *dst.Ident (a name being declared, a label,
+// a selected field or method).
+func exprSlot(c *dstutil.Cursor) bool {
+	switch c.Name() {
+	case "Names", "Name", "Label", "Sel":
+		return false
+	}
+	return true
+}
