@@ -386,22 +386,124 @@
 //
 // # Positions
 //
-// By default every statement that comes from the .gocoro file, and each
-// Poll of a child, is preceded by a /*line file.gocoro:L:C*/ directive, and
-// so is every top-level declaration (after its keyword, so that doc
-// comments stay doc comments). The compiler then reports errors, and the
-// runtime panics and stack traces, at .gocoro positions: a panic in the
-// body above shows main.gocoro:14, not a line of main_corofied.go. The
-// file name is relative to the output's directory, as the compiler
-// resolves it. corofy -l leaves the directives out.
+// By default every line of Poll, and every top-level declaration (after
+// its keyword, so that doc comments stay doc comments), carries a
+// /*line file.gocoro:L:C*/ directive: the compiler then reports errors,
+// the runtime panics and stack traces, debuggers stop, and go vet reports,
+// at .gocoro positions: a panic in the body above shows main.gocoro:14,
+// not a line of main_corofied.go. A directive sets the position of the
+// character right after it, which gofmt makes the space before the
+// statement, so the directive names the column before the statement's.
+// Inside Poll the directives name no file (/*line :L:C*/): the compiler
+// takes the one of the machine type's directive above. corofy -l leaves
+// the directives out.
+//
+// Each statement carries the position of the source it comes from, at any
+// depth: a statement kept whole is printed at another indentation than in
+// the source, so without its own directive its lines would have other
+// columns, and those after a rewritten return or break other lines. The
+// statements corofy adds take the position of what they stand for: the
+// poll of a wait and its not-ready return take the wait's (a breakpoint on
+// the line after a wait never stops in the not-ready return), the jumps of
+// a break take the break's, the prelude of Poll the coroutine's name. The
+// label of each case takes its first statement's position, so that a
+// coverage block, which begins after the colon, begins where its first
+// statement does:
+//
+//	case 1 /*line :31:31*/ : // Get("/600/HelloWorld1").wait
+//		/*line :31:32*/ txt, ready := c.fut1.Poll(w)
+//		/*line :31:32*/ if !ready {
+//			/*line :31:32*/ c.state = 1
+//			/*line :31:32*/ return struct{}{}, false
+//		}
+//
+// gofmt puts a directive that follows a blank line or a comment on a line
+// of its own, where it would name the next line: blank lines before a
+// statement of Poll are dropped, and after a comment the directive moves
+// to the comment's first line, counted back (the statement's line is then
+// right, its column is the generated code's). testdata/positions and
+// TestPositions check lines at run time, columns through go vet, and that
+// every statement lands where a node of the source begins.
+//
+// # Desugaring
+//
+// Before the body is cut into states, desugar.go rewrites it into a
+// smaller language, and each later step may rely on it:
+//
+//   - A var declaration that waits declares one spec: the specs of a block
+//     are sequential, a later spec may read an earlier one, also across a
+//     wait, so "var ( a = x.wait; b = len(a) + y.wait )" becomes
+//     "var a = x.wait" then "var b = len(a) + y.wait".
+//   - In a coroutine with named results that defers calls, every return
+//     is a bare return: "return e1, e2" becomes "r1, r2 = e1, e2" and
+//     "return", which evaluates each operand once, in order, then assigns
+//     the results, then completes the machine and runs the deferred calls,
+//     which see and may change the results ("r = r" is left out).
+//   - Local types and constants are declared at package level (next
+//     section).
+//
+// The statements desugaring makes take the source positions of those
+// they replace, and their identifiers are the user's own, moved, so they
+// keep what they denote (see Resolve).
+//
+// # Local types and constants
+//
+// A type or constant declared in the body is visible to the end of its
+// block, but each state is a case of Poll's switch, a scope of its own, and
+// a stored variable's type must be named where the machine's struct is
+// declared. So lift.go declares every local type and constant of the body
+// (outside closures) at package level, under its own name where it is free
+// in the package and means nothing else in the coroutine, else under a
+// fresh one (celsius2); its uses are renamed. Keeping the name keeps what
+// %T prints (main.point). In a generic coroutine the moved types take the
+// coroutine's type parameters, as Go names a local type of a generic
+// function: main.holder[int].
+//
+//	type point struct{ x, y int }      type point struct{ x, y int }
+//	p := point{1, 2}                   (package level)
+//	_ = after("a", 1, 0).wait          ...
+//	                                   c.p = point{1, 2}
+//
+// A constant whose value reads a local variable (len(a) of an array) is
+// declared with its value; a type that does is refused, with its position.
+//
+// # Resolve
+//
+// What an identifier denotes, and an expression's type and position, are
+// found from the node through the decorator's map to the type-checked
+// source. A node the transform copies (a named result read twice, a
+// receiver expression) is copied with typed.clone, which maps the copy to
+// the same source, so a copy never loses its binding; nodes the transform
+// makes itself refer to their variables through the identifiers of
+// machine.ident.
 //
 // # Names
 //
-// Poll's receiver and locals (c, w, state, ready, outK, tmpK) never hide a
-// name that the coroutine's body uses: when the body uses c, the receiver
-// is co, and so on. Fields are named after the variables they store, and
-// state and futK avoid those names. The machine's type name, fooCoroutine
-// for foo and tFooCoroutine for the method T.foo, must be free in the
-// package: if it is not, corofy reports an error at the coroutine rather
-// than pick a name a reader would not expect.
+// One owner hands out each kind of name, and no name a user can write
+// changes the meaning of the generated code:
+//
+//   - Package level (packageNamer, one per package): machine types and
+//     lifted declarations. It starts with every name the package declares
+//     or imports, in any file, and every predeclared name. The machine of
+//     foo is fooCoroutine, of the method T.foo tFooCoroutine; when that is
+//     taken (a declaration of the package, another coroutine's machine,
+//     VarArgs and varArgs, box.Run and boxRun) it is fooCoroutine2, and so
+//     on. It also differs from the coroutine's parameters, which are in
+//     scope where the constructor names it.
+//   - Poll's receiver and locals (c, w, state, ready, outK, tmpK) never
+//     hide a name the body uses: when the body uses c, the receiver is co.
+//   - The machine's fields are named after the variables they store; state,
+//     futK and the rest avoid those names, and no field is named Poll.
+//   - A variable of the coroutine named like a predeclared identifier
+//     (true, nil, len, string), which the generated code writes in its
+//     scope, or Poll, is renamed: true2.
+//   - A variable declared at state level (where Go had a block, the case
+//     now is the scope) gets a name unique among such variables, and free
+//     of every name the package declares, imports or predeclares: a block's
+//     level := "block" beside a package-level level becomes level2.
+//   - The runtime package is imported under runtime, or under
+//     corofyruntime where the file declares runtime otherwise.
+//
+// ReservedNames lists the names a user could write that the generated
+// code also uses; the random program generator names locals after them.
 package transform

@@ -28,8 +28,13 @@ func (m *machine) emit() []dst.Decl {
 		}},
 	}}
 	bad.Decs.Before = dst.NewLine
-	m.lineDirective(&bad.Decs.Start, m.pos)
+	m.setPos(bad, m.pos)
 	cases = append(cases, &dst.CaseClause{Body: []dst.Stmt{bad}})
+	if m.file.cfg.LineDirectives {
+		for _, c := range cases {
+			m.placeCaseLines(c.(*dst.CaseClause))
+		}
+	}
 	poisoned := &dst.AssignStmt{Lhs: []dst.Expr{m.field(m.stateField)}, Tok: token.ASSIGN, Rhs: []dst.Expr{m.rt(rtStatePoisoned)}}
 	poisoned.Decs.End.Append("// stays so if a panic escapes this Poll")
 	var dispatch dst.Stmt = &dst.SwitchStmt{Tag: dst.NewIdent(m.state), Body: &dst.BlockStmt{List: cases}}
@@ -47,6 +52,9 @@ func (m *machine) emit() []dst.Decl {
 		body.List = append(body.List, m.unwind())
 	}
 	body.List = append(body.List, dispatch)
+	if m.file.cfg.LineDirectives {
+		m.placePrelude(body.List)
+	}
 	poll := &dst.FuncDecl{
 		Recv: &dst.FieldList{List: []*dst.Field{{Names: []*dst.Ident{dst.NewIdent(m.recv)}, Type: &dst.StarExpr{X: m.machineType()}}}},
 		Name: dst.NewIdent("Poll"),
@@ -59,6 +67,7 @@ func (m *machine) emit() []dst.Decl {
 		Body: body,
 	}
 	poll.Decs.Before = dst.EmptyLine
+	m.lineDirective(&poll.Decs.Recv, m.pos)
 	poll.Decs.Start.Append(fmt.Sprintf("// Poll runs %s from where it stopped to its next .wait that is not", m.name))
 	poll.Decs.Start.Append("// ready, or to its end.")
 	return []dst.Decl{m.constructor(), m.typeDecl(), poll}
@@ -104,12 +113,15 @@ func (m *machine) unwind() dst.Stmt {
 		&dst.AssignStmt{Lhs: []dst.Expr{m.field(m.stateField)}, Tok: token.ASSIGN, Rhs: []dst.Expr{m.rt(rtStateDone)}},
 		&dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(m.pollResult), dst.NewIdent(m.ready)}, Tok: token.ASSIGN, Rhs: []dst.Expr{result, dst.NewIdent("true")}},
 	}}}
+	body := &dst.BlockStmt{List: []dst.Stmt{recovered}}
+	// (On the brace's line: a comment above the statement would take the
+	// place of its line directive.)
+	body.Decs.Lbrace.Append("// When a panic escapes, the deferred calls run; one may recover.")
 	d := &dst.DeferStmt{Call: &dst.CallExpr{Fun: &dst.FuncLit{
 		Type: &dst.FuncType{Func: true, Params: &dst.FieldList{}},
-		Body: &dst.BlockStmt{List: []dst.Stmt{recovered}},
+		Body: body,
 	}}}
 	d.Decs.Before = dst.NewLine
-	d.Decs.Start.Append("// When a panic escapes, the deferred calls run; one may recover.")
 	return d
 }
 
@@ -129,6 +141,10 @@ func (m *machine) constructor() *dst.FuncDecl {
 		&dst.UnaryExpr{Op: token.AND, X: &dst.CompositeLit{Type: m.machineType(), Elts: elts}},
 	}}
 	ret.Decs.Before, ret.Decs.After = dst.NewLine, dst.NewLine
+	if m.file.cfg.LineDirectives {
+		// Not the line after the declaration: that is the body's first.
+		m.writeDirective(ret, m.pos)
+	}
 	fd.Body = &dst.BlockStmt{List: []dst.Stmt{ret}}
 	m.lineDirective(&fd.Decs.Func, m.pos)
 	return fd
@@ -239,8 +255,8 @@ func (m *machine) emitState(st *state) *dst.CaseClause {
 	for i, s := range stmts {
 		declared := m.declaredBy(s)
 		out := m.rewriteStmt(s)
-		if len(out) > 0 {
-			m.lineDirective(&out[0].Decorations().Start, st.pos[i])
+		for _, o := range out {
+			m.setPos(o, st.pos[i])
 		}
 		body = append(body, out...)
 		for _, info := range declared {
@@ -341,7 +357,7 @@ func (m *machine) resume(wp *waitPoint) []dst.Stmt {
 			Args: []dst.Expr{dst.NewIdent(m.waker)},
 		}},
 	}
-	m.lineDirective(&poll.Decs.Start, wp.pos)
+	m.setPos(poll, wp.pos)
 	notReady := &dst.IfStmt{
 		Cond: &dst.UnaryExpr{Op: token.NOT, X: dst.NewIdent(m.ready)},
 		Body: &dst.BlockStmt{List: []dst.Stmt{
@@ -701,12 +717,17 @@ func (m *machine) rewriteFlow(list []dst.Stmt, inLoop bool) []dst.Stmt {
 			moveComments(s, done[0])
 			ret.Decs.End = s.Decs.End
 			ret.Decs.Before = dst.NewLine
-			m.lineDirective(&ret.Decs.Start, m.position(s))
+			for _, d := range done {
+				m.setPos(d, m.stmtPosition(s))
+			}
 			out = append(out, done...)
 			continue
 		case *dst.BranchStmt:
 			if target := m.jumps[s]; target != nil {
-				out = append(out, m.jumpTo(target, inLoop)...)
+				for _, j := range m.jumpTo(target, inLoop) {
+					m.setPos(j, m.stmtPosition(s))
+					out = append(out, j)
+				}
 				continue
 			}
 		case *dst.DeferStmt:
@@ -965,7 +986,7 @@ func (m *machine) lineDirective(decs *dst.Decorations, p token.Position) {
 	if !m.file.cfg.LineDirectives || !p.IsValid() {
 		return
 	}
-	decs.Append(fmt.Sprintf("/*line %s:%d:%d*/", m.file.lineFile, p.Line, p.Column))
+	decs.Append(fmt.Sprintf("/*line %s:%d:%d*/", m.file.lineFile, p.Line, max(p.Column-1, 1)))
 }
 
 // emptyStruct returns struct{}.

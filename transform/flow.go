@@ -400,7 +400,9 @@ func (m *machine) branchesToJumps(s dst.Stmt) dst.Stmt {
 	}
 	return replaceStmts(s, func(b *dst.BranchStmt) dst.Stmt {
 		if st := replace[b]; st != nil {
-			return m.jumpStmt(st)
+			j := m.jumpStmt(st)
+			m.setPos(j, m.position(b))
+			return j
 		}
 		return nil
 	})

@@ -66,6 +66,8 @@ type machine struct {
 
 	lifted []dst.Decl // the local types and constants, at package level (see lift.go)
 
+	stmtPos map[dst.Stmt]token.Position // the source of statements corofy made (see positions.go)
+
 	synthDefs map[*dst.Ident]bool // identifiers made by defIdent
 	temps     int                 // temporaries made so far
 
@@ -179,6 +181,7 @@ func newMachine(ft *fileTransform, tp *typed, fd *dst.FuncDecl, co *cparser.Coro
 		gotoTargets:     map[string]bool{},
 		labels:          map[string]*state{},
 		stringSizes:     map[*state]*types.Var{},
+		stmtPos:         map[dst.Stmt]token.Position{},
 		flat:            newNamer(),
 		errs:            &ft.errs,
 	}

@@ -228,7 +228,7 @@ func (ft *fileTransform) copyDecl(tp *typed, d dst.Decl) {
 		} else {
 			p = tp.position(d.Name)
 		}
-		d.Decs.Func.Append(fmt.Sprintf("/*line %s:%d:%d*/", ft.lineFile, p.Line, p.Column))
+		d.Decs.Func.Append(fmt.Sprintf("/*line %s:%d:%d*/", ft.lineFile, p.Line, max(p.Column-1, 1)))
 	case *dst.GenDecl:
 		if d.Tok == token.IMPORT || len(d.Specs) == 0 {
 			return
@@ -237,7 +237,7 @@ func (ft *fileTransform) copyDecl(tp *typed, d dst.Decl) {
 			return // the specs keep their lines relative to the previous directive
 		}
 		p = tp.position(d.Specs[0])
-		d.Decs.Tok.Append(fmt.Sprintf("/*line %s:%d:%d*/", ft.lineFile, p.Line, p.Column))
+		d.Decs.Tok.Append(fmt.Sprintf("/*line %s:%d:%d*/", ft.lineFile, p.Line, max(p.Column-1, 1)))
 	}
 }
 

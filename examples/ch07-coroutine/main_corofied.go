@@ -28,16 +28,16 @@ import (
 	"github.com/corofy/corofy/runtime"
 )
 
-var /*line main.gocoro:29:5*/ useHandwritten = flag.Bool("handwritten", false, "run the hand-written state machine of handwritten.go")
+var /*line main.gocoro:29:4*/ useHandwritten = flag.Bool("handwritten", false, "run the hand-written state machine of handwritten.go")
 
 // asyncMain is the book's coroutine: it prints, waits for a response,
 // prints it, and does that once more.
-func /*line main.gocoro:33:16*/ asyncMain() runtime.Future[struct{}] {
-	return &asyncMainCoroutine{}
+func /*line main.gocoro:33:15*/ asyncMain() runtime.Future[struct{}] {
+	/*line :33:15*/ return &asyncMainCoroutine{}
 }
 
 // asyncMainCoroutine is the state machine of the coroutine asyncMain (main.gocoro:33).
-type /*line main.gocoro:33:16*/ asyncMainCoroutine struct {
+type /*line main.gocoro:33:15*/ asyncMainCoroutine struct {
 	state int                 // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	fut1  *bookhttp.GetFuture // bookhttp.Get("/600/HelloWorld1").wait
 	fut2  *bookhttp.GetFuture // bookhttp.Get("/400/HelloWorld2").wait
@@ -45,40 +45,40 @@ type /*line main.gocoro:33:16*/ asyncMainCoroutine struct {
 
 // Poll runs asyncMain from where it stopped to its next .wait that is not
 // ready, or to its end.
-func (c *asyncMainCoroutine) Poll(w runtime.Waker) (struct{}, bool) {
-	state := c.state
-	c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
-	switch state {
-	case 0:
-		/*line main.gocoro:34:2*/ fmt.Println("Program starting")
-		/*line main.gocoro:35:9*/ c.fut1 = bookhttp.Get("/600/HelloWorld1")
-		fallthrough
-	case 1: // bookhttp.Get("/600/HelloWorld1").wait
-		/*line main.gocoro:35:42*/ txt, ready := c.fut1.Poll(w)
-		if !ready {
-			c.state = 1
-			return struct{}{}, false
+func (c *asyncMainCoroutine) /*line main.gocoro:33:15*/ Poll(w runtime.Waker) (struct{}, bool) {
+	/*line :33:15*/ state := c.state
+	/*line :33:15*/ c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
+	/*line :33:15*/ switch state {
+	case 0 /*line :33:27*/ :
+		/*line :34:1*/ fmt.Println("Program starting")
+		/*line :35:8*/ c.fut1 = bookhttp.Get("/600/HelloWorld1")
+		/*line :35:8*/ fallthrough
+	case 1 /*line :35:40*/ : // bookhttp.Get("/600/HelloWorld1").wait
+		/*line :35:41*/ txt, ready := c.fut1.Poll(w)
+		/*line :35:41*/ if !ready {
+			/*line :35:41*/ c.state = 1
+			/*line :35:41*/ return struct{}{}, false
 		}
-		c.fut1 = nil // drop the completed future
-		/*line main.gocoro:36:2*/ fmt.Println(txt)
-		/*line main.gocoro:37:10*/ c.fut2 = bookhttp.Get("/400/HelloWorld2")
-		fallthrough
-	case 2: // bookhttp.Get("/400/HelloWorld2").wait
-		/*line main.gocoro:37:43*/ txt2, ready := c.fut2.Poll(w)
-		if !ready {
-			c.state = 2
-			return struct{}{}, false
+		/*line :35:41*/ c.fut1 = nil // drop the completed future
+		/*line :36:1*/ fmt.Println(txt)
+		/*line :37:9*/ c.fut2 = bookhttp.Get("/400/HelloWorld2")
+		/*line :37:9*/ fallthrough
+	case 2 /*line :37:41*/ : // bookhttp.Get("/400/HelloWorld2").wait
+		/*line :37:42*/ txt2, ready := c.fut2.Poll(w)
+		/*line :37:42*/ if !ready {
+			/*line :37:42*/ c.state = 2
+			/*line :37:42*/ return struct{}{}, false
 		}
-		c.fut2 = nil // drop the completed future
-		/*line main.gocoro:38:2*/ fmt.Println(txt2)
-		c.state = runtime.StateDone
-		return struct{}{}, true
-	default:
-		/*line main.gocoro:33:16*/ panic(runtime.PollError("asyncMain", "main.gocoro:33", state))
+		/*line :37:42*/ c.fut2 = nil // drop the completed future
+		/*line :38:1*/ fmt.Println(txt2)
+		/*line :38:1*/ c.state = runtime.StateDone
+		/*line :38:1*/ return struct{}{}, true
+	default /*line :33:14*/ :
+		/*line :33:15*/ panic(runtime.PollError("asyncMain", "main.gocoro:33", state))
 	}
 }
 
-func /*line main.gocoro:41:6*/ main() {
+func /*line main.gocoro:41:5*/ main() {
 	defer bookmain.Setup()()
 	future := asyncMain()
 	if *useHandwritten {

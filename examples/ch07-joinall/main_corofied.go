@@ -21,17 +21,17 @@ import (
 )
 
 // getPath returns the path of the i-th request: a delay of i*250 ms.
-func /*line main.gocoro:22:6*/ getPath(i int) string {
+func /*line main.gocoro:22:5*/ getPath(i int) string {
 	return fmt.Sprintf("/%d/HelloWorld%d", i*250, i)
 }
 
 // request waits for one response and prints it.
-func /*line main.gocoro:25:16*/ request(i int) runtime.Future[struct{}] {
-	return &requestCoroutine{i: i}
+func /*line main.gocoro:25:15*/ request(i int) runtime.Future[struct{}] {
+	/*line :25:15*/ return &requestCoroutine{i: i}
 }
 
 // requestCoroutine is the state machine of the coroutine request (main.gocoro:25).
-type /*line main.gocoro:25:16*/ requestCoroutine struct {
+type /*line main.gocoro:25:15*/ requestCoroutine struct {
 	state int                 // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	i     int                 // parameter
 	fut1  *bookhttp.GetFuture // bookhttp.Get(getPath(i)).wait
@@ -39,67 +39,67 @@ type /*line main.gocoro:25:16*/ requestCoroutine struct {
 
 // Poll runs request from where it stopped to its next .wait that is not
 // ready, or to its end.
-func (c *requestCoroutine) Poll(w runtime.Waker) (struct{}, bool) {
-	state := c.state
-	c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
-	switch state {
-	case 0:
-		/*line main.gocoro:26:9*/ c.fut1 = bookhttp.Get(getPath(c.i))
-		fallthrough
-	case 1: // bookhttp.Get(getPath(i)).wait
-		/*line main.gocoro:26:34*/ txt, ready := c.fut1.Poll(w)
-		if !ready {
-			c.state = 1
-			return struct{}{}, false
+func (c *requestCoroutine) /*line main.gocoro:25:15*/ Poll(w runtime.Waker) (struct{}, bool) {
+	/*line :25:15*/ state := c.state
+	/*line :25:15*/ c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
+	/*line :25:15*/ switch state {
+	case 0 /*line :26:7*/ :
+		/*line :26:8*/ c.fut1 = bookhttp.Get(getPath(c.i))
+		/*line :26:8*/ fallthrough
+	case 1 /*line :26:32*/ : // bookhttp.Get(getPath(i)).wait
+		/*line :26:33*/ txt, ready := c.fut1.Poll(w)
+		/*line :26:33*/ if !ready {
+			/*line :26:33*/ c.state = 1
+			/*line :26:33*/ return struct{}{}, false
 		}
-		c.fut1 = nil // drop the completed future
-		/*line main.gocoro:27:2*/ fmt.Println(txt)
-		c.state = runtime.StateDone
-		return struct{}{}, true
-	default:
-		/*line main.gocoro:25:16*/ panic(runtime.PollError("request", "main.gocoro:25", state))
+		/*line :26:33*/ c.fut1 = nil // drop the completed future
+		/*line :27:1*/ fmt.Println(txt)
+		/*line :27:1*/ c.state = runtime.StateDone
+		/*line :27:1*/ return struct{}{}, true
+	default /*line :25:14*/ :
+		/*line :25:15*/ panic(runtime.PollError("request", "main.gocoro:25", state))
 	}
 }
 
-func /*line main.gocoro:30:16*/ asyncMain() runtime.Future[struct{}] {
-	return &asyncMainCoroutine{}
+func /*line main.gocoro:30:15*/ asyncMain() runtime.Future[struct{}] {
+	/*line :30:15*/ return &asyncMainCoroutine{}
 }
 
 // asyncMainCoroutine is the state machine of the coroutine asyncMain (main.gocoro:30).
-type /*line main.gocoro:30:16*/ asyncMainCoroutine struct {
+type /*line main.gocoro:30:15*/ asyncMainCoroutine struct {
 	state int                        // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	fut1  runtime.Future[[]struct{}] // runtime.JoinAll(futures).wait
 }
 
 // Poll runs asyncMain from where it stopped to its next .wait that is not
 // ready, or to its end.
-func (c *asyncMainCoroutine) Poll(w runtime.Waker) (struct{}, bool) {
-	state := c.state
-	c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
-	switch state {
-	case 0:
-		/*line main.gocoro:31:2*/ fmt.Println("Program starting")
-		/*line main.gocoro:32:2*/ var futures []runtime.Future[struct{}]
-		/*line main.gocoro:33:2*/ for i := range 5 {
-			futures = append(futures, request(i))
+func (c *asyncMainCoroutine) /*line main.gocoro:30:15*/ Poll(w runtime.Waker) (struct{}, bool) {
+	/*line :30:15*/ state := c.state
+	/*line :30:15*/ c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
+	/*line :30:15*/ switch state {
+	case 0 /*line :30:27*/ :
+		/*line :31:1*/ fmt.Println("Program starting")
+		/*line :32:1*/ var futures []runtime.Future[struct{}]
+		/*line :33:1*/ for i := range 5 {
+			/*line :34:2*/ futures = append(futures, request(i))
 		}
-		/*line main.gocoro:36:2*/ c.fut1 = runtime.JoinAll(futures)
-		fallthrough
-	case 1: // runtime.JoinAll(futures).wait
-		/*line main.gocoro:36:27*/ _, ready := c.fut1.Poll(w)
-		if !ready {
-			c.state = 1
-			return struct{}{}, false
+		/*line :36:1*/ c.fut1 = runtime.JoinAll(futures)
+		/*line :36:1*/ fallthrough
+	case 1 /*line :36:25*/ : // runtime.JoinAll(futures).wait
+		/*line :36:26*/ _, ready := c.fut1.Poll(w)
+		/*line :36:26*/ if !ready {
+			/*line :36:26*/ c.state = 1
+			/*line :36:26*/ return struct{}{}, false
 		}
-		c.fut1 = nil // drop the completed future
-		c.state = runtime.StateDone
-		return struct{}{}, true
-	default:
-		/*line main.gocoro:30:16*/ panic(runtime.PollError("asyncMain", "main.gocoro:30", state))
+		/*line :36:26*/ c.fut1 = nil // drop the completed future
+		/*line :36:26*/ c.state = runtime.StateDone
+		/*line :36:26*/ return struct{}{}, true
+	default /*line :30:14*/ :
+		/*line :30:15*/ panic(runtime.PollError("asyncMain", "main.gocoro:30", state))
 	}
 }
 
-func /*line main.gocoro:39:6*/ main() {
+func /*line main.gocoro:39:5*/ main() {
 	defer bookmain.Setup()()
 	start := time.Now()
 	future := asyncMain()

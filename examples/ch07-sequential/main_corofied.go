@@ -20,16 +20,16 @@ import (
 )
 
 // getPath returns the path of the i-th request: a delay of i*250 ms.
-func /*line main.gocoro:21:6*/ getPath(i int) string {
+func /*line main.gocoro:21:5*/ getPath(i int) string {
 	return fmt.Sprintf("/%d/HelloWorld%d", i*250, i)
 }
 
-func /*line main.gocoro:23:16*/ asyncMain() runtime.Future[struct{}] {
-	return &asyncMainCoroutine{}
+func /*line main.gocoro:23:15*/ asyncMain() runtime.Future[struct{}] {
+	/*line :23:15*/ return &asyncMainCoroutine{}
 }
 
 // asyncMainCoroutine is the state machine of the coroutine asyncMain (main.gocoro:23).
-type /*line main.gocoro:23:16*/ asyncMainCoroutine struct {
+type /*line main.gocoro:23:15*/ asyncMainCoroutine struct {
 	state int                 // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	fut1  *bookhttp.GetFuture // bookhttp.Get(getPath(0)).wait
 	fut2  *bookhttp.GetFuture // bookhttp.Get(getPath(1)).wait
@@ -40,78 +40,78 @@ type /*line main.gocoro:23:16*/ asyncMainCoroutine struct {
 
 // Poll runs asyncMain from where it stopped to its next .wait that is not
 // ready, or to its end.
-func (c *asyncMainCoroutine) Poll(w runtime.Waker) (struct{}, bool) {
-	state := c.state
-	c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
-	switch state {
-	case 0:
-		/*line main.gocoro:24:2*/ fmt.Println("Program starting")
-		/*line main.gocoro:25:9*/ c.fut1 = bookhttp.Get(getPath(0))
-		fallthrough
-	case 1: // bookhttp.Get(getPath(0)).wait
-		/*line main.gocoro:25:34*/ txt, ready := c.fut1.Poll(w)
-		if !ready {
-			c.state = 1
-			return struct{}{}, false
+func (c *asyncMainCoroutine) /*line main.gocoro:23:15*/ Poll(w runtime.Waker) (struct{}, bool) {
+	/*line :23:15*/ state := c.state
+	/*line :23:15*/ c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
+	/*line :23:15*/ switch state {
+	case 0 /*line :23:27*/ :
+		/*line :24:1*/ fmt.Println("Program starting")
+		/*line :25:8*/ c.fut1 = bookhttp.Get(getPath(0))
+		/*line :25:8*/ fallthrough
+	case 1 /*line :25:32*/ : // bookhttp.Get(getPath(0)).wait
+		/*line :25:33*/ txt, ready := c.fut1.Poll(w)
+		/*line :25:33*/ if !ready {
+			/*line :25:33*/ c.state = 1
+			/*line :25:33*/ return struct{}{}, false
 		}
-		c.fut1 = nil // drop the completed future
-		/*line main.gocoro:26:2*/ fmt.Println(txt)
-		/*line main.gocoro:27:8*/ c.fut2 = bookhttp.Get(getPath(1))
-		fallthrough
-	case 2: // bookhttp.Get(getPath(1)).wait
-		/*line main.gocoro:27:33*/ out2, ready := c.fut2.Poll(w)
-		if !ready {
-			c.state = 2
-			return struct{}{}, false
+		/*line :25:33*/ c.fut1 = nil // drop the completed future
+		/*line :26:1*/ fmt.Println(txt)
+		/*line :27:7*/ c.fut2 = bookhttp.Get(getPath(1))
+		/*line :27:7*/ fallthrough
+	case 2 /*line :27:31*/ : // bookhttp.Get(getPath(1)).wait
+		/*line :27:32*/ out2, ready := c.fut2.Poll(w)
+		/*line :27:32*/ if !ready {
+			/*line :27:32*/ c.state = 2
+			/*line :27:32*/ return struct{}{}, false
 		}
-		c.fut2 = nil // drop the completed future
-		var txt string
-		/*line main.gocoro:27:2*/ txt = out2
-		/*line main.gocoro:28:2*/ fmt.Println(txt)
-		/*line main.gocoro:29:8*/ c.fut3 = bookhttp.Get(getPath(2))
-		fallthrough
-	case 3: // bookhttp.Get(getPath(2)).wait
-		/*line main.gocoro:29:33*/ out3, ready := c.fut3.Poll(w)
-		if !ready {
-			c.state = 3
-			return struct{}{}, false
+		/*line :27:32*/ c.fut2 = nil // drop the completed future
+		/*line :27:32*/ var txt string
+		/*line :27:1*/ txt = out2
+		/*line :28:1*/ fmt.Println(txt)
+		/*line :29:7*/ c.fut3 = bookhttp.Get(getPath(2))
+		/*line :29:7*/ fallthrough
+	case 3 /*line :29:31*/ : // bookhttp.Get(getPath(2)).wait
+		/*line :29:32*/ out3, ready := c.fut3.Poll(w)
+		/*line :29:32*/ if !ready {
+			/*line :29:32*/ c.state = 3
+			/*line :29:32*/ return struct{}{}, false
 		}
-		c.fut3 = nil // drop the completed future
-		var txt string
-		/*line main.gocoro:29:2*/ txt = out3
-		/*line main.gocoro:30:2*/ fmt.Println(txt)
-		/*line main.gocoro:31:8*/ c.fut4 = bookhttp.Get(getPath(3))
-		fallthrough
-	case 4: // bookhttp.Get(getPath(3)).wait
-		/*line main.gocoro:31:33*/ out4, ready := c.fut4.Poll(w)
-		if !ready {
-			c.state = 4
-			return struct{}{}, false
+		/*line :29:32*/ c.fut3 = nil // drop the completed future
+		/*line :29:32*/ var txt string
+		/*line :29:1*/ txt = out3
+		/*line :30:1*/ fmt.Println(txt)
+		/*line :31:7*/ c.fut4 = bookhttp.Get(getPath(3))
+		/*line :31:7*/ fallthrough
+	case 4 /*line :31:31*/ : // bookhttp.Get(getPath(3)).wait
+		/*line :31:32*/ out4, ready := c.fut4.Poll(w)
+		/*line :31:32*/ if !ready {
+			/*line :31:32*/ c.state = 4
+			/*line :31:32*/ return struct{}{}, false
 		}
-		c.fut4 = nil // drop the completed future
-		var txt string
-		/*line main.gocoro:31:2*/ txt = out4
-		/*line main.gocoro:32:2*/ fmt.Println(txt)
-		/*line main.gocoro:33:8*/ c.fut5 = bookhttp.Get(getPath(4))
-		fallthrough
-	case 5: // bookhttp.Get(getPath(4)).wait
-		/*line main.gocoro:33:33*/ out5, ready := c.fut5.Poll(w)
-		if !ready {
-			c.state = 5
-			return struct{}{}, false
+		/*line :31:32*/ c.fut4 = nil // drop the completed future
+		/*line :31:32*/ var txt string
+		/*line :31:1*/ txt = out4
+		/*line :32:1*/ fmt.Println(txt)
+		/*line :33:7*/ c.fut5 = bookhttp.Get(getPath(4))
+		/*line :33:7*/ fallthrough
+	case 5 /*line :33:31*/ : // bookhttp.Get(getPath(4)).wait
+		/*line :33:32*/ out5, ready := c.fut5.Poll(w)
+		/*line :33:32*/ if !ready {
+			/*line :33:32*/ c.state = 5
+			/*line :33:32*/ return struct{}{}, false
 		}
-		c.fut5 = nil // drop the completed future
-		var txt string
-		/*line main.gocoro:33:2*/ txt = out5
-		/*line main.gocoro:34:2*/ fmt.Println(txt)
-		c.state = runtime.StateDone
-		return struct{}{}, true
-	default:
-		/*line main.gocoro:23:16*/ panic(runtime.PollError("asyncMain", "main.gocoro:23", state))
+		/*line :33:32*/ c.fut5 = nil // drop the completed future
+		/*line :33:32*/ var txt string
+		/*line :33:1*/ txt = out5
+		/*line :34:1*/ fmt.Println(txt)
+		/*line :34:1*/ c.state = runtime.StateDone
+		/*line :34:1*/ return struct{}{}, true
+	default /*line :23:14*/ :
+		/*line :23:15*/ panic(runtime.PollError("asyncMain", "main.gocoro:23", state))
 	}
 }
 
-func /*line main.gocoro:37:6*/ main() {
+func /*line main.gocoro:37:5*/ main() {
 	defer bookmain.Setup()()
 	start := time.Now()
 	future := asyncMain()

@@ -39,32 +39,32 @@ import (
 
 // threads is the number of executors started besides main's: the book's
 // "for i in 1..12".
-const /*line main.gocoro:40:7*/ threads = 11
+const /*line main.gocoro:40:6*/ threads = 11
 
-func /*line main.gocoro:42:6*/ init() {
+func /*line main.gocoro:42:5*/ init() {
 	// Locking the main goroutine in init keeps main, and with it the
 	// executor "main", on the process's main thread, as in the book.
 	goruntime.LockOSThread()
 }
 
 // getPath returns the path of the i-th request: a delay of (i+1)*250 ms.
-func /*line main.gocoro:49:6*/ getPath(i int) string {
+func /*line main.gocoro:49:5*/ getPath(i int) string {
 	return fmt.Sprintf("/%d/HelloWorld%d", (i+1)*250, i)
 }
 
 // lastLine returns the last line of s: the body of a response.
-func /*line main.gocoro:52:6*/ lastLine(s string) string {
+func /*line main.gocoro:52:5*/ lastLine(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\r\n"), "\n")
 	return strings.TrimSuffix(lines[len(lines)-1], "\r")
 }
 
 // request waits for one response and prints its last line.
-func /*line main.gocoro:58:16*/ request(i int) runtime.Future[struct{}] {
-	return &requestCoroutine{i: i}
+func /*line main.gocoro:58:15*/ request(i int) runtime.Future[struct{}] {
+	/*line :58:15*/ return &requestCoroutine{i: i}
 }
 
 // requestCoroutine is the state machine of the coroutine request (main.gocoro:58).
-type /*line main.gocoro:58:16*/ requestCoroutine struct {
+type /*line main.gocoro:58:15*/ requestCoroutine struct {
 	state int                    // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	i     int                    // parameter
 	fut1  *runtime.HTTPGetFuture // runtime.HTTPGet(bookhttp.Addr, getPath(i)).wait
@@ -72,36 +72,36 @@ type /*line main.gocoro:58:16*/ requestCoroutine struct {
 
 // Poll runs request from where it stopped to its next .wait that is not
 // ready, or to its end.
-func (c *requestCoroutine) Poll(w runtime.Waker) (struct{}, bool) {
-	state := c.state
-	c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
-	switch state {
-	case 0:
-		/*line main.gocoro:59:9*/ c.fut1 = runtime.HTTPGet(bookhttp.Addr, getPath(c.i))
-		fallthrough
-	case 1: // runtime.HTTPGet(bookhttp.Addr, getPath(i)).wait
-		/*line main.gocoro:59:52*/ txt, ready := c.fut1.Poll(w)
-		if !ready {
-			c.state = 1
-			return struct{}{}, false
+func (c *requestCoroutine) /*line main.gocoro:58:15*/ Poll(w runtime.Waker) (struct{}, bool) {
+	/*line :58:15*/ state := c.state
+	/*line :58:15*/ c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
+	/*line :58:15*/ switch state {
+	case 0 /*line :59:7*/ :
+		/*line :59:8*/ c.fut1 = runtime.HTTPGet(bookhttp.Addr, getPath(c.i))
+		/*line :59:8*/ fallthrough
+	case 1 /*line :59:50*/ : // runtime.HTTPGet(bookhttp.Addr, getPath(i)).wait
+		/*line :59:51*/ txt, ready := c.fut1.Poll(w)
+		/*line :59:51*/ if !ready {
+			/*line :59:51*/ c.state = 1
+			/*line :59:51*/ return struct{}{}, false
 		}
-		c.fut1 = nil // drop the completed future
-		/*line main.gocoro:60:2*/ fmt.Println(lastLine(txt.String()))
-		c.state = runtime.StateDone
-		return struct{}{}, true
-	default:
-		/*line main.gocoro:58:16*/ panic(runtime.PollError("request", "main.gocoro:58", state))
+		/*line :59:51*/ c.fut1 = nil // drop the completed future
+		/*line :60:1*/ fmt.Println(lastLine(txt.String()))
+		/*line :60:1*/ c.state = runtime.StateDone
+		/*line :60:1*/ return struct{}{}, true
+	default /*line :58:14*/ :
+		/*line :58:15*/ panic(runtime.PollError("request", "main.gocoro:58", state))
 	}
 }
 
 // asyncMain spawns the five requests and returns without waiting for them,
 // as in ch08-spawn (where the spawns written out one by one are explained).
-func /*line main.gocoro:65:16*/ asyncMain() runtime.Future[struct{}] {
-	return &asyncMainCoroutine{}
+func /*line main.gocoro:65:15*/ asyncMain() runtime.Future[struct{}] {
+	/*line :65:15*/ return &asyncMainCoroutine{}
 }
 
 // asyncMainCoroutine is the state machine of the coroutine asyncMain (main.gocoro:65).
-type /*line main.gocoro:65:16*/ asyncMainCoroutine struct {
+type /*line main.gocoro:65:15*/ asyncMainCoroutine struct {
 	state int                            // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	fut1  *runtime.SpawnFuture[struct{}] // runtime.Spawn(request(0)).wait
 	fut2  *runtime.SpawnFuture[struct{}] // runtime.Spawn(request(1)).wait
@@ -112,65 +112,65 @@ type /*line main.gocoro:65:16*/ asyncMainCoroutine struct {
 
 // Poll runs asyncMain from where it stopped to its next .wait that is not
 // ready, or to its end.
-func (c *asyncMainCoroutine) Poll(w runtime.Waker) (struct{}, bool) {
-	state := c.state
-	c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
-	switch state {
-	case 0:
-		/*line main.gocoro:66:2*/ fmt.Println("Program starting")
-		/*line main.gocoro:67:2*/ c.fut1 = runtime.Spawn(request(0))
-		fallthrough
-	case 1: // runtime.Spawn(request(0)).wait
-		/*line main.gocoro:67:28*/ _, ready := c.fut1.Poll(w)
-		if !ready {
-			c.state = 1
-			return struct{}{}, false
+func (c *asyncMainCoroutine) /*line main.gocoro:65:15*/ Poll(w runtime.Waker) (struct{}, bool) {
+	/*line :65:15*/ state := c.state
+	/*line :65:15*/ c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
+	/*line :65:15*/ switch state {
+	case 0 /*line :65:27*/ :
+		/*line :66:1*/ fmt.Println("Program starting")
+		/*line :67:1*/ c.fut1 = runtime.Spawn(request(0))
+		/*line :67:1*/ fallthrough
+	case 1 /*line :67:26*/ : // runtime.Spawn(request(0)).wait
+		/*line :67:27*/ _, ready := c.fut1.Poll(w)
+		/*line :67:27*/ if !ready {
+			/*line :67:27*/ c.state = 1
+			/*line :67:27*/ return struct{}{}, false
 		}
-		c.fut1 = nil // drop the completed future
-		/*line main.gocoro:68:2*/ c.fut2 = runtime.Spawn(request(1))
-		fallthrough
-	case 2: // runtime.Spawn(request(1)).wait
-		/*line main.gocoro:68:28*/ _, ready := c.fut2.Poll(w)
-		if !ready {
-			c.state = 2
-			return struct{}{}, false
+		/*line :67:27*/ c.fut1 = nil // drop the completed future
+		/*line :68:1*/ c.fut2 = runtime.Spawn(request(1))
+		/*line :68:1*/ fallthrough
+	case 2 /*line :68:26*/ : // runtime.Spawn(request(1)).wait
+		/*line :68:27*/ _, ready := c.fut2.Poll(w)
+		/*line :68:27*/ if !ready {
+			/*line :68:27*/ c.state = 2
+			/*line :68:27*/ return struct{}{}, false
 		}
-		c.fut2 = nil // drop the completed future
-		/*line main.gocoro:69:2*/ c.fut3 = runtime.Spawn(request(2))
-		fallthrough
-	case 3: // runtime.Spawn(request(2)).wait
-		/*line main.gocoro:69:28*/ _, ready := c.fut3.Poll(w)
-		if !ready {
-			c.state = 3
-			return struct{}{}, false
+		/*line :68:27*/ c.fut2 = nil // drop the completed future
+		/*line :69:1*/ c.fut3 = runtime.Spawn(request(2))
+		/*line :69:1*/ fallthrough
+	case 3 /*line :69:26*/ : // runtime.Spawn(request(2)).wait
+		/*line :69:27*/ _, ready := c.fut3.Poll(w)
+		/*line :69:27*/ if !ready {
+			/*line :69:27*/ c.state = 3
+			/*line :69:27*/ return struct{}{}, false
 		}
-		c.fut3 = nil // drop the completed future
-		/*line main.gocoro:70:2*/ c.fut4 = runtime.Spawn(request(3))
-		fallthrough
-	case 4: // runtime.Spawn(request(3)).wait
-		/*line main.gocoro:70:28*/ _, ready := c.fut4.Poll(w)
-		if !ready {
-			c.state = 4
-			return struct{}{}, false
+		/*line :69:27*/ c.fut3 = nil // drop the completed future
+		/*line :70:1*/ c.fut4 = runtime.Spawn(request(3))
+		/*line :70:1*/ fallthrough
+	case 4 /*line :70:26*/ : // runtime.Spawn(request(3)).wait
+		/*line :70:27*/ _, ready := c.fut4.Poll(w)
+		/*line :70:27*/ if !ready {
+			/*line :70:27*/ c.state = 4
+			/*line :70:27*/ return struct{}{}, false
 		}
-		c.fut4 = nil // drop the completed future
-		/*line main.gocoro:71:2*/ c.fut5 = runtime.Spawn(request(4))
-		fallthrough
-	case 5: // runtime.Spawn(request(4)).wait
-		/*line main.gocoro:71:28*/ _, ready := c.fut5.Poll(w)
-		if !ready {
-			c.state = 5
-			return struct{}{}, false
+		/*line :70:27*/ c.fut4 = nil // drop the completed future
+		/*line :71:1*/ c.fut5 = runtime.Spawn(request(4))
+		/*line :71:1*/ fallthrough
+	case 5 /*line :71:26*/ : // runtime.Spawn(request(4)).wait
+		/*line :71:27*/ _, ready := c.fut5.Poll(w)
+		/*line :71:27*/ if !ready {
+			/*line :71:27*/ c.state = 5
+			/*line :71:27*/ return struct{}{}, false
 		}
-		c.fut5 = nil // drop the completed future
-		c.state = runtime.StateDone
-		return struct{}{}, true
-	default:
-		/*line main.gocoro:65:16*/ panic(runtime.PollError("asyncMain", "main.gocoro:65", state))
+		/*line :71:27*/ c.fut5 = nil // drop the completed future
+		/*line :71:27*/ c.state = runtime.StateDone
+		/*line :71:27*/ return struct{}{}, true
+	default /*line :65:14*/ :
+		/*line :65:15*/ panic(runtime.PollError("asyncMain", "main.gocoro:65", state))
 	}
 }
 
-func /*line main.gocoro:74:6*/ main() {
+func /*line main.gocoro:74:5*/ main() {
 	defer bookmain.Setup()()
 	runtime.SetTrace(os.Stdout, runtime.TraceExecutor|runtime.TraceFirstPoll)
 	var executors []*runtime.Thread[struct{}]

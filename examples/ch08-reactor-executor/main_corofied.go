@@ -36,12 +36,12 @@ import (
 
 // asyncMain is the book's coroutine: it prints, waits for a response,
 // prints it, and does that once more.
-func /*line main.gocoro:37:16*/ asyncMain() runtime.Future[struct{}] {
-	return &asyncMainCoroutine{}
+func /*line main.gocoro:37:15*/ asyncMain() runtime.Future[struct{}] {
+	/*line :37:15*/ return &asyncMainCoroutine{}
 }
 
 // asyncMainCoroutine is the state machine of the coroutine asyncMain (main.gocoro:37).
-type /*line main.gocoro:37:16*/ asyncMainCoroutine struct {
+type /*line main.gocoro:37:15*/ asyncMainCoroutine struct {
 	state int                    // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	fut1  *runtime.HTTPGetFuture // runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncAwait").wait
 	fut2  *runtime.HTTPGetFuture // runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncAwait").wait
@@ -49,40 +49,40 @@ type /*line main.gocoro:37:16*/ asyncMainCoroutine struct {
 
 // Poll runs asyncMain from where it stopped to its next .wait that is not
 // ready, or to its end.
-func (c *asyncMainCoroutine) Poll(w runtime.Waker) (struct{}, bool) {
-	state := c.state
-	c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
-	switch state {
-	case 0:
-		/*line main.gocoro:38:2*/ fmt.Println("Program starting")
-		/*line main.gocoro:39:9*/ c.fut1 = runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncAwait")
-		fallthrough
-	case 1: // runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncAwait").wait
-		/*line main.gocoro:39:64*/ txt, ready := c.fut1.Poll(w)
-		if !ready {
-			c.state = 1
-			return struct{}{}, false
+func (c *asyncMainCoroutine) /*line main.gocoro:37:15*/ Poll(w runtime.Waker) (struct{}, bool) {
+	/*line :37:15*/ state := c.state
+	/*line :37:15*/ c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
+	/*line :37:15*/ switch state {
+	case 0 /*line :37:27*/ :
+		/*line :38:1*/ fmt.Println("Program starting")
+		/*line :39:8*/ c.fut1 = runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncAwait")
+		/*line :39:8*/ fallthrough
+	case 1 /*line :39:62*/ : // runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncAwait").wait
+		/*line :39:63*/ txt, ready := c.fut1.Poll(w)
+		/*line :39:63*/ if !ready {
+			/*line :39:63*/ c.state = 1
+			/*line :39:63*/ return struct{}{}, false
 		}
-		c.fut1 = nil // drop the completed future
-		/*line main.gocoro:40:2*/ fmt.Println(txt)
-		/*line main.gocoro:41:10*/ c.fut2 = runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncAwait")
-		fallthrough
-	case 2: // runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncAwait").wait
-		/*line main.gocoro:41:65*/ txt2, ready := c.fut2.Poll(w)
-		if !ready {
-			c.state = 2
-			return struct{}{}, false
+		/*line :39:63*/ c.fut1 = nil // drop the completed future
+		/*line :40:1*/ fmt.Println(txt)
+		/*line :41:9*/ c.fut2 = runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncAwait")
+		/*line :41:9*/ fallthrough
+	case 2 /*line :41:63*/ : // runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncAwait").wait
+		/*line :41:64*/ txt2, ready := c.fut2.Poll(w)
+		/*line :41:64*/ if !ready {
+			/*line :41:64*/ c.state = 2
+			/*line :41:64*/ return struct{}{}, false
 		}
-		c.fut2 = nil // drop the completed future
-		/*line main.gocoro:42:2*/ fmt.Println(txt2)
-		c.state = runtime.StateDone
-		return struct{}{}, true
-	default:
-		/*line main.gocoro:37:16*/ panic(runtime.PollError("asyncMain", "main.gocoro:37", state))
+		/*line :41:64*/ c.fut2 = nil // drop the completed future
+		/*line :42:1*/ fmt.Println(txt2)
+		/*line :42:1*/ c.state = runtime.StateDone
+		/*line :42:1*/ return struct{}{}, true
+	default /*line :37:14*/ :
+		/*line :37:15*/ panic(runtime.PollError("asyncMain", "main.gocoro:37", state))
 	}
 }
 
-func /*line main.gocoro:45:6*/ main() {
+func /*line main.gocoro:45:5*/ main() {
 	defer bookmain.Setup()()
 	// The book's debug lines: the executor's, and the leaf future's first poll.
 	runtime.SetTrace(os.Stdout, runtime.TraceExecutor|runtime.TraceFirstPoll)

@@ -34,12 +34,12 @@ import (
 
 // asyncMain is the book's coroutine: it prints, waits for a response,
 // prints it, and does that once more.
-func /*line main.gocoro:35:16*/ asyncMain() runtime.Future[struct{}] {
-	return &asyncMainCoroutine{}
+func /*line main.gocoro:35:15*/ asyncMain() runtime.Future[struct{}] {
+	/*line :35:15*/ return &asyncMainCoroutine{}
 }
 
 // asyncMainCoroutine is the state machine of the coroutine asyncMain (main.gocoro:35).
-type /*line main.gocoro:35:16*/ asyncMainCoroutine struct {
+type /*line main.gocoro:35:15*/ asyncMainCoroutine struct {
 	state int                    // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	fut1  *runtime.HTTPGetFuture // runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncAwait").wait
 	fut2  *runtime.HTTPGetFuture // runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncAwait").wait
@@ -47,40 +47,40 @@ type /*line main.gocoro:35:16*/ asyncMainCoroutine struct {
 
 // Poll runs asyncMain from where it stopped to its next .wait that is not
 // ready, or to its end.
-func (c *asyncMainCoroutine) Poll(w runtime.Waker) (struct{}, bool) {
-	state := c.state
-	c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
-	switch state {
-	case 0:
-		/*line main.gocoro:36:2*/ fmt.Println("Program starting")
-		/*line main.gocoro:37:9*/ c.fut1 = runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncAwait")
-		fallthrough
-	case 1: // runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncAwait").wait
-		/*line main.gocoro:37:64*/ txt, ready := c.fut1.Poll(w)
-		if !ready {
-			c.state = 1
-			return struct{}{}, false
+func (c *asyncMainCoroutine) /*line main.gocoro:35:15*/ Poll(w runtime.Waker) (struct{}, bool) {
+	/*line :35:15*/ state := c.state
+	/*line :35:15*/ c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
+	/*line :35:15*/ switch state {
+	case 0 /*line :35:27*/ :
+		/*line :36:1*/ fmt.Println("Program starting")
+		/*line :37:8*/ c.fut1 = runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncAwait")
+		/*line :37:8*/ fallthrough
+	case 1 /*line :37:62*/ : // runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncAwait").wait
+		/*line :37:63*/ txt, ready := c.fut1.Poll(w)
+		/*line :37:63*/ if !ready {
+			/*line :37:63*/ c.state = 1
+			/*line :37:63*/ return struct{}{}, false
 		}
-		c.fut1 = nil // drop the completed future
-		/*line main.gocoro:38:2*/ fmt.Println(txt)
-		/*line main.gocoro:39:10*/ c.fut2 = runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncAwait")
-		fallthrough
-	case 2: // runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncAwait").wait
-		/*line main.gocoro:39:65*/ txt2, ready := c.fut2.Poll(w)
-		if !ready {
-			c.state = 2
-			return struct{}{}, false
+		/*line :37:63*/ c.fut1 = nil // drop the completed future
+		/*line :38:1*/ fmt.Println(txt)
+		/*line :39:9*/ c.fut2 = runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncAwait")
+		/*line :39:9*/ fallthrough
+	case 2 /*line :39:63*/ : // runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncAwait").wait
+		/*line :39:64*/ txt2, ready := c.fut2.Poll(w)
+		/*line :39:64*/ if !ready {
+			/*line :39:64*/ c.state = 2
+			/*line :39:64*/ return struct{}{}, false
 		}
-		c.fut2 = nil // drop the completed future
-		/*line main.gocoro:40:2*/ fmt.Println(txt2)
-		c.state = runtime.StateDone
-		return struct{}{}, true
-	default:
-		/*line main.gocoro:35:16*/ panic(runtime.PollError("asyncMain", "main.gocoro:35", state))
+		/*line :39:64*/ c.fut2 = nil // drop the completed future
+		/*line :40:1*/ fmt.Println(txt2)
+		/*line :40:1*/ c.state = runtime.StateDone
+		/*line :40:1*/ return struct{}{}, true
+	default /*line :35:14*/ :
+		/*line :35:15*/ panic(runtime.PollError("asyncMain", "main.gocoro:35", state))
 	}
 }
 
-func /*line main.gocoro:43:6*/ main() {
+func /*line main.gocoro:43:5*/ main() {
 	defer bookmain.Setup()()
 	runtime.SetTrace(os.Stdout, runtime.TraceFirstPoll)
 	runtime.BlockOn(asyncMain())

@@ -39,17 +39,17 @@ import (
 )
 
 // getPath returns the path of the i-th request: a delay of (i+1)*250 ms.
-func /*line main.gocoro:40:6*/ getPath(i int) string {
+func /*line main.gocoro:40:5*/ getPath(i int) string {
 	return fmt.Sprintf("/%d/HelloWorld%d", (i+1)*250, i)
 }
 
 // request waits for one response and prints it.
-func /*line main.gocoro:43:16*/ request(i int) runtime.Future[struct{}] {
-	return &requestCoroutine{i: i}
+func /*line main.gocoro:43:15*/ request(i int) runtime.Future[struct{}] {
+	/*line :43:15*/ return &requestCoroutine{i: i}
 }
 
 // requestCoroutine is the state machine of the coroutine request (main.gocoro:43).
-type /*line main.gocoro:43:16*/ requestCoroutine struct {
+type /*line main.gocoro:43:15*/ requestCoroutine struct {
 	state int                    // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	i     int                    // parameter
 	fut1  *runtime.HTTPGetFuture // runtime.HTTPGet(bookhttp.Addr, getPath(i)).wait
@@ -57,25 +57,25 @@ type /*line main.gocoro:43:16*/ requestCoroutine struct {
 
 // Poll runs request from where it stopped to its next .wait that is not
 // ready, or to its end.
-func (c *requestCoroutine) Poll(w runtime.Waker) (struct{}, bool) {
-	state := c.state
-	c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
-	switch state {
-	case 0:
-		/*line main.gocoro:44:9*/ c.fut1 = runtime.HTTPGet(bookhttp.Addr, getPath(c.i))
-		fallthrough
-	case 1: // runtime.HTTPGet(bookhttp.Addr, getPath(i)).wait
-		/*line main.gocoro:44:52*/ txt, ready := c.fut1.Poll(w)
-		if !ready {
-			c.state = 1
-			return struct{}{}, false
+func (c *requestCoroutine) /*line main.gocoro:43:15*/ Poll(w runtime.Waker) (struct{}, bool) {
+	/*line :43:15*/ state := c.state
+	/*line :43:15*/ c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
+	/*line :43:15*/ switch state {
+	case 0 /*line :44:7*/ :
+		/*line :44:8*/ c.fut1 = runtime.HTTPGet(bookhttp.Addr, getPath(c.i))
+		/*line :44:8*/ fallthrough
+	case 1 /*line :44:50*/ : // runtime.HTTPGet(bookhttp.Addr, getPath(i)).wait
+		/*line :44:51*/ txt, ready := c.fut1.Poll(w)
+		/*line :44:51*/ if !ready {
+			/*line :44:51*/ c.state = 1
+			/*line :44:51*/ return struct{}{}, false
 		}
-		c.fut1 = nil // drop the completed future
-		/*line main.gocoro:45:2*/ fmt.Println(txt)
-		c.state = runtime.StateDone
-		return struct{}{}, true
-	default:
-		/*line main.gocoro:43:16*/ panic(runtime.PollError("request", "main.gocoro:43", state))
+		/*line :44:51*/ c.fut1 = nil // drop the completed future
+		/*line :45:1*/ fmt.Println(txt)
+		/*line :45:1*/ c.state = runtime.StateDone
+		/*line :45:1*/ return struct{}{}, true
+	default /*line :43:14*/ :
+		/*line :43:15*/ panic(runtime.PollError("request", "main.gocoro:43", state))
 	}
 }
 
@@ -85,12 +85,12 @@ func (c *requestCoroutine) Poll(w runtime.Waker) (struct{}, bool) {
 // does not support .wait inside a loop body yet, so the five spawns are
 // written out; each is a statement of its own, as each spawn in the book's
 // loop is.
-func /*line main.gocoro:54:16*/ asyncMain() runtime.Future[struct{}] {
-	return &asyncMainCoroutine{}
+func /*line main.gocoro:54:15*/ asyncMain() runtime.Future[struct{}] {
+	/*line :54:15*/ return &asyncMainCoroutine{}
 }
 
 // asyncMainCoroutine is the state machine of the coroutine asyncMain (main.gocoro:54).
-type /*line main.gocoro:54:16*/ asyncMainCoroutine struct {
+type /*line main.gocoro:54:15*/ asyncMainCoroutine struct {
 	state int                            // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	fut1  *runtime.SpawnFuture[struct{}] // runtime.Spawn(request(0)).wait
 	fut2  *runtime.SpawnFuture[struct{}] // runtime.Spawn(request(1)).wait
@@ -101,65 +101,65 @@ type /*line main.gocoro:54:16*/ asyncMainCoroutine struct {
 
 // Poll runs asyncMain from where it stopped to its next .wait that is not
 // ready, or to its end.
-func (c *asyncMainCoroutine) Poll(w runtime.Waker) (struct{}, bool) {
-	state := c.state
-	c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
-	switch state {
-	case 0:
-		/*line main.gocoro:55:2*/ fmt.Println("Program starting")
-		/*line main.gocoro:56:2*/ c.fut1 = runtime.Spawn(request(0))
-		fallthrough
-	case 1: // runtime.Spawn(request(0)).wait
-		/*line main.gocoro:56:28*/ _, ready := c.fut1.Poll(w)
-		if !ready {
-			c.state = 1
-			return struct{}{}, false
+func (c *asyncMainCoroutine) /*line main.gocoro:54:15*/ Poll(w runtime.Waker) (struct{}, bool) {
+	/*line :54:15*/ state := c.state
+	/*line :54:15*/ c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
+	/*line :54:15*/ switch state {
+	case 0 /*line :54:27*/ :
+		/*line :55:1*/ fmt.Println("Program starting")
+		/*line :56:1*/ c.fut1 = runtime.Spawn(request(0))
+		/*line :56:1*/ fallthrough
+	case 1 /*line :56:26*/ : // runtime.Spawn(request(0)).wait
+		/*line :56:27*/ _, ready := c.fut1.Poll(w)
+		/*line :56:27*/ if !ready {
+			/*line :56:27*/ c.state = 1
+			/*line :56:27*/ return struct{}{}, false
 		}
-		c.fut1 = nil // drop the completed future
-		/*line main.gocoro:57:2*/ c.fut2 = runtime.Spawn(request(1))
-		fallthrough
-	case 2: // runtime.Spawn(request(1)).wait
-		/*line main.gocoro:57:28*/ _, ready := c.fut2.Poll(w)
-		if !ready {
-			c.state = 2
-			return struct{}{}, false
+		/*line :56:27*/ c.fut1 = nil // drop the completed future
+		/*line :57:1*/ c.fut2 = runtime.Spawn(request(1))
+		/*line :57:1*/ fallthrough
+	case 2 /*line :57:26*/ : // runtime.Spawn(request(1)).wait
+		/*line :57:27*/ _, ready := c.fut2.Poll(w)
+		/*line :57:27*/ if !ready {
+			/*line :57:27*/ c.state = 2
+			/*line :57:27*/ return struct{}{}, false
 		}
-		c.fut2 = nil // drop the completed future
-		/*line main.gocoro:58:2*/ c.fut3 = runtime.Spawn(request(2))
-		fallthrough
-	case 3: // runtime.Spawn(request(2)).wait
-		/*line main.gocoro:58:28*/ _, ready := c.fut3.Poll(w)
-		if !ready {
-			c.state = 3
-			return struct{}{}, false
+		/*line :57:27*/ c.fut2 = nil // drop the completed future
+		/*line :58:1*/ c.fut3 = runtime.Spawn(request(2))
+		/*line :58:1*/ fallthrough
+	case 3 /*line :58:26*/ : // runtime.Spawn(request(2)).wait
+		/*line :58:27*/ _, ready := c.fut3.Poll(w)
+		/*line :58:27*/ if !ready {
+			/*line :58:27*/ c.state = 3
+			/*line :58:27*/ return struct{}{}, false
 		}
-		c.fut3 = nil // drop the completed future
-		/*line main.gocoro:59:2*/ c.fut4 = runtime.Spawn(request(3))
-		fallthrough
-	case 4: // runtime.Spawn(request(3)).wait
-		/*line main.gocoro:59:28*/ _, ready := c.fut4.Poll(w)
-		if !ready {
-			c.state = 4
-			return struct{}{}, false
+		/*line :58:27*/ c.fut3 = nil // drop the completed future
+		/*line :59:1*/ c.fut4 = runtime.Spawn(request(3))
+		/*line :59:1*/ fallthrough
+	case 4 /*line :59:26*/ : // runtime.Spawn(request(3)).wait
+		/*line :59:27*/ _, ready := c.fut4.Poll(w)
+		/*line :59:27*/ if !ready {
+			/*line :59:27*/ c.state = 4
+			/*line :59:27*/ return struct{}{}, false
 		}
-		c.fut4 = nil // drop the completed future
-		/*line main.gocoro:60:2*/ c.fut5 = runtime.Spawn(request(4))
-		fallthrough
-	case 5: // runtime.Spawn(request(4)).wait
-		/*line main.gocoro:60:28*/ _, ready := c.fut5.Poll(w)
-		if !ready {
-			c.state = 5
-			return struct{}{}, false
+		/*line :59:27*/ c.fut4 = nil // drop the completed future
+		/*line :60:1*/ c.fut5 = runtime.Spawn(request(4))
+		/*line :60:1*/ fallthrough
+	case 5 /*line :60:26*/ : // runtime.Spawn(request(4)).wait
+		/*line :60:27*/ _, ready := c.fut5.Poll(w)
+		/*line :60:27*/ if !ready {
+			/*line :60:27*/ c.state = 5
+			/*line :60:27*/ return struct{}{}, false
 		}
-		c.fut5 = nil // drop the completed future
-		c.state = runtime.StateDone
-		return struct{}{}, true
-	default:
-		/*line main.gocoro:54:16*/ panic(runtime.PollError("asyncMain", "main.gocoro:54", state))
+		/*line :60:27*/ c.fut5 = nil // drop the completed future
+		/*line :60:27*/ c.state = runtime.StateDone
+		/*line :60:27*/ return struct{}{}, true
+	default /*line :54:14*/ :
+		/*line :54:15*/ panic(runtime.PollError("asyncMain", "main.gocoro:54", state))
 	}
 }
 
-func /*line main.gocoro:63:6*/ main() {
+func /*line main.gocoro:63:5*/ main() {
 	defer bookmain.Setup()()
 	runtime.SetTrace(os.Stdout, runtime.TraceExecutor|runtime.TraceFirstPoll)
 	runtime.BlockOn(asyncMain())

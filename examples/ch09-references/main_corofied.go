@@ -44,12 +44,12 @@ import (
 )
 
 // asyncMain collects the two responses in buffer, through a pointer to it.
-func /*line main.gocoro:45:16*/ asyncMain() runtime.Future[struct{}] {
-	return &asyncMainCoroutine{}
+func /*line main.gocoro:45:15*/ asyncMain() runtime.Future[struct{}] {
+	/*line :45:15*/ return &asyncMainCoroutine{}
 }
 
 // asyncMainCoroutine is the state machine of the coroutine asyncMain (main.gocoro:45).
-type /*line main.gocoro:45:16*/ asyncMainCoroutine struct {
+type /*line main.gocoro:45:15*/ asyncMainCoroutine struct {
 	state  int // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	buffer strings.Builder
 	writer *strings.Builder
@@ -59,46 +59,46 @@ type /*line main.gocoro:45:16*/ asyncMainCoroutine struct {
 
 // Poll runs asyncMain from where it stopped to its next .wait that is not
 // ready, or to its end.
-func (c *asyncMainCoroutine) Poll(w runtime.Waker) (struct{}, bool) {
-	state := c.state
-	c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
-	switch state {
-	case 0:
-		/*line main.gocoro:46:2*/ c.buffer = strings.Builder{}
-		/*line main.gocoro:47:2*/ c.buffer.WriteString("\nBUFFER:\n----\n")
-		/*line main.gocoro:48:2*/ c.writer = &c.buffer
-		/*line main.gocoro:49:2*/ fmt.Println("Program starting")
-		/*line main.gocoro:50:9*/ c.fut1 = runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncWait")
-		fallthrough
-	case 1: // runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncWait").wait
-		/*line main.gocoro:50:63*/ txt, ready := c.fut1.Poll(w)
-		if !ready {
-			c.state = 1
-			return struct{}{}, false
+func (c *asyncMainCoroutine) /*line main.gocoro:45:15*/ Poll(w runtime.Waker) (struct{}, bool) {
+	/*line :45:15*/ state := c.state
+	/*line :45:15*/ c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
+	/*line :45:15*/ switch state {
+	case 0 /*line :45:27*/ :
+		/*line :46:1*/ c.buffer = strings.Builder{}
+		/*line :47:1*/ c.buffer.WriteString("\nBUFFER:\n----\n")
+		/*line :48:1*/ c.writer = &c.buffer
+		/*line :49:1*/ fmt.Println("Program starting")
+		/*line :50:8*/ c.fut1 = runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncWait")
+		/*line :50:8*/ fallthrough
+	case 1 /*line :50:61*/ : // runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncWait").wait
+		/*line :50:62*/ txt, ready := c.fut1.Poll(w)
+		/*line :50:62*/ if !ready {
+			/*line :50:62*/ c.state = 1
+			/*line :50:62*/ return struct{}{}, false
 		}
-		c.fut1 = nil // drop the completed future
-		/*line main.gocoro:51:2*/ fmt.Fprintln(c.writer, txt)
-		/*line main.gocoro:52:8*/ c.fut2 = runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncWait")
-		fallthrough
-	case 2: // runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncWait").wait
-		/*line main.gocoro:52:62*/ out2, ready := c.fut2.Poll(w)
-		if !ready {
-			c.state = 2
-			return struct{}{}, false
+		/*line :50:62*/ c.fut1 = nil // drop the completed future
+		/*line :51:1*/ fmt.Fprintln(c.writer, txt)
+		/*line :52:7*/ c.fut2 = runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncWait")
+		/*line :52:7*/ fallthrough
+	case 2 /*line :52:60*/ : // runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncWait").wait
+		/*line :52:61*/ out2, ready := c.fut2.Poll(w)
+		/*line :52:61*/ if !ready {
+			/*line :52:61*/ c.state = 2
+			/*line :52:61*/ return struct{}{}, false
 		}
-		c.fut2 = nil // drop the completed future
-		var txt runtime.Response
-		/*line main.gocoro:52:2*/ txt = out2
-		/*line main.gocoro:53:2*/ fmt.Fprintln(c.writer, txt)
-		/*line main.gocoro:54:2*/ fmt.Println(c.buffer.String())
-		c.state = runtime.StateDone
-		return struct{}{}, true
-	default:
-		/*line main.gocoro:45:16*/ panic(runtime.PollError("asyncMain", "main.gocoro:45", state))
+		/*line :52:61*/ c.fut2 = nil // drop the completed future
+		/*line :52:61*/ var txt runtime.Response
+		/*line :52:1*/ txt = out2
+		/*line :53:1*/ fmt.Fprintln(c.writer, txt)
+		/*line :54:1*/ fmt.Println(c.buffer.String())
+		/*line :54:1*/ c.state = runtime.StateDone
+		/*line :54:1*/ return struct{}{}, true
+	default /*line :45:14*/ :
+		/*line :45:15*/ panic(runtime.PollError("asyncMain", "main.gocoro:45", state))
 	}
 }
 
-func /*line main.gocoro:57:6*/ main() {
+func /*line main.gocoro:57:5*/ main() {
 	defer bookmain.Setup()()
 	runtime.SetTrace(os.Stdout, runtime.TraceExecutor|runtime.TraceFirstPoll)
 	runtime.BlockOn(asyncMain())

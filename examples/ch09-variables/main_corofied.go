@@ -30,12 +30,12 @@ import (
 )
 
 // asyncMain counts the responses it receives.
-func /*line main.gocoro:31:16*/ asyncMain() runtime.Future[struct{}] {
-	return &asyncMainCoroutine{}
+func /*line main.gocoro:31:15*/ asyncMain() runtime.Future[struct{}] {
+	/*line :31:15*/ return &asyncMainCoroutine{}
 }
 
 // asyncMainCoroutine is the state machine of the coroutine asyncMain (main.gocoro:31).
-type /*line main.gocoro:31:16*/ asyncMainCoroutine struct {
+type /*line main.gocoro:31:15*/ asyncMainCoroutine struct {
 	state   int // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	counter int
 	fut1    *runtime.HTTPGetFuture // runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncWait").wait
@@ -44,46 +44,46 @@ type /*line main.gocoro:31:16*/ asyncMainCoroutine struct {
 
 // Poll runs asyncMain from where it stopped to its next .wait that is not
 // ready, or to its end.
-func (c *asyncMainCoroutine) Poll(w runtime.Waker) (struct{}, bool) {
-	state := c.state
-	c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
-	switch state {
-	case 0:
-		/*line main.gocoro:32:2*/ c.counter = 0
-		/*line main.gocoro:33:2*/ fmt.Println("Program starting")
-		/*line main.gocoro:34:9*/ c.fut1 = runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncWait")
-		fallthrough
-	case 1: // runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncWait").wait
-		/*line main.gocoro:34:63*/ txt, ready := c.fut1.Poll(w)
-		if !ready {
-			c.state = 1
-			return struct{}{}, false
+func (c *asyncMainCoroutine) /*line main.gocoro:31:15*/ Poll(w runtime.Waker) (struct{}, bool) {
+	/*line :31:15*/ state := c.state
+	/*line :31:15*/ c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
+	/*line :31:15*/ switch state {
+	case 0 /*line :31:27*/ :
+		/*line :32:1*/ c.counter = 0
+		/*line :33:1*/ fmt.Println("Program starting")
+		/*line :34:8*/ c.fut1 = runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncWait")
+		/*line :34:8*/ fallthrough
+	case 1 /*line :34:61*/ : // runtime.HTTPGet(bookhttp.Addr, "/600/HelloAsyncWait").wait
+		/*line :34:62*/ txt, ready := c.fut1.Poll(w)
+		/*line :34:62*/ if !ready {
+			/*line :34:62*/ c.state = 1
+			/*line :34:62*/ return struct{}{}, false
 		}
-		c.fut1 = nil // drop the completed future
-		/*line main.gocoro:35:2*/ fmt.Println(txt)
-		/*line main.gocoro:36:2*/ c.counter++
-		/*line main.gocoro:37:8*/ c.fut2 = runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncWait")
-		fallthrough
-	case 2: // runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncWait").wait
-		/*line main.gocoro:37:62*/ out2, ready := c.fut2.Poll(w)
-		if !ready {
-			c.state = 2
-			return struct{}{}, false
+		/*line :34:62*/ c.fut1 = nil // drop the completed future
+		/*line :35:1*/ fmt.Println(txt)
+		/*line :36:1*/ c.counter++
+		/*line :37:7*/ c.fut2 = runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncWait")
+		/*line :37:7*/ fallthrough
+	case 2 /*line :37:60*/ : // runtime.HTTPGet(bookhttp.Addr, "/400/HelloAsyncWait").wait
+		/*line :37:61*/ out2, ready := c.fut2.Poll(w)
+		/*line :37:61*/ if !ready {
+			/*line :37:61*/ c.state = 2
+			/*line :37:61*/ return struct{}{}, false
 		}
-		c.fut2 = nil // drop the completed future
-		var txt runtime.Response
-		/*line main.gocoro:37:2*/ txt = out2
-		/*line main.gocoro:38:2*/ fmt.Println(txt)
-		/*line main.gocoro:39:2*/ c.counter++
-		/*line main.gocoro:40:2*/ fmt.Printf("Received %d responses.\n", c.counter)
-		c.state = runtime.StateDone
-		return struct{}{}, true
-	default:
-		/*line main.gocoro:31:16*/ panic(runtime.PollError("asyncMain", "main.gocoro:31", state))
+		/*line :37:61*/ c.fut2 = nil // drop the completed future
+		/*line :37:61*/ var txt runtime.Response
+		/*line :37:1*/ txt = out2
+		/*line :38:1*/ fmt.Println(txt)
+		/*line :39:1*/ c.counter++
+		/*line :40:1*/ fmt.Printf("Received %d responses.\n", c.counter)
+		/*line :40:1*/ c.state = runtime.StateDone
+		/*line :40:1*/ return struct{}{}, true
+	default /*line :31:14*/ :
+		/*line :31:15*/ panic(runtime.PollError("asyncMain", "main.gocoro:31", state))
 	}
 }
 
-func /*line main.gocoro:43:6*/ main() {
+func /*line main.gocoro:43:5*/ main() {
 	defer bookmain.Setup()()
 	runtime.SetTrace(os.Stdout, runtime.TraceExecutor|runtime.TraceFirstPoll)
 	runtime.BlockOn(asyncMain())

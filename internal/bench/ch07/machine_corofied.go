@@ -7,12 +7,12 @@ import "github.com/corofy/corofy/runtime"
 //go:generate go run github.com/corofy/corofy/cmd/corofy machine.gocoro
 
 // asyncMain is the coroutine of examples/ch07-coroutine, printing to Sink.
-func /*line machine.gocoro:6:16*/ asyncMain() runtime.Future[struct{}] {
-	return &asyncMainCoroutine{}
+func /*line machine.gocoro:6:15*/ asyncMain() runtime.Future[struct{}] {
+	/*line :6:15*/ return &asyncMainCoroutine{}
 }
 
 // asyncMainCoroutine is the state machine of the coroutine asyncMain (machine.gocoro:6).
-type /*line machine.gocoro:6:16*/ asyncMainCoroutine struct {
+type /*line machine.gocoro:6:15*/ asyncMainCoroutine struct {
 	state int   // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	fut1  *leaf // get("/600/HelloWorld1").wait
 	fut2  *leaf // get("/400/HelloWorld2").wait
@@ -20,35 +20,35 @@ type /*line machine.gocoro:6:16*/ asyncMainCoroutine struct {
 
 // Poll runs asyncMain from where it stopped to its next .wait that is not
 // ready, or to its end.
-func (c *asyncMainCoroutine) Poll(w runtime.Waker) (struct{}, bool) {
-	state := c.state
-	c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
-	switch state {
-	case 0:
-		/*line machine.gocoro:7:2*/ use("Program starting")
-		/*line machine.gocoro:8:9*/ c.fut1 = get("/600/HelloWorld1")
-		fallthrough
-	case 1: // get("/600/HelloWorld1").wait
-		/*line machine.gocoro:8:33*/ txt, ready := c.fut1.Poll(w)
-		if !ready {
-			c.state = 1
-			return struct{}{}, false
+func (c *asyncMainCoroutine) /*line machine.gocoro:6:15*/ Poll(w runtime.Waker) (struct{}, bool) {
+	/*line :6:15*/ state := c.state
+	/*line :6:15*/ c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
+	/*line :6:15*/ switch state {
+	case 0 /*line :6:27*/ :
+		/*line :7:1*/ use("Program starting")
+		/*line :8:8*/ c.fut1 = get("/600/HelloWorld1")
+		/*line :8:8*/ fallthrough
+	case 1 /*line :8:31*/ : // get("/600/HelloWorld1").wait
+		/*line :8:32*/ txt, ready := c.fut1.Poll(w)
+		/*line :8:32*/ if !ready {
+			/*line :8:32*/ c.state = 1
+			/*line :8:32*/ return struct{}{}, false
 		}
-		c.fut1 = nil // drop the completed future
-		/*line machine.gocoro:9:2*/ use(txt)
-		/*line machine.gocoro:10:10*/ c.fut2 = get("/400/HelloWorld2")
-		fallthrough
-	case 2: // get("/400/HelloWorld2").wait
-		/*line machine.gocoro:10:34*/ txt2, ready := c.fut2.Poll(w)
-		if !ready {
-			c.state = 2
-			return struct{}{}, false
+		/*line :8:32*/ c.fut1 = nil // drop the completed future
+		/*line :9:1*/ use(txt)
+		/*line :10:9*/ c.fut2 = get("/400/HelloWorld2")
+		/*line :10:9*/ fallthrough
+	case 2 /*line :10:32*/ : // get("/400/HelloWorld2").wait
+		/*line :10:33*/ txt2, ready := c.fut2.Poll(w)
+		/*line :10:33*/ if !ready {
+			/*line :10:33*/ c.state = 2
+			/*line :10:33*/ return struct{}{}, false
 		}
-		c.fut2 = nil // drop the completed future
-		/*line machine.gocoro:11:2*/ use(txt2)
-		c.state = runtime.StateDone
-		return struct{}{}, true
-	default:
-		/*line machine.gocoro:6:16*/ panic(runtime.PollError("asyncMain", "machine.gocoro:6", state))
+		/*line :10:33*/ c.fut2 = nil // drop the completed future
+		/*line :11:1*/ use(txt2)
+		/*line :11:1*/ c.state = runtime.StateDone
+		/*line :11:1*/ return struct{}{}, true
+	default /*line :6:14*/ :
+		/*line :6:15*/ panic(runtime.PollError("asyncMain", "machine.gocoro:6", state))
 	}
 }

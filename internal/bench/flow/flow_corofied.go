@@ -9,14 +9,14 @@ package flow
 import "github.com/corofy/corofy/runtime"
 
 // Sink receives what the coroutine computes.
-var /*line flow.gocoro:10:5*/ Sink int
+var /*line flow.gocoro:10:4*/ Sink int
 
-func /*line flow.gocoro:12:16*/ loop(f runtime.Future[int], n int) runtime.Future[int] {
-	return &loopCoroutine{f: f, n: n}
+func /*line flow.gocoro:12:15*/ loop(f runtime.Future[int], n int) runtime.Future[int] {
+	/*line :12:15*/ return &loopCoroutine{f: f, n: n}
 }
 
 // loopCoroutine is the state machine of the coroutine loop (flow.gocoro:12).
-type /*line flow.gocoro:12:16*/ loopCoroutine struct {
+type /*line flow.gocoro:12:15*/ loopCoroutine struct {
 	state  int                 // the case of Poll to run: 0 before the first Poll, or runtime.StateDone
 	f      runtime.Future[int] // parameter
 	n      int                 // parameter
@@ -30,66 +30,67 @@ type /*line flow.gocoro:12:16*/ loopCoroutine struct {
 
 // Poll runs loop from where it stopped to its next .wait that is not
 // ready, or to its end.
-func (c *loopCoroutine) Poll(w runtime.Waker) (result int, ready bool) {
-	state := c.state
-	c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
-	// When a panic escapes, the deferred calls run; one may recover.
-	defer func() {
-		if c.state == runtime.StatePoisoned && runtime.Unwind(&c.defers, recover()) {
-			c.state = runtime.StateDone
-			result, ready = c.result, true
+func (c *loopCoroutine) /*line flow.gocoro:12:15*/ Poll(w runtime.Waker) (result int, ready bool) {
+	/*line :12:15*/ state := c.state
+	/*line :12:15*/ c.state = runtime.StatePoisoned // stays so if a panic escapes this Poll
+	/*line :12:15*/ defer func() { // When a panic escapes, the deferred calls run; one may recover.
+		/*line :12:15*/ if c.state == runtime.StatePoisoned && runtime.Unwind(&c.defers, recover()) {
+			/*line :12:15*/ c.state = runtime.StateDone
+			/*line :12:15*/ result, ready = c.result, true
 		}
 	}()
-	for {
-		switch state {
-		case 0:
-			/*line flow.gocoro:13:2*/ c.defers = append(c.defers, func() { Sink++ })
-			/*line flow.gocoro:14:2*/ c.total = 0
-			/*line flow.gocoro:15:6*/ c.i = 0
-			fallthrough
-		case 1: // loop at line 15
-			/*line flow.gocoro:15:14*/ if !(c.i < c.n) {
-				state = 8 // after the loop at line 15
-				continue
+	/*line :12:15*/ for {
+		/*line :12:15*/ switch state {
+		case 0 /*line :12:54*/ :
+			/*line :13:1*/ c.defers = append(c.defers, func() {
+				/*line :13:16*/ Sink++
+			})
+			/*line :14:1*/ c.total = 0
+			/*line :15:5*/ c.i = 0
+			/*line :15:5*/ fallthrough
+		case 1 /*line :15:12*/ : // loop at line 15
+			/*line :15:13*/ if !(c.i < c.n) {
+				/*line :15:13*/ state = 8 // after the loop at line 15
+				/*line :15:13*/ continue
 			}
-			fallthrough
-		case 2: // loop body at line 15
-			/*line flow.gocoro:16:15*/ c.fut1 = c.f
-			fallthrough
-		case 3: // f.wait
-			/*line flow.gocoro:16:17*/ v, ready := c.fut1.Poll(w)
-			if !ready {
-				c.state = 3
-				return 0, false
+			/*line :15:13*/ fallthrough
+		case 2 /*line :16:13*/ : // loop body at line 15
+			/*line :16:14*/ c.fut1 = c.f
+			/*line :16:14*/ fallthrough
+		case 3 /*line :16:15*/ : // f.wait
+			/*line :16:16*/ v, ready := c.fut1.Poll(w)
+			/*line :16:16*/ if !ready {
+				/*line :16:16*/ c.state = 3
+				/*line :16:16*/ return 0, false
 			}
-			c.fut1 = nil // drop the completed future
-			c.v = v
-			/*line flow.gocoro:17:8*/ if c.v > 10 {
-				state = 4 // case at line 17
-				continue
+			/*line :16:16*/ c.fut1 = nil // drop the completed future
+			/*line :16:16*/ c.v = v
+			/*line :17:7*/ if c.v > 10 {
+				/*line :17:7*/ state = 4 // case at line 17
+				/*line :17:7*/ continue
 			}
-			state = 5 // case at line 19
-			continue
-		case 4: // case at line 17
-			/*line flow.gocoro:18:4*/ c.total += c.v
-			state = 6 // after the switch at line 16
-			continue
-		case 5: // case at line 19
-			/*line flow.gocoro:20:4*/ c.total--
-			fallthrough
+			/*line :17:7*/ state = 5 // case at line 19
+			/*line :17:7*/ continue
+		case 4 /*line :18:2*/ : // case at line 17
+			/*line :18:3*/ c.total += c.v
+			/*line :18:3*/ state = 6 // after the switch at line 16
+			/*line :18:3*/ continue
+		case 5 /*line :20:2*/ : // case at line 19
+			/*line :20:3*/ c.total--
+			/*line :20:3*/ fallthrough
 		case 6: // after the switch at line 16
 			fallthrough
-		case 7: // loop post statement at line 15
-			/*line flow.gocoro:15:21*/ c.i++
-			state = 1 // loop at line 15
-			continue
-		case 8: // after the loop at line 15
-			/*line flow.gocoro:23:2*/ c.result = c.total
-			runtime.RunDeferred(&c.defers)
-			c.state = runtime.StateDone
-			/*line flow.gocoro:23:2*/ return c.result, true
-		default:
-			/*line flow.gocoro:12:16*/ panic(runtime.PollError("loop", "flow.gocoro:12", state))
+		case 7 /*line :15:19*/ : // loop post statement at line 15
+			/*line :15:20*/ c.i++
+			/*line :15:20*/ state = 1 // loop at line 15
+			/*line :15:20*/ continue
+		case 8 /*line :22:1*/ : // after the loop at line 15
+			/*line :23:1*/ c.result = c.total
+			/*line :23:1*/ runtime.RunDeferred(&c.defers)
+			/*line :23:1*/ c.state = runtime.StateDone
+			/*line :23:1*/ return c.result, true
+		default /*line :12:14*/ :
+			/*line :12:15*/ panic(runtime.PollError("loop", "flow.gocoro:12", state))
 		}
 	}
 }

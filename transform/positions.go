@@ -1,0 +1,247 @@
+package transform
+
+import (
+	"fmt"
+	"go/token"
+	"strings"
+
+	"github.com/dave/dst"
+)
+
+// This file gives every line of Poll the position of the source it comes
+// from (see "Positions" in doc.go), so that panics, stack traces,
+// debuggers and coverage profiles point into the .gocoro file.
+//
+// A /*line file:L:C*/ directive sets the position of the character right
+// after it; the lines after it count on from L, at their own columns. So:
+//
+//   - every statement of Poll that comes from the source gets a directive
+//     with its own position, at any depth (a kept statement is printed
+//     with another indentation than in the source, so only a directive
+//     gives its lines their columns), and gofmt keeps that directive on the
+//     statement's line: a blank line before it is dropped (gofmt would
+//     put the directive alone on the line above), and a leading comment
+//     gets the directive on its first line instead, counted back;
+//   - every statement corofy made (the poll of a wait and what follows it
+//     when the future is not ready, state changes, declarations) takes the
+//     position of the source statement it stands for or, when it stands
+//     for none, of the statement before it in the same case: a breakpoint
+//     on the line after a wait stops in the user's next statement, never
+//     in the not-ready return;
+//   - the label of each case takes the position of the case's first
+//     statement, so that a coverage block, which begins right after the
+//     colon, begins where its first statement does.
+//
+// Directives inside Poll name no file (/*line :L:C*/): the compiler takes
+// the file of the previous directive, the one of the machine's type.
+
+// setPos records that statement s, made by corofy, runs the source at p.
+func (m *machine) setPos(s dst.Stmt, p token.Position) {
+	if p.IsValid() {
+		if _, ok := m.stmtPos[s]; !ok {
+			m.stmtPos[s] = p
+		}
+	}
+}
+
+// stmtPosition returns the source position of s: recorded by setPos, or
+// that of the source node s is.
+func (m *machine) stmtPosition(s dst.Stmt) token.Position {
+	if p, ok := m.stmtPos[s]; ok {
+		return p
+	}
+	if m.astOf(s) != nil {
+		return m.position(s)
+	}
+	return token.Position{}
+}
+
+// placePrelude gives Poll's own statements around the switch (and the
+// deferred recovery's) the coroutine's position: by themselves they would
+// count on from the machine type's directive into the body's lines.
+func (m *machine) placePrelude(list []dst.Stmt) {
+	for _, s := range list {
+		m.writeDirective(s, m.pos)
+		switch s := s.(type) {
+		case *dst.ForStmt:
+			m.placePrelude(s.Body.List)
+		case *dst.LabeledStmt:
+			if f, ok := s.Stmt.(*dst.ForStmt); ok {
+				m.placePrelude(f.Body.List)
+			}
+		case *dst.DeferStmt:
+			if lit, ok := s.Call.Fun.(*dst.FuncLit); ok {
+				m.placeLines(lit.Body.List, m.pos)
+			}
+		}
+	}
+}
+
+// placeCaseLines writes the directives of one case of Poll.
+func (m *machine) placeCaseLines(c *dst.CaseClause) {
+	first := m.firstPosition(c.Body)
+	m.placeLines(c.Body, first)
+	if !first.IsValid() {
+		return
+	}
+	// The colon ends up right before the first statement's column, or at
+	// the end of the line before it when the statement starts its line.
+	line, col := first.Line, first.Column-2
+	if col < 1 {
+		line, col = first.Line-1, m.lineLength(first.Line-1)-1
+		if line < 1 || col < 1 {
+			line, col = first.Line, 1
+		}
+	}
+	d := fmt.Sprintf("/*line :%d:%d*/", line, col)
+	if n := len(c.List); n > 0 {
+		c.List[n-1].Decorations().End.Append(d)
+	} else {
+		c.Decs.Case.Append(d)
+	}
+}
+
+// firstPosition returns the position of the first statement of list (or
+// of a statement inside it) that has one.
+func (m *machine) firstPosition(list []dst.Stmt) token.Position {
+	for _, s := range list {
+		if p := m.stmtPosition(s); p.IsValid() {
+			return p
+		}
+		var found token.Position
+		forEachList(s, func(inner []dst.Stmt) {
+			if !found.IsValid() {
+				found = m.firstPosition(inner)
+			}
+		})
+		if found.IsValid() {
+			return found
+		}
+	}
+	return token.Position{}
+}
+
+// placeLines writes the directives of the statements of list and of the
+// statement lists inside them; cur is the position of the code before
+// list. It returns the position of the last statement written.
+func (m *machine) placeLines(list []dst.Stmt, cur token.Position) token.Position {
+	for i, s := range list {
+		p := m.stmtPosition(s)
+		if !p.IsValid() {
+			p = cur
+		}
+		if !p.IsValid() {
+			p = m.firstPosition([]dst.Stmt{s})
+		}
+		if p.IsValid() {
+			if i > 0 && list[i-1].Decorations().After == dst.EmptyLine {
+				list[i-1].Decorations().After = dst.NewLine
+			}
+			m.writeDirective(s, p)
+			cur = p
+		}
+		forEachList(s, func(inner []dst.Stmt) {
+			cur = m.placeLines(inner, cur)
+		})
+		for _, lit := range funcLits(s) {
+			cur = m.placeLines(lit.Body.List, cur)
+		}
+	}
+	return cur
+}
+
+// funcLits returns the function literals of statement s that are not
+// inside a statement list of s (forEachList reaches those).
+func funcLits(s dst.Stmt) []*dst.FuncLit {
+	var out []*dst.FuncLit
+	dst.Inspect(s, func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.FuncLit:
+			out = append(out, n)
+			return false
+		case *dst.BlockStmt, *dst.CaseClause, *dst.CommClause:
+			return false
+		}
+		return true
+	})
+	return out
+}
+
+// writeDirective puts the directive for p before statement s.
+func (m *machine) writeDirective(s dst.Stmt, p token.Position) {
+	d := s.Decorations()
+	d.Before = dst.NewLine // a blank line would put the directive on a line of its own
+	if len(d.Start) == 0 {
+		d.Start.Append(fmt.Sprintf("/*line :%d:%d*/", p.Line, max(p.Column-1, 1)))
+		return
+	}
+	// Comments first: the directive goes on their first line, with the
+	// line it must have for the statement to land on p.Line.
+	lines := 0
+	for _, c := range d.Start {
+		switch {
+		case c == "\n":
+			lines++
+		case strings.HasPrefix(c, "//"):
+			lines++
+		default:
+			lines += strings.Count(c, "\n")
+		}
+	}
+	line := p.Line - lines
+	if line < 1 || d.Start[0] == "\n" {
+		return // the statement keeps the position its line gets
+	}
+	d.Start.Prepend(fmt.Sprintf("/*line :%d:1*/", line))
+}
+
+// forEachList calls fn for each statement list directly inside s, outside
+// function literals, in order.
+func forEachList(s dst.Stmt, fn func([]dst.Stmt)) {
+	switch s := s.(type) {
+	case *dst.BlockStmt:
+		fn(s.List)
+	case *dst.LabeledStmt:
+		fn([]dst.Stmt{s.Stmt})
+	case *dst.IfStmt:
+		fn(s.Body.List)
+		if s.Else != nil {
+			fn([]dst.Stmt{s.Else})
+		}
+	case *dst.ForStmt:
+		fn(s.Body.List)
+	case *dst.RangeStmt:
+		fn(s.Body.List)
+	case *dst.SwitchStmt:
+		for _, c := range s.Body.List {
+			fn(c.(*dst.CaseClause).Body)
+		}
+	case *dst.TypeSwitchStmt:
+		for _, c := range s.Body.List {
+			fn(c.(*dst.CaseClause).Body)
+		}
+	case *dst.SelectStmt:
+		for _, c := range s.Body.List {
+			fn(c.(*dst.CommClause).Body)
+		}
+	}
+}
+
+// lineLength returns the length in bytes of line n of the source, or 0.
+func (m *machine) lineLength(n int) int {
+	if n < 1 {
+		return 0
+	}
+	src := m.file.src
+	for i := 1; i < n; i++ {
+		j := strings.IndexByte(string(src), '\n')
+		if j < 0 {
+			return 0
+		}
+		src = src[j+1:]
+	}
+	if j := strings.IndexByte(string(src), '\n'); j >= 0 {
+		return j
+	}
+	return len(src)
+}
