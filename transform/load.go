@@ -231,6 +231,7 @@ func check(dir string, fset *token.FileSet, p *packages.Package, inputs []*loade
 			for _, lf := range inputs {
 				msg = waitMessage(lf, info, te.Pos, msg)
 			}
+			msg = carrierTypes(msg)
 			errs.Add(te.Fset.Position(te.Pos), msg)
 		},
 	}
@@ -397,38 +398,4 @@ func parsePos(s string) token.Position {
 		p.Column = nums[1]
 	}
 	return p
-}
-
-// waitMessage rewords a type error that mentions a lowered
-// runtime.Await(x) call of lf. An error of the call itself (x is no
-// future, so T cannot be inferred) becomes ".wait on a value that is not a
-// future"; in any other error, such as a mismatched operand, the call is
-// written back as the user wrote it, x.wait.
-func waitMessage(lf *loadedFile, info *types.Info, pos token.Pos, msg string) string {
-	if !strings.Contains(msg, "Await") {
-		return msg
-	}
-	type lowered struct{ call, wait string }
-	var calls []lowered
-	for _, co := range lf.lowered.Coroutines {
-		for _, w := range co.Waits {
-			x := w.Call.Args[0]
-			fun := types.ExprString(w.Call.Fun)
-			if pos >= x.Pos() && pos <= w.Call.End() && strings.HasPrefix(msg, "in call to "+fun) {
-				what := types.ExprString(x)
-				t := info.TypeOf(x)
-				if t == nil {
-					return fmt.Sprintf("'.wait' on %s, which is not a runtime.Future", what)
-				}
-				return fmt.Sprintf("'.wait' on %s of type %s, which is not a runtime.Future (it needs a method Poll(runtime.Waker) (T, bool))", what, t)
-			}
-			calls = append(calls, lowered{types.ExprString(w.Call), types.ExprString(x) + ".wait"})
-		}
-	}
-	// Outer calls first: their text holds that of the calls inside them.
-	sort.SliceStable(calls, func(i, j int) bool { return len(calls[i].call) > len(calls[j].call) })
-	for _, c := range calls {
-		msg = strings.ReplaceAll(msg, c.call, c.wait)
-	}
-	return msg
 }

@@ -1,0 +1,147 @@
+package transform
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+	"strings"
+
+	cparser "github.com/corofy/corofy/parser"
+)
+
+// This file words the type checker's errors about the lowered file as
+// errors about the .gocoro source: no message shows the lowering (the
+// runtime.Await calls that stand for waits, the runtime.TupleN that
+// carries several results).
+
+// waitMessage rewords a type error that mentions a lowered
+// runtime.Await(x) call of lf. An error of the call itself becomes ".wait
+// on a value that is not a future", or, for a wait that must give several
+// values, an assignment mismatch; in any other error, such as a mismatched
+// operand, the call is written back as the user wrote it, x.wait.
+func waitMessage(lf *loadedFile, info *types.Info, pos token.Pos, msg string) string {
+	if !strings.Contains(msg, "Await") {
+		return msg
+	}
+	type lowered struct{ call, wait string }
+	var calls []lowered
+	for _, co := range lf.lowered.Coroutines {
+		for _, w := range co.Waits {
+			x := w.Call.Args[0]
+			fun := types.ExprString(w.Call.Fun)
+			if pos >= x.Pos() && pos <= w.Call.End() && strings.HasPrefix(msg, "in call to "+fun) {
+				return waitCallMessage(lf, info, co, w)
+			}
+			calls = append(calls, lowered{types.ExprString(w.Call), types.ExprString(x) + ".wait"})
+		}
+	}
+	// Outer calls first: their text holds that of the calls inside them.
+	sort.SliceStable(calls, func(i, j int) bool { return len(calls[i].call) > len(calls[j].call) })
+	for _, c := range calls {
+		msg = strings.ReplaceAll(msg, c.call, c.wait)
+	}
+	return msg
+}
+
+// waitCallMessage explains why the wait w cannot be typed: x is not a
+// future, or it gives another number of values than its place needs.
+func waitCallMessage(lf *loadedFile, info *types.Info, co *cparser.Coroutine, w *cparser.Wait) string {
+	x := w.Call.Args[0]
+	what := types.ExprString(x)
+	t := info.TypeOf(x)
+	if t == nil {
+		return fmt.Sprintf("'.wait' on %s, which is not a runtime.Future", what)
+	}
+	out := pollOutput(t)
+	if out == nil || w.N < 2 {
+		return fmt.Sprintf("'.wait' on %s of type %s, which is not a runtime.Future (it needs a method Poll(runtime.Waker) (T, bool))", what, typeString(t, lf.types))
+	}
+	have := values(out)
+	switch waitPlace(co, w) {
+	case "return":
+		return fmt.Sprintf("wrong number of return values: %s.wait has %s, the coroutine returns %d", what, plural(have, "value"), w.N)
+	default:
+		return fmt.Sprintf("assignment mismatch: %s but %s.wait has %s", plural(w.N, "variable"), what, plural(have, "value"))
+	}
+}
+
+// values returns how many values a wait on a future of output t gives: n
+// for a runtime.TupleN, else 1.
+func values(t types.Type) int {
+	if named, ok := t.(*types.Named); ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == runtimePath {
+		switch named.Obj().Name() {
+		case "Tuple2":
+			return 2
+		case "Tuple3":
+			return 3
+		}
+	}
+	return 1
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// waitPlace returns "return" when the wait w is what a return statement
+// of co returns, and "" otherwise.
+func waitPlace(co *cparser.Coroutine, w *cparser.Wait) string {
+	place := ""
+	ast.Inspect(co.Body(), func(n ast.Node) bool {
+		if r, ok := n.(*ast.ReturnStmt); ok && len(r.Results) == 1 && r.Results[0] == w.Call {
+			place = "return"
+		}
+		return place == ""
+	})
+	return place
+}
+
+// typeString writes t with package names, not paths, as a user reads it.
+func typeString(t types.Type, pkg *types.Package) string {
+	return carrierTypes(types.TypeString(t, func(p *types.Package) string {
+		if p == pkg {
+			return ""
+		}
+		return p.Name()
+	}))
+}
+
+// carrierTypes writes the runtime's carriers of several results in msg as
+// the results they carry, (int, string) for runtime.Tuple2[int, string],
+// and the runtime's path as its name.
+func carrierTypes(msg string) string {
+	for _, q := range []string{`"` + runtimePath + `".`, runtimePath + "."} {
+		msg = strings.ReplaceAll(msg, q, "runtime.")
+	}
+	msg = strings.ReplaceAll(msg, "struct type runtime.Tuple", "type runtime.Tuple")
+	for _, name := range []string{"runtime.Tuple2[", "runtime.Tuple3["} {
+		for {
+			i := strings.Index(msg, name)
+			if i < 0 {
+				break
+			}
+			start := i + len(name)
+			depth, end := 1, -1
+			for j := start; j < len(msg) && end < 0; j++ {
+				switch msg[j] {
+				case '[':
+					depth++
+				case ']':
+					if depth--; depth == 0 {
+						end = j
+					}
+				}
+			}
+			if end < 0 {
+				break
+			}
+			msg = msg[:i] + "(" + msg[start:end] + ")" + msg[end+1:]
+		}
+	}
+	return msg
+}
