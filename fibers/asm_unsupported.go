@@ -1,4 +1,4 @@
-//go:build !((amd64 || arm64) && (linux || darwin) && go1.26 && !go1.27)
+//go:build !((amd64 || arm64) && (linux || darwin) && go1.26 && !go1.28)
 
 package fibers
 
@@ -16,8 +16,8 @@ type asmFiber struct{}
 
 // AsmSupported reports whether the Asm backend can run here; here it cannot.
 func AsmSupported() error {
-	return fmt.Errorf("%w on %s/%s with %s (verified: linux and darwin, amd64 and arm64, Go 1.26)",
-		ErrUnsupported, runtime.GOOS, runtime.GOARCH, runtime.Version())
+	return fmt.Errorf("%w on %s/%s with %s (verified: %s)",
+		ErrUnsupported, runtime.GOOS, runtime.GOARCH, runtime.Version(), asmVerifiedText())
 }
 
 func (rt *Runtime) asmSpawn(*Fiber)        { panic("fibers: internal error: asm backend unsupported") }

@@ -74,9 +74,12 @@ func BenchmarkRoundTrip(b *testing.B) {
 }
 
 func newRuntime(b *testing.B, backend fibers.Backend) *fibers.Runtime {
+	if backend == fibers.Asm {
+		requireAsm(b, "the other sub-benchmarks still run")
+	}
 	rt, err := fibers.New(fibers.Config{Backend: backend})
 	if err != nil {
-		b.Skip(err)
+		b.Fatal(err)
 	}
 	return rt
 }
@@ -153,8 +156,8 @@ func BenchmarkMemory(b *testing.B) {
 	const n = 100_000
 	for _, kind := range []string{"asm", "pull", "goroutine", "poll"} {
 		b.Run(kind, func(b *testing.B) {
-			if kind == "asm" && fibers.AsmSupported() != nil {
-				b.Skip(fibers.AsmSupported())
+			if kind == "asm" {
+				requireAsm(b, "the other sub-benchmarks still run")
 			}
 			if _, err := os.Stat("/proc/self/statm"); err != nil {
 				b.Skip("needs /proc/self/statm")

@@ -62,9 +62,7 @@ func runChild(t testing.TB, mode string, env []string, args ...string) (string, 
 // size not a power of 2" before anything is copied or freed, and nothing after
 // the overflow runs.
 func TestStackOverflow(t *testing.T) {
-	if err := fibers.AsmSupported(); err != nil {
-		t.Skip(err)
-	}
+	requireAsm(t, "the overflow of an Asm fiber is not tested elsewhere (a Pull fiber's stack grows)")
 	out, code := runChild(t, "overflow:asm", nil)
 	if code != 2 || !strings.Contains(out, "fatal error: stack size not a power of 2") {
 		t.Fatalf("child overflow: exit %d, want 2 and \"fatal error: stack size not a power of 2\":\n%s", code, out)
@@ -112,6 +110,9 @@ func deep(n int) int {
 func TestFatalInFiber(t *testing.T) {
 	for _, b := range allBackends {
 		t.Run(b.String(), func(t *testing.T) {
+			if b == fibers.Asm {
+				requireAsm(t, "the pull subtest covers this test")
+			}
 			out, code := runChild(t, "fatal", []string{"FIBERS_BACKEND=" + b.String()},
 				"-test.run=^TestFatalInFiberChild$", "-test.v")
 			for _, want := range []string{"--- FAIL: TestFatalInFiberChild", "fatal in fiber 2", "fiber 1 unwound", "test goroutine unwound"} {

@@ -173,9 +173,11 @@
 //
 // All of this depends on runtime internals: the offsets of those g fields,
 // the value of StackGuard, the meaning of stackPreempt, TOPFRAME. The build
-// is restricted to Go 1.26 on linux and darwin, amd64 and arm64, and the
-// first New with Backend Asm checks the layout on a live goroutine; on any
-// mismatch New returns an error wrapping ErrUnsupported instead of crashing.
+// is restricted to Go 1.26 and 1.27 (the releases whose runtime was compared
+// with what the assembly expects; listed in verified.go) on linux and darwin,
+// amd64 and arm64, and the first New with Backend Asm checks the version and
+// the layout on a live goroutine; on any mismatch New returns an error
+// wrapping ErrUnsupported instead of crashing.
 // Suspended Asm fibers do not appear in goroutine dumps or profiles, the race
 // detector works but shows garbled stacks, and cgo callbacks into a fiber are
 // not supported. All fibers of a Run share one goroutine, so goroutine-local

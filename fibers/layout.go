@@ -1,19 +1,20 @@
-//go:build (amd64 || arm64) && (linux || darwin) && go1.26 && !go1.27
+//go:build (amd64 || arm64) && (linux || darwin) && go1.26 && !go1.28
 
 package fibers
 
 import (
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 	"unsafe"
 )
 
-// The Go runtime's g (runtime/runtime2.go, type g) as of Go 1.26, identical on
-// amd64 and arm64. These are runtime internals, not an API: the build is
-// restricted to Go 1.26 by the constraint above, and AsmSupported checks them
-// against a live goroutine before the first Asm runtime is created. The
+// The Go runtime's g (runtime/runtime2.go, type g) as of Go 1.26 and 1.27,
+// identical in both and on amd64 and arm64 (the offsets agree with the DWARF
+// of binaries built by each release for linux and darwin, amd64 and arm64).
+// These are runtime internals, not an API: the build is restricted to the
+// releases in verified.go by the constraint above, and AsmSupported checks
+// them against a live goroutine before the first Asm runtime is created. The
 // assembly reads them from go_asm.h as const_gStackLo and so on.
 const (
 	gStackLo     = 0   // g.stack.lo: lowest address of the stack
@@ -45,14 +46,15 @@ var asmCheck struct {
 func AsmSupported() error {
 	asmCheck.once.Do(func() {
 		v := runtime.Version()
-		if !strings.HasPrefix(v, "go1.26") && !strings.HasPrefix(v, "devel go1.26") {
-			asmCheck.err = fmt.Errorf("%w: built and verified for Go 1.26, running %s", ErrUnsupported, v)
+		if !asmVerifiedRelease(v) {
+			asmCheck.err = fmt.Errorf("%w: built for and verified with %s, running %s", ErrUnsupported, asmVerifiedGoText(), v)
 			return
 		}
 		done := make(chan error)
 		go func() { done <- checkLayout(getgp()) }()
 		if err := <-done; err != nil {
-			asmCheck.err = fmt.Errorf("%w: runtime layout differs from Go 1.26 (%s/%s): %v", ErrUnsupported, runtime.GOOS, runtime.GOARCH, err)
+			asmCheck.err = fmt.Errorf("%w: the runtime layout of %s (%s/%s) differs from the verified one: %v",
+				ErrUnsupported, v, runtime.GOOS, runtime.GOARCH, err)
 		}
 	})
 	return asmCheck.err

@@ -1,4 +1,4 @@
-//go:build (linux || darwin) && go1.26 && !go1.27
+//go:build (linux || darwin) && go1.26 && !go1.28
 
 // The fiber context switch for arm64. See asm.go for the Go declarations
 // (checked by go vet's asmdecl) and switch_amd64.s for the design.
