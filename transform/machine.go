@@ -41,7 +41,8 @@ type machine struct {
 	iterationCopies map[*dst.ExprStmt][]*types.Var // markers of copyIterationVars
 	cellRefs        map[*varInfo]string            // see bindCellRefs
 	sharers         map[*varInfo][]*varInfo        // variables stored in the field of another (see share)
-	liveIn          []map[*types.Var]bool          // per state, from decideStorage
+	liveIn          []bitset                       // per state, the variables live into it (by varIndex), from decideStorage
+	varIndex        map[*types.Var]int             // a variable's place in order
 	gotoTargets     map[string]bool                // labels some goto jumps to
 	labels          map[string]*state              // the states of those labels
 	refBound        map[*varInfo]bool              // bound in the case being written

@@ -158,74 +158,58 @@ func (m *machine) field(name string) dst.Expr {
 // operands that are not calls after the calls of the same statement, so
 // keeping them there keeps gc's order.
 func (m *machine) spill(n dst.Node) {
+	// An effect is an expression evaluated in order with the waits. Its
+	// slot's index in the walk (children first) is idx, and the slots of
+	// its subtree are those from first to idx: a node contains another
+	// when the other's idx falls in its range. That makes the whole cut
+	// linear in the size of n (see "Order" in doc.go).
 	type effect struct {
-		e    dst.Expr
-		set  func(dst.Expr)
-		path []dst.Node
-		done bool
+		e          dst.Expr
+		set        func(dst.Expr)
+		first, idx int
 	}
 	var effects []*effect
 	// The operands of a struct or array comparison are copied after both
 	// are evaluated (order.go orders X, then Y, then takes their
 	// addresses): their effects take the comparison's place in the order.
 	pending := map[dst.Expr][]*effect{}
-	m.walkSlots(n, func(e dst.Expr, set func(dst.Expr), path []dst.Node) {
-		if conditional(e, path) {
+	m.walkSlots(n, func(sl slot) {
+		e, path := sl.e, sl.path
+		if sl.conditional {
 			return // runs only if the left operand lets it: part of the && or ||
 		}
 		if tv, ok := m.typeAndValue(e); ok && tv.Value != nil {
 			return // a constant, such as len("é"): nothing to evaluate
 		}
+		ef := &effect{e: e, set: sl.set, first: sl.first, idx: sl.idx}
 		if m.isWait(e) || m.isCall(e) || m.shortCircuitWait(e) || m.mapEntry(e, path) || m.boxedInOrder(e, path) {
-			effects = append(effects, &effect{e: e, set: set, path: path})
+			effects = append(effects, ef)
 		} else if m.passedByAddress(e, path) {
 			if b, ok := path[len(path)-1].(*dst.BinaryExpr); ok {
-				pending[b] = append(pending[b], &effect{e: e, set: set, path: path})
+				pending[b] = append(pending[b], ef)
 			} else {
-				effects = append(effects, &effect{e: e, set: set, path: path})
+				effects = append(effects, ef)
 			}
 		}
 		effects = append(effects, pending[e]...)
 		delete(pending, e)
 	})
-	contains := func(outer, inner *effect) bool {
-		for _, p := range inner.path {
-			if p == outer.e {
-				return true
-			}
+	contains := func(outer, inner *effect) bool { return outer.first <= inner.idx && inner.idx < outer.idx }
+	// The effects not yet evaluated, none inside another: those inside an
+	// effect come right before it in the order, so they are on top of the
+	// stack when it is pushed, and it stands for them.
+	var stack []*effect
+	for _, w := range effects {
+		for len(stack) > 0 && contains(w, stack[len(stack)-1]) {
+			stack = stack[:len(stack)-1] // evaluated with w
 		}
-		return false
-	}
-	for i, w := range effects {
 		if !m.isWait(w.e) && !m.shortCircuitWait(w.e) {
+			stack = append(stack, w)
 			continue
 		}
-		// Spill the outermost unspilled effects that come before w.
-		var before []*effect
-		for _, e := range effects[:i] {
-			if !e.done && !contains(w, e) { // what is inside w is w's future expression
-				before = append(before, e)
-			}
-		}
-		for _, e := range before {
-			outermost := true
-			for _, o := range before {
-				if o != e && contains(o, e) {
-					outermost = false
-				}
-			}
-			if contains(e, w) {
-				outermost = false
-			}
-			if !outermost {
-				continue
-			}
-			for _, o := range before {
-				if contains(e, o) {
-					o.done = true
-				}
-			}
-			e.done = true
+		// Everything evaluated before the wait goes into temporaries, in
+		// order; what is inside it is its future expression.
+		for _, e := range stack {
 			pos := m.position(e.e)
 			t := m.typeOf(e.e)
 			m.temps++
@@ -233,6 +217,7 @@ func (m *machine) spill(n dst.Node) {
 			e.set(m.ident(tmp))
 			m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(tmp)}, Tok: token.DEFINE, Rhs: []dst.Expr{e.e}}, pos)
 		}
+		stack = stack[:0]
 		if b, ok := w.e.(*dst.BinaryExpr); ok {
 			w.set(m.shortCircuit(b))
 		} else {
@@ -241,34 +226,7 @@ func (m *machine) spill(n dst.Node) {
 			m.await(w.e.(*dst.SelectorExpr), out, nil)
 			w.set(m.ident(out))
 		}
-		w.done = true
-		for _, e := range effects[:i] { // evaluated with the future expression
-			if contains(w, e) {
-				e.done = true
-			}
-		}
 	}
-}
-
-// conditional reports whether e, at the end of path, is inside the right
-// operand of a && or ||: it is evaluated only when the left operand does
-// not decide, so it is never spilled on its own, only with the whole
-// expression (a wait there is compiled as a branch: see shortCircuit).
-func conditional(e dst.Expr, path []dst.Node) bool {
-	for i, n := range path {
-		b, ok := n.(*dst.BinaryExpr)
-		if !ok || b.Op != token.LAND && b.Op != token.LOR {
-			continue
-		}
-		var child dst.Node = e
-		if i+1 < len(path) {
-			child = path[i+1]
-		}
-		if child == b.Y {
-			return true
-		}
-	}
-	return false
 }
 
 // waitValues returns how many values a wait stands for: 1, or N for a
@@ -746,13 +704,31 @@ func isStringToSlice(from, to types.Type) bool {
 	return isSlice
 }
 
+// slot is an expression in a replaceable slot, as walkSlots visits it.
+type slot struct {
+	e   dst.Expr
+	set func(dst.Expr) // replaces e in its slot
+	// path holds the enclosing nodes, outermost first; it is valid only
+	// during the call (the walk reuses it).
+	path []dst.Node
+	// idx is the slot's number in the walk; first is the number of the
+	// first slot of its subtree (idx when it has none).
+	first, idx int
+	// conditional tells that e is inside the right operand of a && or
+	// ||: it runs only when the left operand does not decide, so it is
+	// never evaluated on its own, only with the whole expression (a wait
+	// there is compiled as a branch: see shortCircuit).
+	conditional bool
+}
+
 // walkSlots calls fn, children first (Go's order of evaluation for calls),
-// for every expression below n that sits in a replaceable slot, with a
-// setter for the slot and the path of enclosing nodes. It does not enter
-// function literals, whose bodies do not run here.
-func (m *machine) walkSlots(n dst.Node, fn func(e dst.Expr, set func(dst.Expr), path []dst.Node)) {
+// for every expression below n that sits in a replaceable slot. It does
+// not enter function literals, whose bodies do not run here. Its cost is
+// linear in the size of n.
+func (m *machine) walkSlots(n dst.Node, fn func(slot)) {
 	exprType := reflect.TypeOf((*dst.Expr)(nil)).Elem()
 	var path []dst.Node
+	count, conditional := 0, 0
 	var walk func(v reflect.Value)
 	walk = func(v reflect.Value) {
 		switch v.Kind() {
@@ -768,12 +744,18 @@ func (m *machine) walkSlots(n dst.Node, fn func(e dst.Expr, set func(dst.Expr), 
 				return
 			}
 			path = append(path, node)
-			if b, ok := node.(*dst.BinaryExpr); ok && m.shortCircuitWait(b) {
+			b, isBinary := node.(*dst.BinaryExpr)
+			switch {
+			case isBinary && m.shortCircuitWait(b):
 				// Only the left operand runs unconditionally; the right
 				// one is compiled as a branch (see shortCircuit).
-				slot := reflect.ValueOf(b).Elem().FieldByName("X")
-				walk(slot)
-			} else {
+				walk(reflect.ValueOf(b).Elem().FieldByName("X"))
+			case isBinary && (b.Op == token.LAND || b.Op == token.LOR):
+				walk(reflect.ValueOf(b).Elem().FieldByName("X"))
+				conditional++
+				walk(reflect.ValueOf(b).Elem().FieldByName("Y"))
+				conditional--
+			default:
 				walk(v.Elem())
 			}
 			path = path[:len(path)-1]
@@ -781,14 +763,23 @@ func (m *machine) walkSlots(n dst.Node, fn func(e dst.Expr, set func(dst.Expr), 
 			if v.IsNil() {
 				return
 			}
+			first := count
 			walk(v.Elem())
 			if v.Type() == exprType && v.CanSet() {
 				e := v.Interface().(dst.Expr)
 				if _, lit := e.(*dst.FuncLit); lit {
 					return
 				}
-				slot := v
-				fn(e, func(x dst.Expr) { slot.Set(reflect.ValueOf(&x).Elem()) }, append([]dst.Node(nil), path...))
+				slotValue := v
+				fn(slot{
+					e:           e,
+					set:         func(x dst.Expr) { slotValue.Set(reflect.ValueOf(&x).Elem()) },
+					path:        path,
+					first:       first,
+					idx:         count,
+					conditional: conditional > 0,
+				})
+				count++
 			}
 		case reflect.Struct:
 			for i := 0; i < v.NumField(); i++ {
@@ -803,12 +794,6 @@ func (m *machine) walkSlots(n dst.Node, fn func(e dst.Expr, set func(dst.Expr), 
 		}
 	}
 	walk(reflect.ValueOf(&n).Elem())
-}
-
-// walkExprs calls fn for every expression below n, outside function
-// literals, with the path of enclosing nodes.
-func (m *machine) walkExprs(n dst.Node, fn func(e dst.Expr, path []dst.Node)) {
-	m.walkSlots(n, func(e dst.Expr, _ func(dst.Expr), path []dst.Node) { fn(e, path) })
 }
 
 // containsWait reports whether n has a .wait outside function literals.

@@ -1,8 +1,10 @@
 package transform
 
 import (
+	"container/heap"
 	"go/token"
 	"go/types"
+	"math/bits"
 	"strconv"
 
 	"github.com/dave/dst"
@@ -262,15 +264,19 @@ func (m *machine) successors(st *state) []int {
 // killed, where only definitions before the state may leave count as
 // kills.
 func (m *machine) decideStorage() {
-	n := len(m.states)
-	used := make([]map[*types.Var]bool, n)   // used before being killed
-	killed := make([]map[*types.Var]bool, n) // defined on every way through
+	n, nv := len(m.states), len(m.order)
+	m.varIndex = make(map[*types.Var]int, nv)
+	for i, v := range m.order {
+		m.varIndex[v] = i
+	}
+	used := make([]bitset, n)   // used before being killed
+	killed := make([]bitset, n) // defined on every way through
 	succ := make([][]int, n)
 	for _, st := range m.states {
 		i := st.index
-		used[i], killed[i] = map[*types.Var]bool{}, map[*types.Var]bool{}
+		used[i], killed[i] = newBitset(nv), newBitset(nv)
 		if st.wait != nil && st.wait.target != nil {
-			killed[i][st.wait.target] = true
+			killed[i].add(m.varIndex[st.wait.target])
 			m.vars[st.wait.target].states[i] = true
 		}
 		left := false
@@ -279,47 +285,39 @@ func (m *machine) decideStorage() {
 			for _, v := range uses {
 				m.vars[v].states[i] = true
 				m.vars[v].usedIn[i] = true
-				if !killed[i][v] {
-					used[i][v] = true
+				if k := m.varIndex[v]; !killed[i].has(k) {
+					used[i].add(k)
 				}
 			}
 			for _, v := range defs {
 				m.vars[v].states[i] = true
 				if !left {
-					killed[i][v] = true
+					killed[i].add(m.varIndex[v])
 				}
 			}
 			left = left || m.leaves(s)
 		}
 		succ[i] = m.successors(st)
 	}
-	liveIn := make([]map[*types.Var]bool, n)
+	// Backward dataflow: live in = used | (live in of the successors minus
+	// killed). Sets only grow, so the sweeps stop.
+	liveIn := make([]bitset, n)
 	for i := range liveIn {
-		liveIn[i] = map[*types.Var]bool{}
+		liveIn[i] = newBitset(nv)
+		liveIn[i].union(used[i])
 	}
 	for changed := true; changed; {
 		changed = false
 		for i := n - 1; i >= 0; i-- {
-			in := map[*types.Var]bool{}
-			for v := range used[i] {
-				in[v] = true
-			}
 			for _, j := range succ[i] {
-				for v := range liveIn[j] {
-					if !killed[i][v] {
-						in[v] = true
-					}
+				if liveIn[i].unionMinus(liveIn[j], killed[i]) {
+					changed = true
 				}
-			}
-			if len(in) != len(liveIn[i]) {
-				liveIn[i], changed = in, true
 			}
 		}
 	}
 	for i := 1; i < n; i++ {
-		for v := range liveIn[i] {
-			m.vars[v].hoisted = true
-		}
+		liveIn[i].each(func(k int) { m.vars[m.order[k]].hoisted = true })
 	}
 	m.liveIn = liveIn
 	for _, v := range m.order {
@@ -345,55 +343,120 @@ func (m *machine) decideStorage() {
 // The user's variables keep fields of their own and their names, so that
 // the machine reads like the source.
 func (m *machine) share() {
-	occupied := func(info *varInfo) map[int]bool {
-		occ := map[int]bool{}
-		for s := range info.states {
-			occ[s] = true
-		}
-		for i, live := range m.liveIn {
-			if live[info.v] {
-				occ[i] = true
-			}
-		}
-		return occ
+	n := len(m.states)
+	// The states each variable occupies, from the liveness sets: one pass
+	// over them, not one per variable.
+	occupied := make([]bitset, len(m.order))
+	for k := range m.order {
+		occupied[k] = newBitset(n)
 	}
-	type slot struct {
-		owner *varInfo
-		occ   map[int]bool
+	for i, live := range m.liveIn {
+		live.each(func(k int) { occupied[k].add(i) })
 	}
-	var slots []*slot
-	for _, v := range m.order {
+	// The slots of each type, in the order they were made, and the same
+	// slots by the last state they occupy, the earliest first: a variable
+	// whose states all come after that one may take it.
+	slots := map[string]*slotsOfType{}
+	for k, v := range m.order {
 		info := m.vars[v]
 		info.field = info.name
 		if !info.hoisted || !info.temp || info.cell || info.addr || !m.file.cfg.shareFields() {
 			continue
 		}
-		occ := occupied(info)
-		var home *slot
-		for _, sl := range slots {
-			if !types.Identical(sl.owner.v.Type(), v.Type()) {
-				continue
-			}
-			disjoint := true
-			for s := range occ {
-				if sl.occ[s] {
-					disjoint = false
-					break
-				}
-			}
-			if disjoint {
-				home = sl
-				break
-			}
+		occ := occupied[k]
+		for s := range info.states {
+			occ.add(s)
 		}
+		key := types.TypeString(v.Type(), nil)
+		if slots[key] == nil {
+			slots[key] = &slotsOfType{}
+		}
+		home := slots[key].find(occ, v.Type())
 		if home == nil {
-			slots = append(slots, &slot{owner: info, occ: occ})
+			slots[key].add(&fieldSlot{owner: info, occ: occ})
 			continue
 		}
 		info.field = home.owner.name
 		m.sharers[home.owner] = append(m.sharers[home.owner], info)
-		for s := range occ {
-			home.occ[s] = true
+		slots[key].occupy(home, occ)
+	}
+}
+
+// A fieldSlot is a field that temporaries share, and the states they
+// occupy.
+type fieldSlot struct {
+	owner   *varInfo
+	occ     bitset
+	last    int // the last state in occ
+	heapIdx int
+}
+
+// slotsOfType are the field slots of one type. find tries the first few
+// slots made (first fit, where most sharing is found) and then the slot
+// that is free the earliest: a bounded amount of work per variable, so
+// sharing stays linear in the number of temporaries.
+type slotsOfType struct {
+	all    []*fieldSlot
+	byLast slotHeap
+}
+
+// firstFit is how many slots find checks in the order they were made.
+const firstFit = 16
+
+func (st *slotsOfType) find(occ bitset, t types.Type) *fieldSlot {
+	fits := func(sl *fieldSlot) bool {
+		return types.Identical(sl.owner.v.Type(), t) && !sl.occ.intersects(occ)
+	}
+	for _, sl := range st.all[:min(len(st.all), firstFit)] {
+		if fits(sl) {
+			return sl
 		}
 	}
+	if len(st.byLast) > 0 && fits(st.byLast[0]) {
+		return st.byLast[0]
+	}
+	return nil
+}
+
+func (st *slotsOfType) add(sl *fieldSlot) {
+	sl.last = lastOf(sl.occ)
+	st.all = append(st.all, sl)
+	heap.Push(&st.byLast, sl)
+}
+
+func (st *slotsOfType) occupy(sl *fieldSlot, occ bitset) {
+	sl.occ.union(occ)
+	sl.last = lastOf(sl.occ)
+	heap.Fix(&st.byLast, sl.heapIdx)
+}
+
+// lastOf returns the largest element of b, or -1.
+func lastOf(b bitset) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] != 0 {
+			return i*64 + 63 - bits.LeadingZeros64(b[i])
+		}
+	}
+	return -1
+}
+
+// slotHeap orders slots by their last state (container/heap).
+type slotHeap []*fieldSlot
+
+func (h slotHeap) Len() int           { return len(h) }
+func (h slotHeap) Less(i, j int) bool { return h[i].last < h[j].last }
+func (h slotHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].heapIdx, h[j].heapIdx = i, j
+}
+func (h *slotHeap) Push(x any) {
+	sl := x.(*fieldSlot)
+	sl.heapIdx = len(*h)
+	*h = append(*h, sl)
+}
+func (h *slotHeap) Pop() any {
+	old := *h
+	sl := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return sl
 }

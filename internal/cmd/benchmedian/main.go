@@ -4,12 +4,18 @@
 // metric a benchmark reports. BENCHMARKS.md is made with it:
 //
 //	go test -run '^$' -bench . -count 5 ./internal/bench/ch07 | go run ./internal/cmd/benchmedian
+//
+// With -fit, benchmarks named NAME/n=N (one per size N) also get the
+// exponent k of the power law ns/op ~ N^k fitted to their medians by least
+// squares on logarithms: 1 for a cost linear in N, 2 for a quadratic one.
 package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"regexp"
 	"sort"
@@ -17,7 +23,10 @@ import (
 	"strings"
 )
 
+var fit = flag.Bool("fit", false, "fit the exponent of ns/op against N for benchmarks named NAME/n=N")
+
 func main() {
+	flag.Parse()
 	if err := run(os.Stdin, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "benchmedian:", err)
 		os.Exit(1)
@@ -75,7 +84,49 @@ func run(in io.Reader, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "| %s | %d | %s |\n", name, runs, strings.Join(cells, " | "))
 	}
+	if *fit {
+		printFits(out, names, values)
+	}
 	return nil
+}
+
+var sizeSuffix = regexp.MustCompile(`^(.*)/n=(\d+)$`)
+
+// printFits prints, for each group of benchmarks NAME/n=N, the exponent k
+// of ns/op ~ N^k fitted to the medians.
+func printFits(out io.Writer, names []string, values map[string]map[string][]float64) {
+	type point struct{ x, y float64 }
+	groups := map[string][]point{}
+	var order []string
+	for _, name := range names {
+		m := sizeSuffix.FindStringSubmatch(name)
+		vs := values[name]["ns/op"]
+		if m == nil || len(vs) == 0 {
+			continue
+		}
+		n, _ := strconv.ParseFloat(m[2], 64)
+		if groups[m[1]] == nil {
+			order = append(order, m[1])
+		}
+		groups[m[1]] = append(groups[m[1]], point{math.Log(n), math.Log(median(vs))})
+	}
+	if len(order) == 0 {
+		return
+	}
+	fmt.Fprintf(out, "\n| benchmark | sizes | fitted exponent |\n|---|---|---|\n")
+	for _, g := range order {
+		ps := groups[g]
+		if len(ps) < 2 {
+			continue
+		}
+		var sx, sy, sxx, sxy float64
+		for _, p := range ps {
+			sx, sy, sxx, sxy = sx+p.x, sy+p.y, sxx+p.x*p.x, sxy+p.x*p.y
+		}
+		k := float64(len(ps))
+		slope := (k*sxy - sx*sy) / (k*sxx - sx*sx)
+		fmt.Fprintf(out, "| %s | %d | %.2f |\n", g, len(ps), slope)
+	}
 }
 
 func median(vs []float64) float64 {

@@ -26,3 +26,24 @@ PASS
 		t.Error("run with no results: want an error")
 	}
 }
+
+func TestFit(t *testing.T) {
+	*fit = true
+	defer func() { *fit = false }()
+	// ns/op = 3 N^2 for one group, 5 N for the other.
+	in := `BenchmarkS/quad/n=10-2 1 300 ns/op
+BenchmarkS/quad/n=100-2 1 30000 ns/op
+BenchmarkS/quad/n=1000-2 1 3000000 ns/op
+BenchmarkS/lin/n=10-2 1 50 ns/op
+BenchmarkS/lin/n=1000-2 1 5000 ns/op
+`
+	var out strings.Builder
+	if err := run(strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| S/quad | 3 | 2.00 |", "| S/lin | 2 | 1.00 |"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("run -fit printed:\n%s\nwant a line %q", out.String(), want)
+		}
+	}
+}
