@@ -158,6 +158,16 @@
 //
 // stores num(3) in fut4, polls it, and then stores num(out4) in fut5.
 //
+// The cut is linear in the size of the statement. One walk, children
+// first (the order of evaluation), numbers every operand and lists those
+// evaluated in order with the calls; an operand's subtree is a range of
+// numbers, so containment is a comparison. The operands not yet evaluated
+// are kept on a stack, none inside another: the operands inside one come
+// right before it in the walk, so they are on top of the stack when it is
+// pushed, and it stands for them. At a wait, what is inside the wait is its
+// future expression, and everything else on the stack goes into
+// temporaries, in order.
+//
 // # Variables
 //
 // A local variable is stored in the machine, as a field named like it,

@@ -162,7 +162,7 @@ func (m *machine) spill(n dst.Node) {
 	// slot's index in the walk (children first) is idx, and the slots of
 	// its subtree are those from first to idx: a node contains another
 	// when the other's idx falls in its range. That makes the whole cut
-	// linear in the size of n (see "Order" in doc.go).
+	// linear in the size of n (see "Waits in expressions" in doc.go).
 	type effect struct {
 		e          dst.Expr
 		set        func(dst.Expr)
