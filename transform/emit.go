@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,6 +17,19 @@ import (
 // type, and the Poll method.
 func (m *machine) emit() []dst.Decl {
 	resultType := m.resultTypeExpr()
+	// The variables each state names, in order: one pass over the
+	// variables, not one per state.
+	m.stateVars = make([][]*types.Var, len(m.states))
+	for _, v := range m.order {
+		for i := range m.vars[v].states {
+			if i >= 0 && i < len(m.states) {
+				m.stateVars[i] = append(m.stateVars[i], v)
+			}
+		}
+	}
+	for _, vs := range m.stateVars {
+		slices.SortFunc(vs, func(a, b *types.Var) int { return m.varIndex[a] - m.varIndex[b] })
+	}
 	var cases []dst.Stmt
 	for _, st := range m.states {
 		cases = append(cases, m.emitState(st))
@@ -229,7 +243,7 @@ func (m *machine) emitState(st *state) *dst.CaseClause {
 	if wp := st.wait; wp != nil {
 		body = append(body, m.resume(wp)...)
 	}
-	for _, v := range m.order { // variables this state uses but does not declare
+	for _, v := range m.stateVars[st.index] { // variables this state uses but does not declare
 		info := m.vars[v]
 		// A wait's target whose value is dead is not declared by the
 		// resume (it polls into _): the state declares it if it names it.

@@ -43,6 +43,7 @@ type machine struct {
 	sharers         map[*varInfo][]*varInfo        // variables stored in the field of another (see share)
 	liveIn          []bitset                       // per state, the variables live into it (by varIndex), from decideStorage
 	varIndex        map[*types.Var]int             // a variable's place in order
+	stateVars       [][]*types.Var                 // per state, the variables it names, in order (see emit)
 	gotoTargets     map[string]bool                // labels some goto jumps to
 	labels          map[string]*state              // the states of those labels
 	refBound        map[*varInfo]bool              // bound in the case being written
