@@ -205,6 +205,14 @@ func transformFile(cfg Config, lf *loadedFile, names *packageNamer) (r Result, e
 		return Result{}, ft.errs
 	}
 	df.Decls = decls
+	if cfg.LineDirectives {
+		// From the package name on, the file is the .gocoro file: the
+		// declarations before the first directive of their own (imports,
+		// and the func keyword of the first function, whose position
+		// names the file of its coverage blocks) are placed there too.
+		p := tp.position(df.Name)
+		df.Decs.Package.Append(fmt.Sprintf("/*line %s:%d:%d*/", ft.lineFile, p.Line, max(p.Column-1, 1)))
+	}
 	if r.Src, err = ft.print(lf, df); err != nil {
 		return Result{}, err
 	}

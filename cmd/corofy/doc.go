@@ -63,6 +63,7 @@
 // Usage:
 //
 //	corofy [flags] file.gocoro...
+//	corofy cover [-func] [-o file] profile
 //
 // The flags are:
 //
@@ -93,6 +94,22 @@
 //
 // The exit status is 0 on success, 1 when there were diagnostics (or
 // -check found a stale file), and 2 for usage errors.
+//
+// # Coverage
+//
+// The line directives make go test -coverprofile name the .gocoro files
+// and their lines, but not columns a tool can show (a generated statement
+// is longer than the source it stands for), and go tool cover -func cannot
+// parse a .gocoro file. corofy cover reads such a profile:
+//
+//	go test -coverprofile=c.out ./...
+//	corofy cover -func c.out            # per function and coroutine
+//	corofy cover -o fixed.out c.out     # one block per .gocoro statement
+//	go tool cover -html=fixed.out
+//
+// Each statement of a .gocoro file gets the count of the generated code
+// that runs it; other files are copied as they are. Run it in the module
+// the profile comes from: it finds the files with go list.
 //
 // See the package doc of github.com/corofy/corofy/transform for how each
 // construct is rewritten.

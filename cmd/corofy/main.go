@@ -31,6 +31,9 @@ const (
 
 // run is the command, for tests: it returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "cover" {
+		return runCover(args[1:], stdout, stderr)
+	}
 	logger := log.New(stderr, "corofy: ", 0)
 	fs := flag.NewFlagSet("corofy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -41,7 +44,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var graph graphFormat
 	fs.Var(&graph, "graph", "print each coroutine's state graph to standard output, as Graphviz DOT (-graph, -graph=dot) or Mermaid (-graph=mermaid), and write no file")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: corofy [flags] file.gocoro...\n\nFlags:\n")
+		fmt.Fprintf(stderr, "usage: corofy [flags] file.gocoro...\n       corofy cover [-func] [-o file] profile\n\nFlags:\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nFor more information, see: go doc github.com/corofy/corofy/cmd/corofy\n")
 	}
@@ -172,6 +175,12 @@ func write(path string, src []byte) error {
 			return fmt.Errorf("%s exists and is not generated code; not overwriting it", path)
 		}
 	}
+	return replaceFile(path, src)
+}
+
+// replaceFile writes src to path through a temporary file and a rename: a
+// failed run never leaves a partial file.
+func replaceFile(path string, src []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".corofy-*.go.tmp")
 	if err != nil {
 		return err

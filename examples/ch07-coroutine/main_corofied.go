@@ -14,7 +14,7 @@
 // main drives the coroutine the way the book's chapter 7 does: it polls,
 // and when the coroutine is not ready it prints "Schedule other tasks" and
 // sleeps 100 ms before polling again. There is no runtime yet.
-package main
+package /*line main.gocoro:15:8*/ main
 
 //go:generate go run github.com/corofy/corofy/cmd/corofy main.gocoro
 

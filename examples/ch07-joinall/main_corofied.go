@@ -7,7 +7,7 @@
 // time is about the longest delay, 1 second, instead of their sum.
 //
 //	go run ./examples/ch07-joinall
-package main
+package /*line main.gocoro:8:8*/ main
 
 //go:generate go run github.com/corofy/corofy/cmd/corofy main.gocoro
 

@@ -6,7 +6,7 @@
 // uses whole seconds, 10 in all; the delays here are a quarter of those.)
 //
 //	go run ./examples/ch07-sequential
-package main
+package /*line main.gocoro:7:8*/ main
 
 //go:generate go run github.com/corofy/corofy/cmd/corofy main.gocoro
 

@@ -22,7 +22,7 @@
 // The delays are ch08-spawn's: (i+1)*250 ms for request i.
 //
 //	go run ./examples/ch08-multithread
-package main
+package /*line main.gocoro:23:8*/ main
 
 //go:generate go run github.com/corofy/corofy/cmd/corofy main.gocoro
 

@@ -21,7 +21,7 @@
 // executor ends with "main: All tasks are finished" when its last task has:
 //
 //	go run ./examples/ch08-reactor-executor
-package main
+package /*line main.gocoro:22:8*/ main
 
 //go:generate go run github.com/corofy/corofy/cmd/corofy main.gocoro
 

@@ -19,7 +19,7 @@
 // (runtime.TraceFirstPoll) and completes with the raw response:
 //
 //	go run ./examples/ch08-runtime
-package main
+package /*line main.gocoro:20:8*/ main
 
 //go:generate go run github.com/corofy/corofy/cmd/corofy main.gocoro
 

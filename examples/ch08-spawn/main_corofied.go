@@ -25,7 +25,7 @@
 // with 5 pending tasks and the first trace line is missing.
 //
 //	go run ./examples/ch08-spawn
-package main
+package /*line main.gocoro:26:8*/ main
 
 //go:generate go run github.com/corofy/corofy/cmd/corofy main.gocoro
 

@@ -29,7 +29,7 @@
 // The delays are the book's: 600 ms and 400 ms, about one second in all.
 //
 //	go run ./examples/ch09-references
-package main
+package /*line main.gocoro:30:8*/ main
 
 //go:generate go run github.com/corofy/corofy/cmd/corofy main.gocoro
 

@@ -2,7 +2,7 @@
 
 // Package flow is a coroutine with a loop, a switch and a defer, for the
 // test that a steady-state Poll of such a machine allocates nothing.
-package flow
+package /*line flow.gocoro:3:8*/ flow
 
 //go:generate go run github.com/corofy/corofy/cmd/corofy flow.gocoro
 
