@@ -256,7 +256,12 @@ func (ft *fileTransform) print(lf *loadedFile, df *dst.File) ([]byte, error) {
 	r := decorator.NewRestorerWithImports(ft.pkg.Path(), mapResolver(names))
 	fr := r.FileRestorer()
 	if ft.pkg.Scope().Lookup("runtime") != nil || usesName(df, "runtime") {
-		fr.Alias[runtimePath] = "corofyruntime"
+		// The runtime under a name no identifier of the file has.
+		alias := "corofyruntime"
+		for i := 2; ft.pkg.Scope().Lookup(alias) != nil || usesName(df, alias); i++ {
+			alias = fmt.Sprintf("corofyruntime%d", i)
+		}
+		fr.Alias[runtimePath] = alias
 	}
 	af, err := fr.RestoreFile(df)
 	if err != nil {
