@@ -56,10 +56,12 @@ func (c *Coroutine) Name() string {
 	if c.Decl.Recv == nil || len(c.Decl.Recv.List) == 0 {
 		return c.Decl.Name.Name
 	}
-	return recvTypeName(c.Decl.Recv.List[0].Type) + "." + c.Decl.Name.Name
+	return RecvTypeName(c.Decl.Recv.List[0].Type) + "." + c.Decl.Name.Name
 }
 
-func recvTypeName(x ast.Expr) string {
+// RecvTypeName returns the name of the type of a method's receiver
+// expression: T for T, *T, T[K] and (*T), "?" for anything else.
+func RecvTypeName(x ast.Expr) string {
 	for {
 		switch t := x.(type) {
 		case *ast.StarExpr:

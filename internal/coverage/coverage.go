@@ -142,7 +142,7 @@ func (f *File) read() error {
 		}
 		name := fd.Name.Name
 		if fd.Recv != nil && len(fd.Recv.List) > 0 {
-			name = recvName(fd.Recv.List[0].Type) + "." + name
+			name = cparser.RecvTypeName(fd.Recv.List[0].Type) + "." + name
 		}
 		fn := Func{Name: name, Line: fset.Position(fd.Pos()).Line, start: fset.Position(fd.Pos()), end: fset.Position(fd.End())}
 		for _, b := range f.Blocks {
@@ -162,25 +162,6 @@ func within(line, col int, start, end token.Position) bool {
 	after := line > start.Line || line == start.Line && col >= start.Column
 	before := line < end.Line || line == end.Line && col <= end.Column
 	return after && before
-}
-
-func recvName(x ast.Expr) string {
-	for {
-		switch t := x.(type) {
-		case *ast.StarExpr:
-			x = t.X
-		case *ast.ParenExpr:
-			x = t.X
-		case *ast.IndexExpr:
-			x = t.X
-		case *ast.IndexListExpr:
-			x = t.X
-		case *ast.Ident:
-			return t.Name
-		default:
-			return "?"
-		}
-	}
 }
 
 // statementBlocks returns one block per statement of the lowered .gocoro
