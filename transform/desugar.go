@@ -67,6 +67,9 @@ func (m *machine) rewriteLists(n dst.Node, fn func(dst.Stmt) []dst.Stmt) {
 			}
 			changed = true
 			if label != nil {
+				if len(repl) == 0 { // the label stays, on an empty statement
+					repl = []dst.Stmt{&dst.EmptyStmt{Implicit: true}}
+				}
 				label.Stmt = repl[0]
 				repl[0] = s
 			}
