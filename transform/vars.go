@@ -28,6 +28,11 @@ func (m *machine) collectVars() {
 	addFields(m.decl.Recv, true, false)
 	addFields(m.decl.Type.Params, true, false)
 	addFields(m.decl.Type.Results, false, true)
+	// A variable of the body declared at state level must not take the
+	// name of a parameter or result: they would be two fields of one name.
+	for _, v := range m.order {
+		m.flat.taken[v.Name()] = true
+	}
 	dst.Inspect(m.decl.Body, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.FuncLit:
