@@ -2,7 +2,9 @@
 // and reports it on the .gocoro sources, for corofy cover.
 //
 // The generated code carries line directives, so go test -coverprofile
-// already names the .gocoro files and their lines. What it cannot get
+// names the .gocoro files and (up to Go 1.26) their lines; from Go 1.27 the
+// blocks keep the generated file's lines, and Read places them through
+// that file's directives. What a profile cannot get
 // right is the columns at which its blocks end: a generated statement is
 // longer than the source statement it stands for (c.x where the source
 // says x), and one state's code and another's share source lines. The
@@ -20,6 +22,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"go/version"
 	"io"
 	"os"
 	"os/exec"
@@ -69,6 +72,10 @@ func Read(name, dir string) (*Profile, error) {
 	if err != nil {
 		return nil, err
 	}
+	unadjusted, err := ignoresLineDirectives(dir)
+	if err != nil {
+		return nil, err
+	}
 	p := &Profile{}
 	for _, prof := range profiles {
 		p.Mode = prof.Mode
@@ -77,12 +84,69 @@ func Read(name, dir string) (*Profile, error) {
 			return nil, fmt.Errorf("cannot find the package of %s", prof.FileName)
 		}
 		f := &File{Name: prof.FileName, Path: filepath.Join(dir, path.Base(prof.FileName)), Blocks: prof.Blocks}
+		if unadjusted && strings.HasSuffix(f.Path, ".gocoro") {
+			if f.Blocks, err = throughDirectives(f.Path, f.Blocks); err != nil {
+				return nil, err
+			}
+		}
 		if err := f.read(); err != nil {
 			return nil, err
 		}
 		p.Files = append(p.Files, f)
 	}
 	return p, nil
+}
+
+// ignoresLineDirectives reports whether the go command in dir writes
+// coverage blocks at the lines and columns of the generated file, not
+// where its line directives place them: from Go 1.27, cmd/cover ignores
+// line directives for the positions of blocks (it still names a block's
+// file after the function's placed position, the .gocoro file).
+func ignoresLineDirectives(dir string) (bool, error) {
+	cmd := exec.Command("go", "env", "GOVERSION")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		return false, fmt.Errorf("go env GOVERSION: %v", err)
+	}
+	v := strings.TrimSpace(string(out))
+	return version.IsValid(v) && version.Compare(v, "go1.27") >= 0, nil
+}
+
+// throughDirectives places blocks given at lines and columns of the
+// generated file of the .gocoro file at gocoro where that file's line
+// directives place them.
+func throughDirectives(gocoro string, blocks []cover.ProfileBlock) ([]cover.ProfileBlock, error) {
+	generated := strings.TrimSuffix(gocoro, ".gocoro")
+	if strings.HasSuffix(generated, "_test") {
+		generated = strings.TrimSuffix(generated, "_test") + "_corofied_test.go"
+	} else {
+		generated += "_corofied.go"
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, generated, nil, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, fmt.Errorf("the blocks of %s are at lines of its generated file: %v", filepath.Base(gocoro), err)
+	}
+	tf := fset.File(f.Pos())
+	place := func(line, col int) (int, int) {
+		if line < 1 || line > tf.LineCount() {
+			return line, col
+		}
+		pos := tf.LineStart(line) + token.Pos(col-1)
+		if int(pos) > tf.Base()+tf.Size() {
+			pos = token.Pos(tf.Base() + tf.Size())
+		}
+		p := fset.Position(pos)
+		return p.Line, p.Column
+	}
+	out := make([]cover.ProfileBlock, len(blocks))
+	for i, b := range blocks {
+		out[i] = b
+		out[i].StartLine, out[i].StartCol = place(b.StartLine, b.StartCol)
+		out[i].EndLine, out[i].EndCol = place(b.EndLine, b.EndCol)
+	}
+	return out, nil
 }
 
 // packageDirs returns the directory of each package of the profiles.
