@@ -36,7 +36,13 @@
 //     where the features allow them;
 //   - at the end of every block, a print of the block's variables, and
 //     main, which runs the coroutines nobody waits on with runtime.BlockOn
-//     and prints their results and the globals.
+//     and prints their results and the globals;
+//   - with the shape features (below), more declarations after the
+//     prelude (tname, ctr, tick, level, cfg, ...), coroutines nrN with
+//     named results and rnN whose parameters and results have reserved
+//     names, and the shapes of shapes.go in the bodies; with
+//     NoCoroutineFiles, about one program in three has plain functions
+//     c0, c1, ... instead of coroutines (no "coroutine func" at all).
 //
 // # Determinism
 //
@@ -103,6 +109,20 @@
 //	Goto                  forward and backward goto across waits (item 1)
 //	MultiResults          two results, a, b := f().wait (item 3)
 //	Generics              generic coroutines (item 3)
+//
+// and the shapes users write that the transform once got wrong (a
+// feature whose programs the transform fails stays out of Supported, in
+// pending, until it handles them; -random.refonly checks the generator
+// alone):
+//
+//	DeclBlocks            var ( a = f().wait; b = len(a) + g().wait ), const ( k0 = iota; k1 ), used after waits
+//	LocalTypes            local types: fields set from waits, %v and %T, methods via package types, generic
+//	NamedResultReturns    1-3 named results, deferred closure changing them, return tick(..), x.wait / return hi, s, lo
+//	PartialRedecl         old, new := ... with waits, a, s := pair().wait, v, ok := m[k], x, err := strconv.Atoi(s)
+//	Shadowing             blocks shadowing package vars, consts, types, functions, imports (fmt := 3), with waits
+//	ReservedNameLocals    locals, parameters, named results named like transform.ReservedNames() (len, state, ...)
+//	CoroutineIdent        coroutine as a local, field, parameter, label: use(coroutine), cfg{coroutine: x}, a[coroutine]
+//	NoCoroutineFiles      some programs have no coroutine at all (plain Go, with or without the runtime)
 //
 // ParseFeatures reads them from a flag: "supported,WaitsInIf",
 // "all,-Generics", "none".

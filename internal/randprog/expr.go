@@ -184,6 +184,7 @@ func (g *gen) intExpr(c ctx, d int) string {
 			return fmt.Sprintf("func() int { return %s }()", g.intExpr(c2, d-1))
 		}},
 		opt{w(c.waits && c.straight && g.has(g.storedFut(kInt)), 4), func() string { return g.waitStored(kInt) }},
+		opt{w(c.plain, 4), func() string { return g.plainCall(c, kInt, d-1) }},
 	)
 }
 
@@ -237,6 +238,7 @@ func (g *gen) strExpr(c ctx, d int) string {
 		opt{1, func() string { return fmt.Sprintf("(%s).B", g.ptExpr(c, d-1)) }},
 		opt{1, func() string { return fmt.Sprintf("string([]byte(%s))", g.strExpr(c, d-1)) }},
 		opt{w(c.waits && c.straight && g.has(g.storedFut(kString)), 4), func() string { return g.waitStored(kString) }},
+		opt{w(c.plain, 3), func() string { return g.plainCall(c, kString, d-1) }},
 	)
 }
 
@@ -261,6 +263,7 @@ func (g *gen) ptExpr(c ctx, d int) string {
 		opt{1, func() string { return fmt.Sprintf("trace(%q, %s)", g.id("t"), g.ptExpr(c, d-1)) }},
 		opt{w(c.waits, 5), func() string { return g.waitExpr(c, kPt, d-1) }},
 		opt{w(c.waits && c.straight && g.has(g.storedFut(kPt)), 4), func() string { return g.waitStored(kPt) }},
+		opt{w(c.plain, 3), func() string { return g.plainCall(c, kPt, d-1) }},
 	)
 }
 
@@ -345,6 +348,10 @@ func (g *gen) waitExpr(c ctx, k kind, d int) string {
 		opt{w(k == kInt && g.cur.recovers && g.cur.weight+c.mult <= maxWeight, 2), func() string {
 			g.cur.weight += c.mult
 			return fmt.Sprintf("boom(%s).wait", g.intExpr(c, d))
+		}},
+		opt{w(k == kString && g.f.Has(LocalTypes|Generics), 2), func() string {
+			v := g.expr(c, []kind{kInt, kString, kPt}[g.intn(3)], d)
+			return fmt.Sprintf("gcell(%q, %s).wait", g.id("g"), v)
 		}},
 	)
 }

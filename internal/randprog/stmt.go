@@ -65,7 +65,7 @@ func (g *gen) stmt(c ctx) {
 		}},
 		opt{w(decl && g.f.Has(GoStmt), 1), func() string { g.goStmt(c); return "" }},
 		opt{w(g.f.Has(MultiAssign), 2), func() string { g.multiAssign(c); return "" }},
-		opt{w(decl && g.f.Has(StoredFutures) && c.straight, 2), func() string { g.storeFuture(c); return "" }},
+		opt{w(decl && g.f.Has(StoredFutures) && c.straight && !c.plain, 2), func() string { g.storeFuture(c); return "" }},
 		opt{w(decl && c.waits && g.f.Has(MultiResults) && inCoro, 1), func() string { g.multiWait(c); return "" }},
 		opt{w(flow, 6), func() string { g.flow(c); return "" }},
 		opt{w(g.f.Has(ControlFlow) && inCoro && co.name != "main" && !c.noDecl, 1), func() string {
@@ -91,6 +91,15 @@ func (g *gen) stmt(c ctx) {
 			g.line("}")
 			return ""
 		}},
+		// The pending features (shapes.go).
+		opt{w(decl && inCoro && g.f.Has(DeclBlocks), 3), func() string { g.declBlock(c); return "" }},
+		opt{w(decl && inCoro && g.f.Has(LocalTypes), 3), func() string { g.localType(c); return "" }},
+		opt{w(decl && inCoro && c.waits && g.f.Has(NamedResultReturns|MultiResults), 1), func() string { g.tripleWait(c); return "" }},
+		opt{w(decl && inCoro && g.f.Has(PartialRedecl), 3), func() string { g.partialRedecl(c); return "" }},
+		opt{w(decl && inCoro && g.f.Has(Shadowing) && c.depth < 3, 2), func() string { g.shadowBlock(c); return "" }},
+		opt{w(decl && inCoro && g.f.Has(ReservedNameLocals), 1), func() string { g.reservedBlock(c); return "" }},
+		opt{w(decl && inCoro && g.f.Has(CoroutineIdent), 2), func() string { g.coroutineIdent(c); return "" }},
+		opt{w(c.plain, 2), func() string { g.plainCallStmt(c); return "" }},
 	)
 }
 
