@@ -508,9 +508,10 @@
 //     (true, nil, len, string), which the generated code writes in its
 //     scope, or Poll, is renamed: true2.
 //   - A variable declared at state level (where Go had a block, the case
-//     now is the scope) gets a name unique among such variables, and free
-//     of every name the package declares, imports or predeclares: a block's
-//     level := "block" beside a package-level level becomes level2.
+//     now is the scope) gets a name unique among such variables and the
+//     coroutine's parameters and results, and free of every name the
+//     package declares, imports or predeclares: a block's level := "block"
+//     beside a package-level level becomes level2.
 //   - The runtime package is imported under runtime, or under
 //     corofyruntime where the file declares runtime otherwise.
 //
