@@ -227,21 +227,18 @@ func forEachList(s dst.Stmt, fn func([]dst.Stmt)) {
 	}
 }
 
-// lineLength returns the length in bytes of line n of the source, or 0.
+// lineLength returns the length in bytes of line n of the source, or 0,
+// from the line table of the parsed source.
 func (m *machine) lineLength(n int) int {
-	if n < 1 {
+	var tf *token.File
+	m.fset.Iterate(func(f *token.File) bool { tf = f; return false })
+	if tf == nil || n < 1 || n > tf.LineCount() {
 		return 0
 	}
-	src := m.file.src
-	for i := 1; i < n; i++ {
-		j := strings.IndexByte(string(src), '\n')
-		if j < 0 {
-			return 0
-		}
-		src = src[j+1:]
+	start := tf.Offset(tf.LineStart(n))
+	end := tf.Size()
+	if n < tf.LineCount() {
+		end = tf.Offset(tf.LineStart(n+1)) - 1 // before the newline
 	}
-	if j := strings.IndexByte(string(src), '\n'); j >= 0 {
-		return j
-	}
-	return len(src)
+	return end - start
 }
