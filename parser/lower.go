@@ -22,12 +22,12 @@ func (l *lowerer) errorf(pos token.Pos, msg string) {
 
 // run marks the coroutines, checks and lowers every .wait, and rewrites the
 // coroutine declarations.
-func (l *lowerer) run(keywords []int) {
+func (l *lowerer) run(keywords []Keyword) {
 	f := l.file.AST
 	tf := l.fset.File(f.Pos())
-	isKeyword := map[int]bool{}
-	for _, off := range keywords {
-		isKeyword[off] = true
+	keywordOf := map[int]int{} // offset of func -> offset of its "coroutine"
+	for _, kw := range keywords {
+		keywordOf[kw.Func] = kw.Offset
 	}
 	var addImport bool
 	l.file.RuntimeName, addImport = l.runtimeName()
@@ -43,14 +43,8 @@ func (l *lowerer) run(keywords []int) {
 			l.lowerWaits(decl, nil)
 			continue
 		}
-		off := tf.Offset(fd.Type.Func)
-		kw := -1
-		for k := range isKeyword { // "coroutine" sits before "func" on its line
-			if k < off && l.onlySpaceBetween(k+len("coroutine"), off) {
-				kw = k
-			}
-		}
-		if kw < 0 {
+		kw, ok := keywordOf[tf.Offset(fd.Type.Func)]
+		if !ok {
 			l.lowerWaits(fd, nil)
 			continue
 		}
@@ -63,15 +57,6 @@ func (l *lowerer) run(keywords []int) {
 		l.lowerDecl(co)
 		l.file.Coroutines = append(l.file.Coroutines, co)
 	}
-}
-
-func (l *lowerer) onlySpaceBetween(from, to int) bool {
-	for _, b := range l.file.Src[from:to] {
-		if b != ' ' && b != '\t' {
-			return false
-		}
-	}
-	return true
 }
 
 // runtimeName returns the name under which the lowering refers to the

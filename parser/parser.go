@@ -107,13 +107,31 @@ func ParseFile(fset *token.FileSet, filename string, src []byte) (*File, error) 
 	return nil, errs
 }
 
+// Keyword is the word "coroutine" of a "coroutine func" declaration.
+type Keyword struct {
+	Offset int // byte offset of "coroutine"
+	Func   int // byte offset of the "func" it belongs to (comments may stand between)
+}
+
+// BlankKeywords returns a copy of the .gocoro source src in which the word
+// "coroutine" of every top-level "coroutine func" declaration is replaced
+// by spaces (Go syntax with src's offsets, as [File.Go]), and those words.
+// It reports "coroutine" not followed by "func", and "coroutine func"
+// below top level, as ParseFile does; positions name filename. Everything
+// else, including syntax errors, is left to go/parser.
+func BlankKeywords(filename string, src []byte) ([]byte, []Keyword, scanner.ErrorList) {
+	var errs scanner.ErrorList
+	out, keywords := findCoroutineKeywords(token.NewFileSet(), filename, src, &errs)
+	return out, keywords, errs
+}
+
 // findCoroutineKeywords scans src and returns a copy in which every
 // "coroutine" that starts a top-level "coroutine func" declaration is
-// replaced by spaces, and the offsets of those words. It reports
-// "coroutine" not followed by "func", and "coroutine func" below top level.
-func findCoroutineKeywords(fset *token.FileSet, filename string, src []byte, errs *scanner.ErrorList) ([]byte, []int) {
+// replaced by spaces, and those words. It reports "coroutine" not followed
+// by "func", and "coroutine func" below top level.
+func findCoroutineKeywords(fset *token.FileSet, filename string, src []byte, errs *scanner.ErrorList) ([]byte, []Keyword) {
 	out := append([]byte(nil), src...)
-	var keywords []int
+	var keywords []Keyword
 	tf := fset.AddFile(filename+"#scan", -1, len(src))
 	var s scanner.Scanner
 	s.Init(tf, src, nil, 0) // syntax errors are left to go/parser
@@ -159,7 +177,7 @@ func findCoroutineKeywords(fset *token.FileSet, filename string, src []byte, err
 			n := next()
 			switch {
 			case n.tok == token.FUNC && depth == 0 && atDeclStart:
-				keywords = append(keywords, tf.Offset(pos))
+				keywords = append(keywords, Keyword{tf.Offset(pos), tf.Offset(n.pos)})
 			case n.tok == token.FUNC:
 				report(pos, "'coroutine func' must be a top-level declaration (coroutine function literals are not supported; declare a coroutine at top level and call it)")
 			case depth == 0 && atDeclStart:

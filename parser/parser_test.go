@@ -167,3 +167,20 @@ func TestRuntimeName(t *testing.T) {
 		}
 	}
 }
+
+// TestCommentAfterKeyword checks that a comment between "coroutine" and
+// "func" leaves the declaration a coroutine.
+func TestCommentAfterKeyword(t *testing.T) {
+	src := "package p\n\ncoroutine /* c */ func f() int { return g().wait }\n\ncoroutine\t/* a */ /* b */\tfunc (T) m() {}\n"
+	f, err := ParseFile(token.NewFileSet(), "x.gocoro", []byte(src))
+	if err != nil {
+		t.Fatalf("ParseFile: %v", err)
+	}
+	var names []string
+	for _, co := range f.Coroutines {
+		names = append(names, co.Name())
+	}
+	if got := strings.Join(names, " "); got != "f T.m" {
+		t.Errorf("coroutines = %q, want %q", got, "f T.m")
+	}
+}
