@@ -65,6 +65,10 @@
 // [Future] has no error channel. Leaf futures that can fail complete with a
 // value that carries the error: a [Result] (Value and Err, "v, err :=
 // f.wait.Unpack()"), or, for [HTTPGet], a [Response] with an Err field.
+// HTTPGet keeps the whole response in memory, up to a limit
+// ([DefaultMaxResponseSize], or [HTTPGetFuture.Limit]) past which it fails
+// with [ErrResponseTooLarge]; [HTTPStream] reads a body of any size in
+// chunks.
 // Errors of system calls are *os.SyscallError values naming the call, so
 // errors.Is(err, syscall.ECONNREFUSED) works. [Timeout] and [Deadline] give
 // any future a time limit; past it, the error is os.ErrDeadlineExceeded. A

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -26,6 +27,14 @@ import (
 // ready. It completes with the raw response (status line, headers, body) or
 // an error in [Response.Err]. The socket is closed when it completes.
 //
+// The whole response is kept in memory, so its size is limited: to
+// [DefaultMaxResponseSize] bytes, or to what [HTTPGetFuture.Limit] sets. A
+// longer response ends the request with an error wrapping
+// [ErrResponseTooLarge] as soon as it is known (at the headers, when
+// Content-Length announces too much), the socket closed and the bytes read
+// so far dropped: memory stays proportional to the limit whatever the server
+// sends. [HTTPStream] reads a body of any size chunk by chunk instead.
+//
 // With [SetTrace] and [TraceFirstPoll], the first poll prints the book's
 // "FIRST POLL - START OPERATION".
 //
@@ -38,6 +47,16 @@ import (
 func HTTPGet(addr, path string) *HTTPGetFuture {
 	return &HTTPGetFuture{addr: addr, path: path}
 }
+
+// DefaultMaxResponseSize is the most bytes of a response, status line and
+// headers included, that an [HTTPGet] keeps in memory, and of the head (status
+// line and headers) that an [HTTPStream] does, unless [HTTPGetFuture.Limit]
+// or [HTTPStreamFuture.Limit] sets another limit: 16 MiB.
+const DefaultMaxResponseSize = 16 << 20
+
+// ErrResponseTooLarge is wrapped by the error of an [HTTPGet] whose response
+// is longer than its limit, and of an [HTTPStream] whose head is.
+var ErrResponseTooLarge = errors.New("response larger than the limit")
 
 // Response is the result of an [HTTPGet].
 type Response struct {
@@ -63,6 +82,8 @@ func (r Response) Body() string {
 // HTTPGetFuture is the future returned by [HTTPGet].
 type HTTPGetFuture struct {
 	addr, path string
+	limit      int  // 0: DefaultMaxResponseSize; -1: Limit was given no positive size
+	stream     bool // complete at the end of the head (HTTPStream)
 	state      httpState
 	sock       *ownedFD
 	request    []byte // what is left to write
@@ -87,44 +108,83 @@ const (
 // readChunk is the least free room the response buffer gets for a read.
 const readChunk = 4096
 
-// Poll implements [Future]. It is a small state machine: each state falls
-// through to the next as soon as its operation has succeeded, so a poll does
-// all that can be done without blocking.
+// Limit sets the most bytes of the response the future keeps in memory,
+// status line and headers included, in place of [DefaultMaxResponseSize],
+// and returns f; call it before the first poll:
+//
+//	resp := runtime.HTTPGet(addr, "/big").Limit(64 << 20).wait
+//
+// n must be positive; otherwise the request fails at its first poll.
+func (f *HTTPGetFuture) Limit(n int) *HTTPGetFuture {
+	f.limit = -1
+	if n > 0 {
+		f.limit = n
+	}
+	return f
+}
+
+// maxSize returns the limit on the bytes kept in memory.
+func (f *HTTPGetFuture) maxSize() int {
+	if f.limit == 0 {
+		return DefaultMaxResponseSize
+	}
+	return min(f.limit, math.MaxInt-1) // one byte more must be countable
+}
+
+// Poll implements [Future].
 func (f *HTTPGetFuture) Poll(w Waker) (Response, bool) {
 	if f.state == httpDone {
 		panic("runtime: HTTPGet future polled after completion")
 	}
+	done, err := f.advance(w)
+	switch {
+	case err != nil:
+		return Response{Err: f.fail(err)}, true
+	case !done:
+		return Response{}, false
+	}
+	return f.complete()
+}
+
+// advance is a small state machine: each state falls through to the next as
+// soon as its operation has succeeded, so a poll does all that can be done
+// without blocking. It reports whether the response (or, for a stream, its
+// head) has been read; the caller completes or fails the future.
+func (f *HTTPGetFuture) advance(w Waker) (bool, error) {
 	r, err := DefaultReactor()
 	if err != nil {
-		return f.fail(err)
+		return false, err
 	}
 	if f.state == httpStart {
 		if t := tracer(TraceFirstPoll); t != nil {
 			fmt.Fprintln(t, "FIRST POLL - START OPERATION")
 		}
+		if f.limit < 0 {
+			return false, errors.New("Limit of a size that is not positive")
+		}
 		if err := f.start(); err != nil {
-			return f.fail(err)
+			return false, err
 		}
 	}
 	if f.state == httpConnecting {
 		if err := f.wait(r, w, Writable); err != nil {
-			return f.fail(err)
+			return false, err
 		}
 		connected, err := connectDone(f.fd())
 		if err != nil {
-			return f.fail(err)
+			return false, err
 		}
 		if !connected {
-			return Response{}, false
+			return false, nil
 		}
 		f.state = httpWriting
 	}
 	if f.state == httpWriting {
 		if err := f.write(r, w); err != nil {
-			return f.fail(err)
+			return false, err
 		}
 		if f.state == httpWriting {
-			return Response{}, false
+			return false, nil
 		}
 	}
 	return f.read(r, w)
@@ -206,43 +266,87 @@ func (f *HTTPGetFuture) write(r *Reactor, w Waker) error {
 	return nil
 }
 
-// read reads what has arrived; at end of file it checks the response and
-// completes.
-func (f *HTTPGetFuture) read(r *Reactor, w Waker) (Response, bool) {
+// read reads what has arrived, as long as the response stays within the
+// limit. It reports whether the response is complete: at end of file, when
+// the body announced by Content-Length is in, or, for a stream, when the
+// head is.
+func (f *HTTPGetFuture) read(r *Reactor, w Waker) (bool, error) {
 	if err := f.wait(r, w, Readable); err != nil {
-		return f.fail(err)
+		return false, err
 	}
+	limit := f.maxSize()
 	for {
+		// Here len(f.response) <= limit, and grow leaves room for at least
+		// one byte: a read that comes back with 0 bytes is end of file.
 		if cap(f.response)-len(f.response) < readChunk {
-			f.response = append(f.response, make([]byte, readChunk)...)[:len(f.response)]
+			f.grow(limit)
 		}
 		n, err := readFD(f.fd(), f.response[len(f.response):cap(f.response)])
 		switch {
 		case err == unix.EAGAIN:
-			return Response{}, false
+			return false, nil
 		case err != nil:
-			return f.fail(os.NewSyscallError("read", err))
+			return false, os.NewSyscallError("read", err)
 		case n == 0:
-			return f.complete()
+			return true, nil
 		}
 		f.response = f.response[:len(f.response)+n]
 		if f.bodyStart == 0 {
 			f.findBody()
+			if f.bodyStart > 0 {
+				if err := f.checkSize(limit); err != nil {
+					return false, err
+				}
+				if f.stream {
+					return true, nil
+				}
+			}
+		}
+		if len(f.response) > limit {
+			return false, tooLarge(limit)
 		}
 		if f.bodyStart > 0 && f.bodyLength >= 0 && len(f.response)-f.bodyStart >= f.bodyLength {
 			// The whole announced body is in: done without waiting for
 			// the server's FIN, which may come as a separate event (one
 			// more wake and sleep for nothing).
-			return f.complete()
+			return true, nil
 		}
 	}
+}
+
+// grow makes room for the next read in the response buffer, doubling it but
+// never beyond limit+1 bytes: one byte over the limit is how a response is
+// known too large, so the buffer, and every buffer allocated on the way,
+// stays proportional to the limit.
+func (f *HTTPGetFuture) grow(limit int) {
+	most := limit + 1
+	if cap(f.response) >= most {
+		return
+	}
+	size := min(max(2*cap(f.response), len(f.response)+readChunk), most)
+	buf := make([]byte, len(f.response), size)
+	copy(buf, f.response)
+	f.response = buf
+}
+
+// checkSize fails a response whose head, or, for a whole response, head and
+// announced body, are longer than limit, once the head is in.
+func (f *HTTPGetFuture) checkSize(limit int) error {
+	if f.bodyStart > limit || !f.stream && f.bodyLength > limit-f.bodyStart {
+		return tooLarge(limit)
+	}
+	return nil
+}
+
+func tooLarge(limit int) error {
+	return fmt.Errorf("%w of %d bytes", ErrResponseTooLarge, limit)
 }
 
 // complete checks the response read so far and completes with it.
 func (f *HTTPGetFuture) complete() (Response, bool) {
 	raw := string(f.response)
 	if err := checkResponse(raw); err != nil {
-		return f.fail(err)
+		return Response{Err: f.fail(err)}, true
 	}
 	f.finish()
 	return Response{Raw: raw}, true
@@ -274,9 +378,10 @@ func (f *HTTPGetFuture) finish() {
 	}
 }
 
-func (f *HTTPGetFuture) fail(err error) (Response, bool) {
+// fail ends the request and returns err, naming the request.
+func (f *HTTPGetFuture) fail(err error) error {
 	f.finish()
-	return Response{Err: fmt.Errorf("runtime: GET %s%s: %w", f.addr, f.path, err)}, true
+	return fmt.Errorf("runtime: GET %s%s: %w", f.addr, f.path, err)
 }
 
 // Cancel implements [Canceler]: a pending GET is abandoned, its socket
@@ -292,16 +397,42 @@ var errTruncated = errors.New("connection closed in the middle of the response")
 // headers, and as many body bytes as Content-Length announced (or a
 // chunked body's last chunk).
 func checkResponse(raw string) error {
+	if err := checkStatus(raw); err != nil {
+		return err
+	}
+	head, body, ok := strings.Cut(raw, "\r\n\r\n")
+	if !ok {
+		return fmt.Errorf("%w (in the headers): %w", errTruncated, io.ErrUnexpectedEOF)
+	}
+	length, chunked, err := parseHead(head)
+	if err != nil {
+		return err
+	}
+	if length >= 0 && len(body) < length {
+		return fmt.Errorf("%w (%d of %d body bytes): %w", errTruncated, len(body), length, io.ErrUnexpectedEOF)
+	}
+	if chunked && !strings.HasSuffix(body, "0\r\n\r\n") {
+		return fmt.Errorf("%w (no last chunk): %w", errTruncated, io.ErrUnexpectedEOF)
+	}
+	return nil
+}
+
+// checkStatus verifies that raw starts like an HTTP/1.x response.
+func checkStatus(raw string) error {
 	if !strings.HasPrefix(raw, "HTTP/1.") {
 		if raw == "" {
 			return fmt.Errorf("empty response: %w", io.ErrUnexpectedEOF)
 		}
 		return fmt.Errorf("not an HTTP/1 response: %q", truncate(raw, 40))
 	}
-	head, body, ok := strings.Cut(raw, "\r\n\r\n")
-	if !ok {
-		return fmt.Errorf("%w (in the headers): %w", errTruncated, io.ErrUnexpectedEOF)
-	}
+	return nil
+}
+
+// parseHead reads the framing of the body from the head (status line and
+// headers, without the empty line): the Content-Length (-1 if none) and
+// whether the body is chunked.
+func parseHead(head string) (length int, chunked bool, err error) {
+	length = -1
 	for _, line := range strings.Split(head, "\r\n")[1:] {
 		name, value, _ := strings.Cut(line, ":")
 		value = strings.TrimSpace(value)
@@ -309,18 +440,14 @@ func checkResponse(raw string) error {
 		case "content-length":
 			n, err := strconv.Atoi(value)
 			if err != nil {
-				return fmt.Errorf("bad Content-Length %q", value)
+				return 0, false, fmt.Errorf("bad Content-Length %q", value)
 			}
-			if len(body) < n {
-				return fmt.Errorf("%w (%d of %d body bytes): %w", errTruncated, len(body), n, io.ErrUnexpectedEOF)
-			}
+			length = n
 		case "transfer-encoding":
-			if strings.EqualFold(value, "chunked") && !strings.HasSuffix(body, "0\r\n\r\n") {
-				return fmt.Errorf("%w (no last chunk): %w", errTruncated, io.ErrUnexpectedEOF)
-			}
+			chunked = chunked || strings.EqualFold(value, "chunked")
 		}
 	}
-	return nil
+	return length, chunked, nil
 }
 
 func truncate(s string, n int) string {
