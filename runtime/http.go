@@ -27,6 +27,10 @@ import (
 // ready. It completes with the raw response (status line, headers, body) or
 // an error in [Response.Err]. The socket is closed when it completes.
 //
+// path is the request target as it goes on the wire: a path that is empty or
+// holds a space or a control character (CR, LF, ...) fails with an error
+// wrapping [ErrInvalidTarget], and nothing is sent.
+//
 // The whole response is kept in memory, so its size is limited: to
 // [DefaultMaxResponseSize] bytes, or to what [HTTPGetFuture.Limit] sets. A
 // longer response ends the request with an error wrapping
@@ -53,6 +57,28 @@ func HTTPGet(addr, path string) *HTTPGetFuture {
 // line and headers) that an [HTTPStream] does, unless [HTTPGetFuture.Limit]
 // or [HTTPStreamFuture.Limit] sets another limit: 16 MiB.
 const DefaultMaxResponseSize = 16 << 20
+
+// ErrInvalidTarget is wrapped by the error of an [HTTPGet] or [HTTPStream]
+// whose path cannot be sent as the request target: it is empty, or it has a
+// space or a control character (CR and LF among them, which would add
+// headers to the request or a second request to the connection). Such a
+// request fails at its first poll, before it connects. Percent-encode those
+// bytes (url.PathEscape) to send them.
+var ErrInvalidTarget = errors.New("invalid request target")
+
+// checkTarget verifies that path can be written as the request target of
+// the request line: not empty, no space, no control character.
+func checkTarget(path string) error {
+	if path == "" {
+		return fmt.Errorf("%w: empty", ErrInvalidTarget)
+	}
+	for i := 0; i < len(path); i++ {
+		if c := path[i]; c <= ' ' || c == 0x7f {
+			return fmt.Errorf("%w: byte %#02x at offset %d", ErrInvalidTarget, c, i)
+		}
+	}
+	return nil
+}
 
 // ErrResponseTooLarge is wrapped by the error of an [HTTPGet] whose response
 // is longer than its limit, and of an [HTTPStream] whose head is.
@@ -161,6 +187,9 @@ func (f *HTTPGetFuture) advance(w Waker) (bool, error) {
 		}
 		if f.limit < 0 {
 			return false, errors.New("Limit of a size that is not positive")
+		}
+		if err := checkTarget(f.path); err != nil {
+			return false, err
 		}
 		if err := f.start(); err != nil {
 			return false, err
@@ -381,7 +410,11 @@ func (f *HTTPGetFuture) finish() {
 // fail ends the request and returns err, naming the request.
 func (f *HTTPGetFuture) fail(err error) error {
 	f.finish()
-	return fmt.Errorf("runtime: GET %s%s: %w", f.addr, f.path, err)
+	target := f.path
+	if checkTarget(target) != nil {
+		target = strconv.Quote(target) // no control characters in messages
+	}
+	return fmt.Errorf("runtime: GET %s%s: %w", f.addr, target, err)
 }
 
 // Cancel implements [Canceler]: a pending GET is abandoned, its socket

@@ -367,3 +367,61 @@ func TestHTTPGetLimitBoundary(t *testing.T) {
 		res.Value.Close()
 	}
 }
+
+// TestHTTPGetRejectsBadTarget: a path with a control character or a space
+// (CR LF would add headers or smuggle a second request) fails HTTPGet and
+// HTTPStream with ErrInvalidTarget before anything is sent. The server
+// records what each connection sends; after the GETs, the test makes one
+// connection of its own, and that must be the only one the server saw.
+func TestHTTPGetRejectsBadTarget(t *testing.T) {
+	seen := make(chan string, 100)
+	addr := fakeServer(t, func(c net.Conn) {
+		defer c.Close()
+		seen <- readRequest(c)
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+	})
+	for _, path := range []string{
+		"/x HTTP/1.1\r\nX-Injected: 1\r\n\r\nGET /admin",
+		"/x\r\nX-Injected: 1",
+		"/x\nX-Injected: 1",
+		"/a b",
+		"/x\x00",
+		"/x\x7f",
+		"/x\t",
+		"",
+	} {
+		var resp Response
+		var res Result[*HTTPBody]
+		within(t, eventually, func() {
+			resp = BlockOn(HTTPGet(addr, path))
+			res = BlockOn(HTTPStream(addr, path))
+		})
+		if !errors.Is(resp.Err, ErrInvalidTarget) {
+			t.Errorf("HTTPGet(%q): error %v (response %q), want ErrInvalidTarget", path, resp.Err, resp.Raw)
+		}
+		if !errors.Is(res.Err, ErrInvalidTarget) {
+			t.Errorf("HTTPStream(%q): error %v, want ErrInvalidTarget", path, res.Err)
+			if res.Value != nil {
+				res.Value.Close()
+			}
+		}
+	}
+	const sentinel = "GET /sentinel HTTP/1.1\r\n\r\n"
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(c, sentinel)
+	io.Copy(io.Discard, c) // the answer: the server has recorded the request
+	c.Close()
+	for len(seen) > 0 {
+		if got := <-seen; got != sentinel {
+			t.Errorf("the server received %q from a GET with a bad target", got)
+		}
+	}
+	// A good target with every printable character still goes out.
+	within(t, eventually, func() { resp := BlockOn(HTTPGet(addr, "/a-z_0.9~%20?q=1&r=[x]#f")); _ = resp })
+	if got := <-seen; got != "GET /a-z_0.9~%20?q=1&r=[x]#f HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n" {
+		t.Errorf("request with a good target: %q", got)
+	}
+}
