@@ -39,6 +39,10 @@ import (
 // so far dropped: memory stays proportional to the limit whatever the server
 // sends. [HTTPStream] reads a body of any size chunk by chunk instead.
 //
+// A response whose Content-Length is not a plain decimal number (negative,
+// signed, a list) or that announces two different lengths is an error, as
+// soon as its headers are in: where its body ends cannot be known.
+//
 // With [SetTrace] and [TraceFirstPoll], the first poll prints the book's
 // "FIRST POLL - START OPERATION".
 //
@@ -321,7 +325,9 @@ func (f *HTTPGetFuture) read(r *Reactor, w Waker) (bool, error) {
 		}
 		f.response = f.response[:len(f.response)+n]
 		if f.bodyStart == 0 {
-			f.findBody()
+			if err := f.findBody(); err != nil {
+				return false, err
+			}
 			if f.bodyStart > 0 {
 				if err := f.checkSize(limit); err != nil {
 					return false, err
@@ -382,21 +388,18 @@ func (f *HTTPGetFuture) complete() (Response, bool) {
 }
 
 // findBody notes where the body starts and its Content-Length, once the
-// headers have arrived.
-func (f *HTTPGetFuture) findBody() {
+// headers have arrived; a bad Content-Length is an error at once.
+func (f *HTTPGetFuture) findBody() error {
 	end := bytes.Index(f.response, []byte("\r\n\r\n"))
 	if end < 0 {
-		return
+		return nil
 	}
-	f.bodyStart, f.bodyLength = end+4, -1
-	for _, line := range strings.Split(string(f.response[:end]), "\r\n")[1:] {
-		name, value, _ := strings.Cut(line, ":")
-		if strings.EqualFold(name, "content-length") {
-			if n, err := strconv.Atoi(strings.TrimSpace(value)); err == nil && n >= 0 {
-				f.bodyLength = n
-			}
-		}
+	length, _, err := parseHead(string(f.response[:end]))
+	if err != nil {
+		return err
 	}
+	f.bodyStart, f.bodyLength = end+4, length
+	return nil
 }
 
 func (f *HTTPGetFuture) finish() {
@@ -461,9 +464,30 @@ func checkStatus(raw string) error {
 	return nil
 }
 
+// errBadContentLength is wrapped by the error of a response whose
+// Content-Length is not one decimal number of bytes.
+var errBadContentLength = errors.New("bad Content-Length")
+
+// parseContentLength parses the value of a Content-Length header: decimal
+// digits only (no sign, no space, no list), within an int.
+func parseContentLength(value string) (int, error) {
+	for i := 0; i < len(value); i++ {
+		if value[i] < '0' || value[i] > '9' {
+			return 0, fmt.Errorf("%w %q", errBadContentLength, value)
+		}
+	}
+	n, err := strconv.Atoi(value)
+	if err != nil { // empty, or too large
+		return 0, fmt.Errorf("%w %q", errBadContentLength, value)
+	}
+	return n, nil
+}
+
 // parseHead reads the framing of the body from the head (status line and
 // headers, without the empty line): the Content-Length (-1 if none) and
-// whether the body is chunked.
+// whether the body is chunked. A Content-Length that is not a decimal number
+// (negative, signed, a list, too large) or is given twice with different
+// values is an error: the response's end could not be known.
 func parseHead(head string) (length int, chunked bool, err error) {
 	length = -1
 	for _, line := range strings.Split(head, "\r\n")[1:] {
@@ -471,9 +495,12 @@ func parseHead(head string) (length int, chunked bool, err error) {
 		value = strings.TrimSpace(value)
 		switch strings.ToLower(name) {
 		case "content-length":
-			n, err := strconv.Atoi(value)
+			n, err := parseContentLength(value)
 			if err != nil {
-				return 0, false, fmt.Errorf("bad Content-Length %q", value)
+				return 0, false, err
+			}
+			if length >= 0 && n != length {
+				return 0, false, fmt.Errorf("%w: two different values, %d and %d", errBadContentLength, length, n)
 			}
 			length = n
 		case "transfer-encoding":

@@ -425,3 +425,58 @@ func TestHTTPGetRejectsBadTarget(t *testing.T) {
 		t.Errorf("request with a good target: %q", got)
 	}
 }
+
+// TestHTTPGetBadContentLength: a Content-Length that is negative, signed,
+// not decimal, too large for an int, empty, or given twice with different
+// values makes the response an error, for HTTPGet and HTTPStream, also when
+// the server keeps the connection open (the GET does not wait for a close).
+func TestHTTPGetBadContentLength(t *testing.T) {
+	for _, header := range []string{
+		"Content-Length: -5",
+		"Content-Length: +5",
+		"Content-Length: 0x5",
+		"Content-Length: 5, 5",
+		"Content-Length: 5 5",
+		"Content-Length: ",
+		"Content-Length: 99999999999999999999999",
+		"Content-Length: 5\r\nContent-Length: 6",
+	} {
+		for _, keepOpen := range []bool{false, true} {
+			addr := fakeServer(t, func(c net.Conn) {
+				defer c.Close()
+				readRequest(c)
+				io.WriteString(c, "HTTP/1.1 200 OK\r\n"+header+"\r\n\r\nhello")
+				if keepOpen {
+					io.Copy(io.Discard, c) // until the client closes
+				}
+			})
+			var resp Response
+			var res Result[*HTTPBody]
+			within(t, eventually, func() {
+				resp = BlockOn(HTTPGet(addr, "/"))
+				res = BlockOn(HTTPStream(addr, "/"))
+			})
+			if resp.Err == nil || !strings.Contains(resp.Err.Error(), "Content-Length") {
+				t.Errorf("HTTPGet, %q, connection kept open %v: error %v (response %q), want a bad Content-Length", header, keepOpen, resp.Err, resp.Raw)
+			}
+			if res.Err == nil || !strings.Contains(res.Err.Error(), "Content-Length") {
+				t.Errorf("HTTPStream, %q, connection kept open %v: error %v, want a bad Content-Length", header, keepOpen, res.Err)
+				if res.Value != nil {
+					res.Value.Close()
+				}
+			}
+		}
+	}
+	// The same value twice is one length.
+	addr := fakeServer(t, func(c net.Conn) {
+		defer c.Close()
+		readRequest(c)
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\ncontent-length:5\r\n\r\nhello")
+		io.Copy(io.Discard, c)
+	})
+	var resp Response
+	within(t, eventually, func() { resp = BlockOn(HTTPGet(addr, "/")) })
+	if resp.Err != nil || resp.Body() != "hello" {
+		t.Errorf("Content-Length given twice, the same: %q, %v; want the body hello", resp.Raw, resp.Err)
+	}
+}
