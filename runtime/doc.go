@@ -82,7 +82,10 @@
 // sockets the future opened. [Race] and [Timeout] cancel the futures they
 // drop. A pending future that is simply dropped (a coroutine that stops
 // referencing it) is released by a cleanup when the garbage collector finds
-// it unreachable.
+// it unreachable. So are a [Conn], a [Listener] and an [HTTPBody] dropped
+// without Close; but Close them: the cleanup runs only after a collection,
+// which comes when the program has allocated enough, and until then the
+// descriptor stays open.
 //
 // # Tracing
 //

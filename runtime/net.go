@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	goruntime "runtime"
 	"sync/atomic"
 	"syscall"
 
@@ -24,15 +25,29 @@ var errClosed = errors.New("runtime: use of closed connection")
 // reactor for reading and writing. Its Read and Write return futures; a read
 // and a write may be pending at the same time (each has its own Waker), but
 // not two reads or two writes.
+//
+// Close a Conn when done with it. One that is dropped without Close has its
+// descriptor deregistered and closed by a cleanup when the garbage collector
+// finds the Conn unreachable, as a dropped pending future has; but that may
+// be long after (a collection comes when the program has allocated enough),
+// and until then the descriptor stays open and counts against the process's
+// limit.
 type Conn struct {
-	fd     int
-	id     ResourceID
-	r      *Reactor
-	closed atomic.Bool
+	fd      int
+	id      ResourceID
+	r       *Reactor
+	closed  atomic.Bool
+	cleanup goruntime.Cleanup // releases fd if the Conn is dropped; stopped by Close
 }
 
 // newConn registers fd (a connected socket) and wraps it; on error fd is
 // closed.
+//
+// The Conn's cleanup closes fd once the Conn is unreachable, so fd must not
+// be used in a system call after the last use of the Conn: the futures keep
+// the Conn (through themselves) live across their calls, because every path
+// after the call uses the future; methods of Conn that end with a system call
+// end with runtime.KeepAlive.
 func newConn(r *Reactor, fd int, id ResourceID) (*Conn, error) {
 	if id == 0 {
 		id = r.NextID()
@@ -41,7 +56,25 @@ func newConn(r *Reactor, fd int, id ResourceID) (*Conn, error) {
 			return nil, err
 		}
 	}
-	return &Conn{fd: fd, id: id, r: r}, nil
+	c := &Conn{fd: fd, id: id, r: r}
+	c.cleanup = goruntime.AddCleanup(c, releaseDropped, droppedFD{fd: fd, id: id, r: r})
+	return c, nil
+}
+
+// droppedFD is what the cleanup of a dropped Conn or Listener releases. It
+// must not point to the Conn or Listener, or they would never be
+// unreachable.
+type droppedFD struct {
+	fd int
+	id ResourceID
+	r  *Reactor
+}
+
+// releaseDropped deregisters and closes the descriptor of a Conn or
+// Listener that was dropped without Close.
+func releaseDropped(d droppedFD) {
+	d.r.Deregister(d.fd, d.id)
+	unix.Close(d.fd)
 }
 
 // Close deregisters and closes the connection. Pending futures on it must
@@ -50,6 +83,7 @@ func (c *Conn) Close() error {
 	if c.closed.Swap(true) {
 		return errClosed
 	}
+	c.cleanup.Stop() // c is reachable here, so the cleanup has not been queued
 	err := c.r.Deregister(c.fd, c.id)
 	if cerr := unix.Close(c.fd); err == nil {
 		err = os.NewSyscallError("close", cerr)
@@ -62,7 +96,9 @@ func (c *Conn) CloseWrite() error {
 	if c.closed.Load() {
 		return errClosed
 	}
-	return os.NewSyscallError("shutdown", unix.Shutdown(c.fd, unix.SHUT_WR))
+	err := unix.Shutdown(c.fd, unix.SHUT_WR)
+	goruntime.KeepAlive(c) // no cleanup closes fd during the call
+	return os.NewSyscallError("shutdown", err)
 }
 
 // Read returns a future that reads into p once data is available. It
@@ -252,13 +288,16 @@ func (f *ConnectFuture) Cancel() {
 }
 
 // Listener is a listening, non-blocking TCP socket registered with the
-// default reactor.
+// default reactor. Close it when done: like a [Conn], a Listener dropped
+// without Close is closed by a cleanup, whenever the garbage collector finds
+// it unreachable.
 type Listener struct {
-	fd     int
-	id     ResourceID
-	r      *Reactor
-	addr   string
-	closed atomic.Bool
+	fd      int
+	id      ResourceID
+	r       *Reactor
+	addr    string
+	closed  atomic.Bool
+	cleanup goruntime.Cleanup // releases fd if the Listener is dropped; stopped by Close
 }
 
 // Listen opens a TCP listener on addr ("127.0.0.1:0" picks a free port;
@@ -286,6 +325,7 @@ func Listen(addr string) (*Listener, error) {
 		unix.Close(fd)
 		return nil, err
 	}
+	l.cleanup = goruntime.AddCleanup(l, releaseDropped, droppedFD{fd: fd, id: l.id, r: r})
 	return l, nil
 }
 
@@ -315,6 +355,7 @@ func (l *Listener) Close() error {
 	if l.closed.Swap(true) {
 		return errClosed
 	}
+	l.cleanup.Stop() // l is reachable here, so the cleanup has not been queued
 	err := l.r.Deregister(l.fd, l.id)
 	if cerr := unix.Close(l.fd); err == nil {
 		err = os.NewSyscallError("close", cerr)

@@ -407,3 +407,77 @@ func TestSocketsToCountsClientSides(t *testing.T) {
 		t.Errorf("after the client's close: socketsTo = %d, want 0", n)
 	}
 }
+
+// TestDroppedConnAndListenerReleased: Conns (connected and accepted),
+// Listeners and HTTPStream bodies dropped without Close have their
+// descriptors closed by a cleanup once the garbage collector finds them
+// unreachable. Counting descriptors needs /proc/self/fd.
+func TestDroppedConnAndListenerReleased(t *testing.T) {
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Skip("counts descriptors in /proc/self/fd, which this system lacks (Linux only)")
+	}
+	addr := fakeServer(t, func(c net.Conn) {
+		readRequest(c)
+		io.WriteString(c, "HTTP/1.1 200 OK\r\n\r\nbody until the client closes")
+		io.Copy(io.Discard, c) // until the client's side is closed
+		c.Close()
+	})
+	before := openFDs(t)
+	const n = 100
+	within(t, eventually, func() {
+		for range n {
+			if res := BlockOn(Connect(addr)); res.Err != nil {
+				t.Fatalf("Connect(%s): %v", addr, res.Err)
+			}
+			l, err := Listen("127.0.0.1:0")
+			if err != nil {
+				t.Fatalf("Listen: %v", err)
+			}
+			// An accepted Conn too: connect to the listener and accept.
+			BlockOn(JoinAll([]Future[Result[*Conn]]{l.Accept(), Connect(l.Addr())}))
+		}
+		for range 10 {
+			if res := BlockOn(HTTPStream(addr, "/")); res.Err != nil {
+				t.Fatalf("HTTPStream(%s): %v", addr, res.Err)
+			}
+		}
+	})
+	if grown := openFDs(t) - before; grown < n {
+		t.Fatalf("the dropped Conns and Listeners hold %d descriptors, want at least %d before a GC (is the test still testing?)", grown, n)
+	}
+	fdsBackToAfterGC(t, addr, before, "dropping Conns, Listeners and HTTPStream bodies without Close")
+}
+
+// TestConnKeptAliveNotReleased: a Conn that is still referenced survives
+// garbage collections and works; after Close, its cleanup does not close the
+// descriptor number again (another socket may have it by then).
+func TestConnKeptAliveNotReleased(t *testing.T) {
+	l, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var pair []Result[*Conn]
+	within(t, eventually, func() {
+		pair = BlockOn(JoinAll([]Future[Result[*Conn]]{l.Accept(), Connect(l.Addr())}))
+	})
+	server, client := pair[0].Value, pair[1].Value
+	defer server.Close()
+	goruntime.GC()
+	goruntime.GC()
+	within(t, eventually, func() {
+		if res := BlockOn(client.Write([]byte("ping"))); res.Err != nil {
+			t.Errorf("Write after GC: %v", res.Err)
+		}
+		buf := make([]byte, 4)
+		if res := BlockOn(server.Read(buf)); res.Err != nil || string(buf[:res.Value]) != "ping" {
+			t.Errorf("Read after GC: %q, %v", buf[:res.Value], res.Err)
+		}
+	})
+	if err := client.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if err := client.Close(); err == nil {
+		t.Error("second Close: no error")
+	}
+}
