@@ -15,6 +15,17 @@ import (
 // with f; like the book's block_on, BlockOn returns once f and every task
 // spawned onto the executor have finished. With [SetTrace] and
 // [TraceExecutor] the executor prints the book's lines, named "main".
+//
+// BlockOn is for code that no executor runs: main, a test, a goroutine of
+// its own. Called inside a poll (from a coroutine, or a function it calls),
+// it runs its executor nested on the goroutine of the executor polling, which
+// can poll nothing else until BlockOn returns. That is how the reference
+// semantics run every wait (see [Await]), and it works as long as the
+// executors it blocks have no other task. Otherwise a nested BlockOn that has
+// to sleep panics, with a message saying to wait with .wait or [Spawn]
+// instead: the other tasks cannot run while it sleeps, and if it waits for
+// one of them it would never return. (The nesting is recognized on amd64 and
+// arm64, where the executor knows which goroutine runs it.)
 func BlockOn[T any](f Future[T]) T { return BlockOnNamed("main", f) }
 
 // BlockOnNamed is [BlockOn] with an executor called name, which is what the

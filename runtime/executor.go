@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"io"
+	"sync"
 	"sync/atomic"
 )
 
@@ -47,6 +48,8 @@ type executor struct {
 	pending  atomic.Int64   // tasks spawned and not finished
 	sleeping atomic.Bool    // run is about to wait, or waits, on signal
 	signal   chan struct{}
+
+	nextOnStripe *executor // link in running's stripe, while in run
 }
 
 // task is one spawned future. It is its own Waker, allocated once.
@@ -145,8 +148,13 @@ func (e *executor) push(t *task) {
 // run polls ready tasks until no task is left, sleeping while tasks remain
 // but none is ready.
 func (e *executor) run() {
-	e.owner.Store(goroutineID())
-	defer e.owner.Store(0) // also when a poll panics: later wakes are remote
+	id := goroutineID()
+	e.owner.Store(id)
+	running.add(id, e)
+	defer func() { // also when a poll panics: later wakes are remote
+		running.remove(id, e)
+		e.owner.Store(0)
+	}()
 	for {
 		if t := e.nextReady(); t != nil {
 			e.poll(t)
@@ -161,6 +169,12 @@ func (e *executor) run() {
 		}
 		// Nothing is ready, and only this goroutine adds to local: only a
 		// remote wake can end the wait.
+		if outer, others := running.blocked(id, e); outer != nil {
+			panic(fmt.Sprintf("runtime: BlockOn (%q) inside a poll of a task of executor %q has to wait, "+
+				"and while it waits the %d other tasks of %q cannot run: if it waits for one of them, it never returns. "+
+				"In a coroutine, wait on the future with .wait, or start it with Spawn, instead of calling BlockOn (or Await) in a poll",
+				e.name, outer.name, others, outer.name))
+		}
 		e.sleeping.Store(true)
 		if !e.remote.empty() { // a push came between nextReady and Store
 			if !e.sleeping.CompareAndSwap(true, false) {
@@ -273,3 +287,69 @@ func (s *readyStack) take() *task {
 
 // empty reports whether no task is pushed.
 func (s *readyStack) empty() bool { return s.pushed.Load() == nil }
+
+// running records the executors in run, by goroutine, so that an executor
+// started by a BlockOn inside a poll (nested on the goroutine of the
+// executor polling) finds the executors it blocks. Executors are kept in
+// lists striped by goroutine, each behind its own mutex; only run's start
+// and end and a nested executor's sleep touch them.
+var running executorStripes
+
+type executorStripes [64]struct {
+	mu   sync.Mutex
+	head *executor
+	_    [64 - 16]byte // one cache line per stripe
+}
+
+func (s *executorStripes) stripe(id uintptr) int {
+	return int(uint64(id) * 0x9e3779b97f4a7c15 >> 58) // Fibonacci hashing: 6 bits
+}
+
+// add records that e runs on goroutine id (0: unknown, not recorded).
+func (s *executorStripes) add(id uintptr, e *executor) {
+	if id == 0 {
+		return
+	}
+	st := &s[s.stripe(id)]
+	st.mu.Lock()
+	e.nextOnStripe = st.head
+	st.head = e
+	st.mu.Unlock()
+}
+
+// remove forgets e, added with id.
+func (s *executorStripes) remove(id uintptr, e *executor) {
+	if id == 0 {
+		return
+	}
+	st := &s[s.stripe(id)]
+	st.mu.Lock()
+	for p := &st.head; *p != nil; p = &(*p).nextOnStripe {
+		if *p == e {
+			*p = e.nextOnStripe
+			break
+		}
+	}
+	e.nextOnStripe = nil
+	st.mu.Unlock()
+}
+
+// blocked returns an executor that runs on goroutine id, around e, and has
+// tasks other than the one it is polling (which e runs inside), with their
+// number; or nil. Such an executor cannot poll anything while e sleeps.
+func (s *executorStripes) blocked(id uintptr, e *executor) (*executor, int64) {
+	if id == 0 {
+		return nil, 0
+	}
+	st := &s[s.stripe(id)]
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for o := st.head; o != nil; o = o.nextOnStripe {
+		if o != e && o.owner.Load() == id {
+			if n := o.pending.Load(); n > 1 {
+				return o, n - 1
+			}
+		}
+	}
+	return nil, 0
+}

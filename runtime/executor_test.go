@@ -533,3 +533,49 @@ func TestTaskSize(t *testing.T) {
 		t.Errorf("unsafe.Sizeof(task{}) = %d, want <= %d", got, want)
 	}
 }
+
+// TestNestedBlockOnBlockingOuterTasksPanics: a BlockOn inside a poll that
+// would have to sleep while the executor it blocks has other tasks (here the
+// very task it waits for, which only that executor can run) panics with a
+// message that says what to do, instead of hanging. The panic leaves nothing
+// behind: a nested BlockOn that may sleep (its executor blocks no other
+// task, as in the reference semantics) still works on the same goroutine.
+func TestNestedBlockOnBlockingOuterTasksPanics(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		other func() Future[int] // a task of the outer executor
+	}{
+		{"waits for a ready outer task", func() Future[int] { return Ready(1) }},
+		{"waits for an outer task woken by the reactor", func() Future[int] {
+			return async(func(a awaiter) int { await(a, Sleep(time.Millisecond)); return 1 })
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var p any
+			within(t, eventually, func() {
+				defer func() { p = recover() }()
+				BlockOn(pollFunc[int](func(w Waker) (int, bool) {
+					h, _ := Spawn(tt.other()).Poll(w)
+					return BlockOnNamed("inner", h), true
+				}))
+			})
+			msg := fmt.Sprint(p)
+			for _, want := range []string{`BlockOn ("inner")`, `executor "main"`, ".wait", "Spawn"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("panic %q does not say %q", msg, want)
+				}
+			}
+			var got int
+			within(t, eventually, func() {
+				got = BlockOn(Lazy(func() int {
+					Await(Sleep(time.Millisecond))
+					h := Await(Spawn(Lazy(func() int { Await(Sleep(time.Millisecond)); return 7 })))
+					return Await[int](h) + Await(Ready(1))
+				}))
+			})
+			if got != 8 {
+				t.Errorf("nested BlockOns after the panic = %d, want 8", got)
+			}
+		})
+	}
+}
