@@ -64,6 +64,7 @@
 //
 //	corofy [flags] file.gocoro...
 //	corofy cover [-func] [-o file] profile
+//	corofy fmt [-l] [-w] [-d] [-e] [path ...]
 //
 // The flags are:
 //
@@ -110,6 +111,58 @@
 // Each statement of a .gocoro file gets the count of the generated code
 // that runs it; other files are copied as they are. Run it in the module
 // the profile comes from: it finds the files with go list.
+//
+// # Formatting
+//
+// gofmt cannot parse a .gocoro file. corofy fmt formats one as gofmt
+// formats Go, with gofmt's flags, output and exit status:
+//
+//	corofy fmt main.gocoro    # print the formatted file
+//	corofy fmt -l ./...       # list the files whose formatting differs
+//	corofy fmt -d ./...       # print their diffs
+//	corofy fmt -w ./...       # rewrite them
+//
+// A path is a file (formatted whatever its name), a directory (every
+// .gocoro file below it, as gofmt walks a directory) or a pattern dir/...
+// (the .gocoro files of the packages it matches, as the go command matches
+// them: testdata, vendor, directories starting with . or _ and other
+// modules left out). With no path, corofy fmt formats its standard input
+// to its standard output, and accepts a list of declarations or statements
+// there too: an editor can run it on save as the formatter of .gocoro
+// files.
+//
+// The flags are:
+//
+//	-l
+//		List the files whose formatting differs.
+//	-w
+//		Write the result to the file, through a temporary file in its
+//		directory and a rename, keeping its permissions. A file that
+//		would not change, or that has a syntax error, is not written.
+//	-d
+//		Print a unified diff of each file that would change, as gofmt -d
+//		prints it.
+//	-e
+//		Report all syntax errors, not only the first 10 on different
+//		lines.
+//
+// The output is gofmt's for the same file in Go: spacing, indentation,
+// alignment, sorted imports, comments kept, CRLF line endings and a
+// leading byte order mark dropped, with exactly one space in "coroutine
+// func". The word counts in the layout for its width, as a keyword would:
+// one-line functions next to a one-line coroutine are aligned with it, and
+// a one-line coroutine is split at gofmt's 100 characters, word included.
+// A comment between "coroutine" and "func" moves to the line before the
+// declaration, where gofmt puts a comment that precedes a func on its
+// line. Elsewhere "coroutine" is an ordinary identifier. Formatting twice
+// changes nothing (where a second gofmt would still change gofmt's
+// output, corofy fmt gives that of the second; see package
+// github.com/corofy/corofy/format).
+//
+// Syntax errors are printed as file:line:col: message, at the position in
+// the .gocoro file; "<standard input>" names the standard input. The exit
+// status is 2 if there was any error, 1 if -d printed a diff, and 0
+// otherwise.
 //
 // See the package doc of github.com/corofy/corofy/transform for how each
 // construct is rewritten.
