@@ -9,7 +9,9 @@ import "sync"
 // without blocking the executor's thread and with it every other task.
 //
 // A panic in fn is raised again by the Poll that would have returned its
-// result. Cancel cannot stop fn; it only drops the result.
+// result. So is a panic of the Waker's Wake, which the goroutine calls when
+// fn returns: the next Poll panics with it, a *[WakePanicError], once. Cancel
+// cannot stop fn; it only drops the result.
 func SpawnBlocking[T any](fn func() T) *BlockingFuture[T] {
 	return &BlockingFuture[T]{fn: fn}
 }
@@ -19,11 +21,12 @@ type BlockingFuture[T any] struct {
 	fn   func() T // nil once started
 	done bool     // Poll returned the result
 
-	mu       sync.Mutex
-	finished bool
-	value    T
-	panicked any
-	waker    Waker
+	mu        sync.Mutex
+	finished  bool
+	value     T
+	panicked  any
+	waker     Waker
+	wakePanic *WakePanicError // the Waker's Wake panicked: raised by the next Poll
 }
 
 // Poll implements [Future].
@@ -39,6 +42,10 @@ func (b *BlockingFuture[T]) Poll(w Waker) (T, bool) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if wp := b.wakePanic; wp != nil {
+		b.wakePanic = nil
+		panic(wp)
+	}
 	if !b.finished {
 		b.waker = w
 		var zero T
@@ -62,7 +69,11 @@ func (b *BlockingFuture[T]) run(fn func() T) {
 		b.waker = nil
 		b.mu.Unlock()
 		if w != nil {
-			w.Wake()
+			if wp := wakeContained(w); wp != nil {
+				b.mu.Lock()
+				b.wakePanic = wp
+				b.mu.Unlock()
+			}
 		}
 	}()
 	v = fn()

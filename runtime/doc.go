@@ -18,6 +18,30 @@
 // driver poll the future again at least once after the call. Wakes are not
 // counted: many wakes before the next poll may cause a single poll.
 //
+// # What a Waker may do
+//
+// Wake is called where progress happens: on the reactor's thread, which
+// runs every timer and socket of the process; on the goroutine of a
+// [SpawnBlocking]; in the poll of a task that completes a [JoinHandle]. So a
+// Wake must only note that the future is to be polled again, and return:
+// it must not block (no send that waits for a receiver, no lock held across
+// a wait, no I/O, no waiting for the future itself), nor poll the future, nor
+// take long. A Wake that blocks on the reactor's thread freezes every timer
+// and socket of the process until it returns. The runtime's own Wakers (the
+// tasks of its executors, [NoopWaker]) never block: a wake is a
+// compare-and-swap and a push onto a lock-free stack, or a list append on the
+// executor's own goroutine, and at most one non-blocking send.
+//
+// A Wake should not panic either. Where the runtime calls it (the three
+// places above) a panic is recovered, so that it stops neither the process
+// nor the reactor, and handed back to the future the Waker came from: that
+// future's next Poll panics with a *[WakePanicError] holding the value and
+// the stack, on the goroutine that polls it, as if the panic had happened
+// there; polled again, the future goes on. A driver whose Wake panicked may
+// never poll again: then the panic is dropped with the future. A
+// runtime.Goexit in a Wake on the reactor's thread is handed back the same
+// way, and the reactor goes on on a new thread.
+//
 // # Executor, reactor, and how they meet
 //
 // This is the design of the book's chapter 8, in Go. Three kinds of parts

@@ -137,11 +137,17 @@ func (t *task) spawnTarget() *executor { return t.exec }
 
 // push puts t onto the remote stack and wakes run if it sleeps. Whoever
 // turns sleeping from true to false sends the one signal: run, if it changes
-// its mind, or a pusher; so a signal is never left over for a later sleep.
+// its mind, or a pusher; so a signal is never left over for a later sleep,
+// and the send finds the buffer of one empty. It is a non-blocking send all
+// the same, so that a task's Wake never blocks by construction (the
+// reactor's thread calls it): see TestRuntimeWakersNeverBlock.
 func (e *executor) push(t *task) {
 	e.remote.push(t)
 	if e.sleeping.Load() && e.sleeping.CompareAndSwap(true, false) {
-		e.signal <- struct{}{}
+		select {
+		case e.signal <- struct{}{}:
+		default: // unreachable, by the protocol above
+		}
 	}
 }
 

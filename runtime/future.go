@@ -4,6 +4,12 @@ package runtime
 // driver poll the future again at least once after the call. It is safe to
 // call from any goroutine, any number of times, also after the future has
 // completed (such wakes are ignored).
+//
+// An implementation's Wake must return promptly and never block: the
+// reactor calls it on the one thread that runs every timer and socket. A
+// panic in it is recovered by the runtime and raised again by the future's
+// next Poll, as a *[WakePanicError]. See "What a Waker may do" in the package
+// documentation.
 type Waker interface {
 	Wake()
 }

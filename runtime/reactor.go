@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	goruntime "runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -86,6 +87,12 @@ type Reactor struct {
 	sleepTill int64 // when the loop's current wait ends, in nanotime; math.MaxInt64: never
 	closing   bool
 	err       error // the loop failed; every operation reports it
+
+	// The loop's own: the Wakers it is calling, and the next to call. A
+	// loop that a Wake ended with runtime.Goexit leaves the rest to the
+	// loop that replaces it.
+	batch     []wakeup
+	batchNext int
 }
 
 // source is a registered resource.
@@ -93,6 +100,19 @@ type source struct {
 	fd     int
 	reader Waker // woken when the resource becomes readable
 	writer Waker // woken when it becomes writable
+
+	// A panic of the reader's or the writer's Wake, raised again by the
+	// next SetWaker for that readiness (see WakePanicError).
+	readPanic, writePanic *WakePanicError
+}
+
+// wakeup is a Waker the loop calls, with what it was given for: a timer,
+// or a resource and a readiness. A panic in its Wake goes back there.
+type wakeup struct {
+	w  Waker
+	t  *timer     // the timer, or nil
+	id ResourceID // else the resource
+	in Interest   // and the readiness
 }
 
 var defaultReactor = sync.OnceValues(newReactor)
@@ -182,6 +202,11 @@ func (r *Reactor) Deregister(fd int, id ResourceID) error {
 // wins, as the task polling the future may have moved). A leaf future calls
 // it every time before it tries its operation. It reports an error if id is
 // not registered or the reactor failed.
+//
+// If the Waker set before for that readiness panicked when the reactor woke
+// it, SetWaker panics with that panic, a *[WakePanicError], and sets nothing:
+// so the Poll of the leaf future raises it on the goroutine that polls. A nil
+// w (a Cancel) drops such a panic.
 func (r *Reactor) SetWaker(id ResourceID, in Interest, w Waker) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -191,6 +216,18 @@ func (r *Reactor) SetWaker(id ResourceID, in Interest, w Waker) error {
 	s := r.sources[id]
 	if s == nil {
 		return fmt.Errorf("runtime: waker for unknown resource %d", id)
+	}
+	if wp := s.readPanic; wp != nil && in&Readable != 0 {
+		s.readPanic = nil
+		if w != nil {
+			panic(wp)
+		}
+	}
+	if wp := s.writePanic; wp != nil && in&Writable != 0 {
+		s.writePanic = nil
+		if w != nil {
+			panic(wp)
+		}
 	}
 	if in&Readable != 0 {
 		s.reader = w
@@ -225,38 +262,50 @@ func (r *Reactor) close() {
 // next timer, wake the Wakers of what became ready; repeat. Wakers are called
 // without r.mu held, so a Wake may register, set wakers or add timers.
 func (r *Reactor) loop() {
-	defer close(r.done)
+	exited := false
+	defer func() {
+		if !exited {
+			// A Wake called runtime.Goexit, which ends this goroutine
+			// whatever is done (wakeOne recorded it for its future): the
+			// loop goes on, on a new goroutine and thread.
+			go r.loop()
+			return
+		}
+		close(r.done)
+	}()
 	// The loop spends its life blocked in epoll_wait/kevent; locking it to
 	// its thread makes that thread the reactor's, as in the book, and keeps
 	// the Go scheduler from migrating it.
 	goruntime.LockOSThread()
+	r.wakeAll() // what a loop ended by a Goexit left
 	events := make([]event, 0, 256)
-	var wake []Waker
 	for {
 		r.mu.Lock()
 		if r.closing {
 			r.mu.Unlock()
 			r.poller.close()
+			exited = true
 			return
 		}
 		now := nanotime()
-		wake = r.timers.expire(now, wake)
+		r.batch = r.timers.expire(now, r.batch)
 		timeout := time.Duration(-1)
 		r.sleepTill = math.MaxInt64
 		if len(r.timers) > 0 {
 			r.sleepTill = r.timers[0].when
 			timeout = time.Duration(r.sleepTill - now)
 		}
-		if len(wake) > 0 {
+		if len(r.batch) > 0 {
 			timeout = 0 // just look for events: the woken may add timers
 		}
 		r.mu.Unlock()
-		wake = wakeAll(wake)
+		r.wakeAll()
 
 		var err error
 		events, err = r.poller.wait(timeout, events[:0])
 		if err != nil {
 			r.fail(err)
+			exited = true
 			return
 		}
 		r.mu.Lock()
@@ -266,25 +315,65 @@ func (r *Reactor) loop() {
 				continue // deregistered after the event was queued
 			}
 			if ev.ready&Readable != 0 && s.reader != nil {
-				wake = append(wake, s.reader)
+				r.batch = append(r.batch, wakeup{w: s.reader, id: ev.id, in: Readable})
 			}
 			if ev.ready&Writable != 0 && s.writer != nil {
-				wake = append(wake, s.writer)
+				r.batch = append(r.batch, wakeup{w: s.writer, id: ev.id, in: Writable})
 			}
 		}
 		r.mu.Unlock()
-		wake = wakeAll(wake)
+		r.wakeAll()
 	}
 }
 
-// wakeAll wakes every Waker of ws and returns ws emptied, its references
-// cleared so finished tasks can be collected.
-func wakeAll(ws []Waker) []Waker {
-	for _, w := range ws {
-		w.Wake()
+// wakeAll calls the Wakers of the batch, each with its panics contained,
+// and empties the batch, its references cleared so finished tasks can be
+// collected. Only the loop calls it.
+func (r *Reactor) wakeAll() {
+	for r.batchNext < len(r.batch) {
+		u := r.batch[r.batchNext]
+		r.batchNext++
+		r.wakeOne(u)
 	}
-	clear(ws)
-	return ws[:0]
+	clear(r.batch)
+	r.batch, r.batchNext = r.batch[:0], 0
+}
+
+// wakeOne calls u's Waker. A panic in Wake is recovered and recorded where
+// the Waker was given, for the next poll of its future to raise; so is a
+// runtime.Goexit, which then ends the loop's goroutine (loop starts another).
+func (r *Reactor) wakeOne(u wakeup) {
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		p := recover()
+		if p == nil {
+			p = errWakeGoexit // not stopped: this goroutine is ending
+		}
+		r.recordWakePanic(u, &WakePanicError{Value: p, Stack: debug.Stack()})
+	}()
+	u.w.Wake()
+	returned = true
+}
+
+// recordWakePanic keeps wp for the timer or the resource and readiness u
+// was woken for; a resource deregistered since takes it with it.
+func (r *Reactor) recordWakePanic(u wakeup, wp *WakePanicError) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if u.t != nil {
+		u.t.panicked = wp
+		return
+	}
+	if s := r.sources[u.id]; s != nil {
+		if u.in == Readable {
+			s.readPanic = wp
+		} else {
+			s.writePanic = wp
+		}
+	}
 }
 
 // fail records that the loop cannot go on and wakes everything waiting, so
@@ -292,18 +381,17 @@ func wakeAll(ws []Waker) []Waker {
 func (r *Reactor) fail(err error) {
 	r.mu.Lock()
 	r.err = fmt.Errorf("runtime: reactor stopped: %w", err)
-	var wake []Waker
-	for _, s := range r.sources {
+	for id, s := range r.sources {
 		if s.reader != nil {
-			wake = append(wake, s.reader)
+			r.batch = append(r.batch, wakeup{w: s.reader, id: id, in: Readable})
 		}
 		if s.writer != nil {
-			wake = append(wake, s.writer)
+			r.batch = append(r.batch, wakeup{w: s.writer, id: id, in: Writable})
 		}
 	}
-	wake = r.timers.expire(math.MaxInt64, wake)
+	r.batch = r.timers.expire(math.MaxInt64, r.batch)
 	r.mu.Unlock()
-	wakeAll(wake)
+	r.wakeAll()
 	r.poller.close()
 }
 

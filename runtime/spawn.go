@@ -67,13 +67,17 @@ func (s *spawned[T]) poll(w Waker) bool {
 // JoinHandle is a future for the result of a spawned task. Waiting on it
 // (from any executor) completes when the task has.
 type JoinHandle[T any] struct {
-	mu     sync.Mutex
-	done   bool
-	taken  bool
-	value  T
-	waiter Waker
+	mu        sync.Mutex
+	done      bool
+	taken     bool
+	value     T
+	waiter    Waker
+	wakePanic *WakePanicError // the waiter's Wake panicked: raised by the next Poll
 }
 
+// complete records the task's value and wakes the waiter. A panic of the
+// waiter's Wake stays with the handle, for its next Poll, instead of escaping
+// into the poll of the task that completed.
 func (h *JoinHandle[T]) complete(v T) {
 	h.mu.Lock()
 	h.value, h.done = v, true
@@ -81,16 +85,26 @@ func (h *JoinHandle[T]) complete(v T) {
 	h.waiter = nil
 	h.mu.Unlock()
 	if w != nil {
-		w.Wake()
+		if wp := wakeContained(w); wp != nil {
+			h.mu.Lock()
+			h.wakePanic = wp
+			h.mu.Unlock()
+		}
 	}
 }
 
 // Poll implements [Future]: ready with the task's value once it finished.
+// If the Waker of the poll before panicked when the task completed, Poll
+// panics with that panic, a *[WakePanicError], once.
 func (h *JoinHandle[T]) Poll(w Waker) (T, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.taken {
 		panic("runtime: JoinHandle polled after completion")
+	}
+	if wp := h.wakePanic; wp != nil {
+		h.wakePanic = nil
+		panic(wp)
 	}
 	if !h.done {
 		h.waiter = w

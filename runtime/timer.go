@@ -11,6 +11,10 @@ type timer struct {
 	when  int64
 	waker Waker
 	index int // position in the heap, -1 when not in it
+
+	// A panic of waker's Wake, raised again by the next poll (see
+	// WakePanicError).
+	panicked *WakePanicError
 }
 
 // timerHeap is a min-heap of timers by when (container/heap's interface).
@@ -38,11 +42,11 @@ func (h *timerHeap) Pop() any {
 }
 
 // expire removes the timers due at now and appends their wakers to wake.
-func (h *timerHeap) expire(now int64, wake []Waker) []Waker {
+func (h *timerHeap) expire(now int64, wake []wakeup) []wakeup {
 	for len(*h) > 0 && (*h)[0].when <= now {
 		t := heap.Pop(h).(*timer)
 		if t.waker != nil {
-			wake = append(wake, t.waker)
+			wake = append(wake, wakeup{w: t.waker, t: t})
 		}
 		t.waker = nil
 	}
@@ -51,12 +55,18 @@ func (h *timerHeap) expire(now int64, wake []Waker) []Waker {
 
 // startTimer (re)arms t to wake w at t.when; w replaces the waker set
 // before. If t is now the earliest timer, the loop is interrupted so that it
-// waits no longer than t.when.
+// waits no longer than t.when. If the waker set before panicked in Wake, it
+// arms nothing and returns that panic, a *WakePanicError, for the poll to
+// raise.
 func (r *Reactor) startTimer(t *timer, w Waker) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.usable(); err != nil {
 		return err
+	}
+	if wp := t.panicked; wp != nil {
+		t.panicked = nil
+		return wp
 	}
 	t.waker = w
 	if t.index >= 0 {
@@ -72,14 +82,18 @@ func (r *Reactor) startTimer(t *timer, w Waker) error {
 }
 
 // stopTimer disarms t; it is a no-op for a timer that is not armed. (t.index
-// is read under r.mu: the loop changes it when the timer expires.)
-func (r *Reactor) stopTimer(t *timer) {
+// is read under r.mu: the loop changes it when the timer expires.) It
+// returns, and forgets, the panic of the timer's last Wake, if it panicked.
+func (r *Reactor) stopTimer(t *timer) *WakePanicError {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if t.index >= 0 {
 		heap.Remove(&r.timers, t.index)
 	}
 	t.waker = nil
+	wp := t.panicked
+	t.panicked = nil
+	return wp
 }
 
 // SleepFuture is the future returned by [Sleep] and [SleepUntil].
@@ -95,7 +109,9 @@ type SleepFuture struct {
 // timer heap wakes the task; no goroutine or OS timer per sleep.
 //
 // Sleep has no error result: if the reactor cannot run (it could not create
-// its event queue), Poll panics with that error rather than hang.
+// its event queue), Poll panics with that error rather than hang. If the
+// Waker it was polled with panicked when the timer woke it, the next Poll
+// panics with that panic, a *[WakePanicError].
 func Sleep(d time.Duration) *SleepFuture {
 	return &SleepFuture{d: d, t: timer{index: -1}}
 }
@@ -120,12 +136,15 @@ func (s *SleepFuture) Poll(w Waker) (struct{}, bool) {
 	}
 	r := mustReactor()
 	if nanotime() >= s.t.when {
-		r.stopTimer(&s.t) // it may still be armed, if a spurious wake came first
+		// It may still be armed, if a spurious wake came first.
+		if wp := r.stopTimer(&s.t); wp != nil {
+			panic(wp) // the Waker's panic first; polled again, the sleep is over
+		}
 		s.done = true
 		return struct{}{}, true
 	}
 	if err := r.startTimer(&s.t, w); err != nil {
-		panic(err)
+		panic(err) // the reactor cannot run, or a *WakePanicError
 	}
 	return struct{}{}, false
 }
