@@ -100,6 +100,8 @@ func (rt *Runtime) asmRun() {
 func (rt *Runtime) asmSchedule(done chan<- struct{}) {
 	defer close(done)
 	rt.asm.g = getgp()
+	rt.owner.Store(goroutineID()) // every fiber runs on this goroutine
+	defer rt.owner.Store(0)
 	if f := rt.queue.pop(); f != nil {
 		rt.current = f
 		switchContext(rt.asm.g, &rt.asm.base, &f.asm.ctx)

@@ -80,8 +80,10 @@
 // What the package enforces or detects: Yield panics when called on a fiber
 // that is not the running one, from another goroutine (say, one the fiber
 // started), or from a deferred call while a panic or Goexit unwinds the fiber;
-// Run panics when called from a fiber. (On the Pull backend, a Yield from
-// another goroutine is not detected.) What it cannot detect is a value on a
+// Run panics when called from a fiber; Spawn panics when called, while Run
+// runs, from a goroutine other than the running fiber's (it would race with
+// the scheduler and could lose fibers; detected on amd64 and arm64). (On the
+// Pull backend, a Yield from another goroutine is not detected.) What it cannot detect is a value on a
 // suspended stack that was not kept: the Go runtime gives no hook to scan such
 // a stack, and a conservative scan from user code is itself unsound (a stale
 // word in a pointer-typed slot is fatal to the GC).

@@ -82,13 +82,21 @@ var ErrUnsupported = errors.New("fibers: asm backend not supported")
 // Runtime holds fibers and runs them round robin on one goroutine.
 //
 // A Runtime is not safe for concurrent use: call Spawn before Run or from
-// inside its fibers, and Run from one goroutine at a time.
+// inside its fibers, and Run from one goroutine at a time. A Spawn from
+// another goroutine while Run runs panics (on amd64 and arm64, where the
+// package knows which goroutine runs the fibers).
 type Runtime struct {
 	cfg     Config
 	queue   queue  // fibers ready to run, in round-robin order (not the current one)
 	current *Fiber // the running fiber, nil on the scheduler side
 	nextID  int
 	running atomic.Bool
+
+	// owner is the goroutine (goroutineID) the running fiber runs on while
+	// Run runs: the only one that may Spawn then. Asm: the scheduler's
+	// goroutine, for the whole Run; Pull: each fiber's coroutine, stored
+	// whenever one is resumed.
+	owner atomic.Uintptr
 
 	// failure is the first panic or Goexit of a fiber in this Run; it stops
 	// the Run. stopping is set while the remaining fibers are unwound.
@@ -150,10 +158,19 @@ func (rt *Runtime) Backend() Backend { return rt.cfg.Backend }
 
 // Spawn adds a fiber that will run fn(f) when Run schedules it and returns it.
 // Fibers are numbered from 1 in spawn order. Spawn may be called before Run
-// or from inside a running fiber of rt, never from another goroutine.
+// or from inside a running fiber of rt, never from another goroutine while
+// Run runs: that would race with the scheduler, and lose fibers. Spawn
+// detects it (two atomic loads) and panics. To start fibers from other
+// goroutines, pass the work to a fiber of rt, which spawns them.
 func (rt *Runtime) Spawn(fn func(f *Fiber)) *Fiber {
 	if fn == nil {
 		panic("fibers: Spawn of nil function")
+	}
+	if rt.running.Load() {
+		if id := goroutineID(); id != 0 && id != rt.owner.Load() {
+			panic("fibers: Spawn called from a goroutine other than the running fiber's while the Runtime runs; " +
+				"only its fibers may spawn during Run (spawn before Run, or pass the work to a fiber that spawns)")
+		}
 	}
 	rt.nextID++
 	f := &Fiber{rt: rt, id: rt.nextID, fn: fn}
@@ -178,7 +195,10 @@ func (rt *Runtime) Run() {
 	if !rt.running.CompareAndSwap(false, true) {
 		panic("fibers: Run called while the Runtime is already running (from a fiber, or from two goroutines)")
 	}
-	defer rt.running.Store(false) // also when a fiber's Goexit unwinds Run (Pull)
+	defer func() { // also when a fiber's Goexit unwinds Run (Pull)
+		rt.owner.Store(0)
+		rt.running.Store(false)
+	}()
 	if rt.cfg.Backend == Asm {
 		rt.asmRun()
 	} else {

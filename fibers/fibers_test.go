@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/corofy/corofy/fibers"
@@ -462,6 +463,69 @@ func TestIterPullInsideFiber(t *testing.T) {
 		rt.Run()
 		if !slices.Equal(sums, []int{15, 30, 45}) {
 			t.Errorf("sums = %v, want [15 30 45]", sums)
+		}
+	})
+}
+
+// TestSpawnFromOtherGoroutineDuringRun: a Spawn from a goroutine that is
+// not the running fiber's while Run runs (it would race with the scheduler's
+// queue and could lose fibers) panics with a message saying so, and leaves
+// the Runtime intact: the Run goes on and ends with every legitimately
+// spawned fiber run. Before and after Run, Spawn from another goroutine is
+// fine when the hand-over is synchronized.
+func TestSpawnFromOtherGoroutineDuringRun(t *testing.T) {
+	forEachBackend(t, fibers.Config{}, func(t *testing.T, rt *fibers.Runtime) {
+		var ran atomic.Int32
+		started := make(chan struct{})
+		var stop atomic.Bool
+		caught := make(chan any, 2)
+		spawnFrom := func() {
+			defer func() { caught <- recover() }()
+			rt.Spawn(func(*fibers.Fiber) { ran.Add(100) })
+		}
+		rt.Spawn(func(f *fibers.Fiber) {
+			ran.Add(1)
+			close(started)
+			// A goroutine the fiber starts is another goroutine too.
+			done := make(chan struct{})
+			go func() { spawnFrom(); close(done) }()
+			<-done
+			for !stop.Load() {
+				f.Yield()
+			}
+			rt.Spawn(func(*fibers.Fiber) { ran.Add(1) }) // from the fiber: fine
+		})
+		rt.Spawn(func(f *fibers.Fiber) {
+			ran.Add(1)
+			for !stop.Load() {
+				f.Yield()
+			}
+		})
+		go func() {
+			<-started
+			spawnFrom()
+			stop.Store(true)
+		}()
+		rt.Run()
+		for range 2 {
+			msg := fmt.Sprint(<-caught)
+			if !strings.HasPrefix(msg, "fibers: Spawn") || !strings.Contains(msg, "goroutine") {
+				t.Errorf("Spawn from another goroutine during Run: panic %q, want a fibers: Spawn message about the goroutine", msg)
+			}
+		}
+		if n := ran.Load(); n != 3 {
+			t.Errorf("fibers run: %d, want 3 (the two spawned before Run and one spawned by a fiber)", n)
+		}
+		// Between Runs, another goroutine may prepare the Runtime.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			rt.Spawn(func(*fibers.Fiber) { ran.Add(1) })
+		}()
+		<-done
+		rt.Run()
+		if n := ran.Load(); n != 4 {
+			t.Errorf("fiber spawned from another goroutine between Runs: %d fibers run, want 4", n)
 		}
 	})
 }

@@ -17,6 +17,7 @@ type pullFiber struct {
 func (rt *Runtime) pullSpawn(f *Fiber) {
 	f.pull.next, f.pull.stop = iter.Pull(func(yield func(struct{}) bool) {
 		f.pull.yield = yield
+		rt.owner.Store(goroutineID()) // the fiber's coroutine may Spawn
 		fiberMain(f)
 	})
 }
@@ -34,7 +35,9 @@ func (rt *Runtime) pullYield(f *Fiber) {
 	if rt.cfg.StressGC {
 		runtime.GC()
 	}
-	if !f.pull.yield(struct{}{}) {
+	more := f.pull.yield(struct{}{})
+	rt.owner.Store(goroutineID()) // resumed: the fiber's coroutine may Spawn
+	if !more {
 		panic(unwinding{}) // pullUnwind called stop: unwind f
 	}
 }
