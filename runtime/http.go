@@ -135,7 +135,8 @@ const (
 	httpDone
 )
 
-// readChunk is the least free room the response buffer gets for a read.
+// readChunk is the least free room the response buffer gets for a read,
+// unless the limit leaves less.
 const readChunk = 4096
 
 // Limit sets the most bytes of the response the future keeps in memory,
