@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,50 +32,69 @@ type loadedFile struct {
 	// importNames are the names under which the package's files import
 	// other packages.
 	importNames []string
+	// base is, for a file of a package's test variant (an in-package
+	// _test.gocoro), the package without its tests when this run checked
+	// it too: names generated for that package's files are taken.
+	base *types.Package
 }
 
-// load type-checks the inputs, all of one directory, as part of their
-// package, so that a coroutine can use the package's other files and any
-// import.
+// load type-checks the inputs, which are in the directories dirs of one
+// module, each as part of its package, so that a coroutine can use the
+// package's other files and any import. It returns the files in the order
+// their packages must be transformed: a package after the packages of the
+// run it imports.
 //
-// The go command (through go/packages) lists the package and every
-// import, and provides their types from compiled export data: that is as
-// fast as go vet. (An overlay would be simpler, but go/packages then
-// type-checks every dependency from source, several times slower.) Then
-// the package itself is type-checked here, with go/types: its Go files
-// from disk except the inputs' output files, which the lowered .gocoro
-// files replace, so a stale or missing output never matters.
-func load(dir string, inputs []Input) ([]*loadedFile, error) {
+// One go command (through go/packages) lists every package of the run and
+// every import, and provides the imports' types from compiled export
+// data: that is as fast as go vet. (An overlay would be simpler, but
+// go/packages then type-checks every dependency from source, several
+// times slower.) Then each package is type-checked here, with go/types:
+// its Go files from disk except the inputs' output files, which the
+// lowered .gocoro files replace, so a stale or missing output never
+// matters. A package of the run that imports another gets the other's
+// types from this check, not from its stale or missing output: two
+// packages transform in one run in import order.
+func load(dirs []string, byDir map[string][]Input) ([]*loadedFile, error) {
 	fset := token.NewFileSet()
-	var files []*loadedFile
 	standIns := map[string]bool{}
-	patterns := []string{".", cparser.RuntimePath}
-	tests := false
-	for _, in := range inputs {
-		src, err := os.ReadFile(in.Path)
-		if err != nil {
-			return nil, err
+	for _, dir := range dirs {
+		for _, in := range byDir[dir] {
+			standIns[standInPath(in)] = true
 		}
-		in.src = src
-		pf, err := cparser.ParseFile(fset, in.Path, src)
-		if err != nil {
-			return nil, err
-		}
-		for _, imp := range pf.AST.Imports {
-			if path, err := strconv.Unquote(imp.Path.Value); err == nil && path != "C" {
-				patterns = append(patterns, path)
-			}
-		}
-		standIns[standInPath(in)] = true
-		tests = tests || strings.HasSuffix(in.Path, "_test.gocoro")
-		files = append(files, &loadedFile{in: in, lowered: pf, fset: fset})
 	}
-	// The imports of the package's Go files are loaded too: a type check
-	// from source needs every one of them, not only the inputs' imports.
-	patterns = append(patterns, goFileImports(dir, standIns)...)
+	patterns := []string{cparser.RuntimePath}
+	tests := false
+	var files []*loadedFile
+	dirImports := map[string][]string{}
+	for _, dir := range dirs {
+		patterns = append(patterns, absPath(dir))
+		for _, in := range byDir[dir] {
+			src, err := os.ReadFile(in.Path)
+			if err != nil {
+				return nil, err
+			}
+			in.src = src
+			pf, err := cparser.ParseFile(fset, in.Path, src)
+			if err != nil {
+				return nil, err
+			}
+			for _, imp := range pf.AST.Imports {
+				if path, err := strconv.Unquote(imp.Path.Value); err == nil && path != "C" {
+					dirImports[dir] = append(dirImports[dir], path)
+				}
+			}
+			tests = tests || strings.HasSuffix(in.Path, "_test.gocoro")
+			files = append(files, &loadedFile{in: in, lowered: pf, fset: fset})
+		}
+		// The imports of the package's Go files are loaded too: a type
+		// check from source needs every one of them, not only the
+		// inputs' imports.
+		dirImports[dir] = append(dirImports[dir], goFileImports(dir, standIns)...)
+		patterns = append(patterns, dirImports[dir]...)
+	}
 	cfg := &packages.Config{
 		Mode:  packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes | packages.NeedModule,
-		Dir:   dir,
+		Dir:   dirs[0],
 		Tests: tests,
 		// Type-check nothing from source that we do not need: our own
 		// check below is the one that counts.
@@ -87,29 +107,45 @@ func load(dir string, inputs []Input) ([]*loadedFile, error) {
 	}
 	pkgs, err := packages.Load(cfg, dedup(patterns)...)
 	if err != nil {
-		return nil, fmt.Errorf("loading the package in %s: %v", dir, err)
+		return nil, fmt.Errorf("loading the packages of %s: %v", strings.Join(dirs, ", "), err)
 	}
-	imports := importMap(pkgs)
-	// Group the inputs by the package they belong to (a _test.gocoro file
-	// may be in the package's test variant or its external test package).
-	byPkg := map[*packages.Package][]*loadedFile{}
-	var order []*packages.Package
-	for _, lf := range files {
-		p := rootFor(pkgs, lf, standIns)
-		if byPkg[p] == nil {
-			order = append(order, p)
-		}
-		byPkg[p] = append(byPkg[p], lf)
+	if err := goCommandError(pkgs); err != nil {
+		return nil, err
 	}
+	l := &loader{fset: fset, standIns: standIns, imports: importMap(pkgs), checked: map[string]*types.Package{}, testVariants: map[string]*types.Package{}}
+	groups, err := l.groups(pkgs, dirs, files)
+	if err != nil {
+		return nil, err
+	}
+	groups = orderGroups(groups, dirs, l.dirPaths, dirImports)
 	var errs scanner.ErrorList
-	for _, p := range order {
-		errs = append(errs, check(dir, fset, p, byPkg[p], standIns, imports)...)
+	var out []*loadedFile
+	for _, g := range groups {
+		errs = append(errs, l.check(g)...)
+		out = append(out, g.inputs...)
 	}
 	if len(errs) > 0 {
 		errs.Sort()
 		return nil, errs
 	}
-	return files, nil
+	return out, nil
+}
+
+// goCommandError returns the go command's own failure, which no package
+// explains (go.mod needs updates, say), or nil.
+func goCommandError(pkgs []*packages.Package) error {
+	var msgs []string
+	packages.Visit(pkgs, nil, func(p *packages.Package) {
+		for _, e := range p.Errors {
+			if e.Kind == packages.ListError && e.Pos == "" && strings.HasPrefix(e.Msg, "go: ") && !slices.Contains(msgs, e.Msg) {
+				msgs = append(msgs, e.Msg)
+			}
+		}
+	})
+	if len(msgs) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(msgs, "\n"))
 }
 
 // goFileImports returns the import paths of the Go files in dir, other
@@ -136,60 +172,226 @@ func goFileImports(dir string, standIns map[string]bool) []string {
 	return paths
 }
 
-// rootFor returns the listed package lf belongs to: the one in its
-// directory whose package name is lf's (a test variant for _test files),
-// or nil when the directory has no Go package yet.
-func rootFor(pkgs []*packages.Package, lf *loadedFile, standIns map[string]bool) *packages.Package {
-	name := lf.lowered.AST.Name.Name
-	isTest := strings.HasSuffix(lf.in.Path, "_test.gocoro")
-	var best *packages.Package
+// loader is what the checks of one load share.
+type loader struct {
+	fset     *token.FileSet
+	standIns map[string]bool
+	imports  map[string]importEntry // the load's packages, by path
+	// checked holds the packages of the run checked so far, by path, and
+	// testVariants their test variants, which an external test imports.
+	checked, testVariants map[string]*types.Package
+	dirPaths              map[string]string // import path of each directory
+}
+
+// The kinds of package a directory may hold, in the order they are checked.
+const (
+	plainPackage = iota
+	testVariant  // the package with its _test files
+	externalTest // package p_test
+)
+
+// group is one package to check: its inputs, the listed package (nil when
+// the directory has no Go files for it yet), and the inputs of the
+// package it tests, which a test variant includes.
+type group struct {
+	dir    string
+	kind   int
+	pkg    *packages.Package
+	inputs []*loadedFile
+	extra  []*loadedFile
+}
+
+// groups sorts the inputs into the packages they belong to.
+func (l *loader) groups(pkgs []*packages.Package, dirs []string, files []*loadedFile) ([]*group, error) {
+	l.dirPaths = map[string]string{}
+	byKey := map[[2]string]*group{}
+	var groups []*group
+	get := func(dir string, kind int, name string) *group {
+		key := [2]string{dir, strconv.Itoa(kind)}
+		if g := byKey[key]; g != nil {
+			return g
+		}
+		g := &group{dir: dir, kind: kind, pkg: listedPackage(pkgs, dir, kind, name)}
+		byKey[key] = g
+		groups = append(groups, g)
+		return g
+	}
+	for _, lf := range files {
+		dir := filepath.Dir(lf.in.Path)
+		name := lf.lowered.AST.Name.Name
+		kind := plainPackage
+		switch {
+		case strings.HasSuffix(name, "_test") && strings.HasSuffix(lf.in.Path, "_test.gocoro"):
+			kind = externalTest
+		case strings.HasSuffix(lf.in.Path, "_test.gocoro"):
+			kind = testVariant
+		}
+		g := get(dir, kind, name)
+		g.inputs = append(g.inputs, lf)
+	}
+	for _, dir := range dirs {
+		path, err := dirPath(pkgs, dir)
+		if err != nil {
+			return nil, scanner.ErrorList{{Pos: token.Position{Filename: byDirFirst(files, dir)}, Msg: err.Error()}}
+		}
+		l.dirPaths[dir] = path
+		base := byKey[[2]string{dir, strconv.Itoa(plainPackage)}]
+		ext := byKey[[2]string{dir, strconv.Itoa(externalTest)}]
+		variant := byKey[[2]string{dir, strconv.Itoa(testVariant)}]
+		listed := listedPackage(pkgs, dir, testVariant, "")
+		switch {
+		case variant == nil && ext != nil && base != nil && listed != nil:
+			// The external test imports the test variant, which has the
+			// package's inputs: check it too.
+			variant = get(dir, testVariant, base.inputs[0].lowered.AST.Name.Name)
+		case variant == nil && ext != nil && listed != nil && listed.Types != nil:
+			l.testVariants[path] = listed.Types // as the go command compiled it
+		}
+		if variant != nil && base != nil {
+			variant.extra = base.inputs
+		}
+	}
+	return groups, nil
+}
+
+// byDirFirst returns the path of the first input in dir, for a message.
+func byDirFirst(files []*loadedFile, dir string) string {
+	for _, lf := range files {
+		if filepath.Dir(lf.in.Path) == dir {
+			return lf.in.Path
+		}
+	}
+	return dir
+}
+
+// listedPackage returns the listed package of the given kind in dir, or
+// nil when the directory has no Go files for it yet. An in-package test
+// file belongs to the test variant, or to the package itself when the
+// directory has no _test.go file (there is no variant then). name, when
+// not empty, is the package name the package must have.
+func listedPackage(pkgs []*packages.Package, dir string, kind int, name string) *packages.Package {
+	var plain, variant, external *packages.Package
 	for _, p := range pkgs {
-		if p.Name != name || len(p.GoFiles) == 0 && len(p.CompiledGoFiles) == 0 || strings.HasSuffix(p.ID, ".test") {
+		if len(p.GoFiles) == 0 && len(p.CompiledGoFiles) == 0 || strings.HasSuffix(p.ID, ".test") || packageDir(p) != absPath(dir) {
 			continue
 		}
-		if filepath.Dir(firstFile(p)) != absPath(filepath.Dir(lf.in.Path)) {
+		if name != "" && p.Name != name && p.Name+"_test" != name {
 			continue
 		}
-		variant := strings.Contains(p.ID, "[")
-		if variant == isTest {
-			return p
+		switch {
+		case strings.HasSuffix(p.Name, "_test"):
+			external = p
+		case strings.Contains(p.ID, "["):
+			variant = p
+		default:
+			plain = p
 		}
-		best = p
 	}
-	return best
+	switch kind {
+	case testVariant:
+		if variant != nil || name == "" {
+			return variant
+		}
+		return plain
+	case externalTest:
+		if external != nil && (name == "" || external.Name == name) {
+			return external
+		}
+		return nil
+	}
+	return plain
 }
 
-func firstFile(p *packages.Package) string {
+func packageDir(p *packages.Package) string {
+	if p.Dir != "" {
+		return p.Dir
+	}
 	if len(p.GoFiles) > 0 {
-		return p.GoFiles[0]
+		return filepath.Dir(p.GoFiles[0])
 	}
-	return p.CompiledGoFiles[0]
+	return filepath.Dir(p.CompiledGoFiles[0])
 }
 
-// check type-checks the Go files of p, without the stand-ins, together
-// with the lowered inputs, and records the results in the inputs.
-func check(dir string, fset *token.FileSet, p *packages.Package, inputs []*loadedFile, standIns map[string]bool, imports map[string]*types.Package) scanner.ErrorList {
+// dirPath returns the import path of the package in dir: the go
+// command's, or, for a directory with no Go files yet, its place in its
+// module.
+func dirPath(pkgs []*packages.Package, dir string) (string, error) {
+	if p := listedPackage(pkgs, dir, plainPackage, ""); p != nil && p.PkgPath != "" {
+		return p.PkgPath, nil
+	}
+	return importPath(dir)
+}
+
+// orderGroups returns the groups in the order to check them: the
+// directories so that a package comes after the packages of the run it
+// imports (in the order given otherwise), and in a directory the package,
+// its test variant, then its external test.
+func orderGroups(groups []*group, dirs []string, dirPaths map[string]string, dirImports map[string][]string) []*group {
+	byPath := map[string]string{}
+	for _, dir := range dirs {
+		byPath[dirPaths[dir]] = dir
+	}
+	var sorted []string
+	state := map[string]int{} // 1 visiting, 2 done
+	var visit func(dir string)
+	visit = func(dir string) {
+		if state[dir] != 0 {
+			return // done, or a cycle, which the type check reports
+		}
+		state[dir] = 1
+		for _, path := range dirImports[dir] {
+			if dep, ok := byPath[path]; ok {
+				visit(dep)
+			}
+		}
+		state[dir] = 2
+		sorted = append(sorted, dir)
+	}
+	for _, dir := range dirs {
+		visit(dir)
+	}
+	rank := map[string]int{}
+	for i, dir := range sorted {
+		rank[dir] = i
+	}
+	out := slices.Clone(groups)
+	slices.SortStableFunc(out, func(a, b *group) int {
+		if a.dir != b.dir {
+			return rank[a.dir] - rank[b.dir]
+		}
+		return a.kind - b.kind
+	})
+	return out
+}
+
+// check type-checks the Go files of g's package, without the stand-ins,
+// together with the lowered inputs, and records the results in the inputs.
+func (l *loader) check(g *group) scanner.ErrorList {
 	var errs scanner.ErrorList
 	var syntax []*ast.File
-	pkgPath := ""
+	path := l.dirPaths[g.dir]
+	pkgPath := path
+	if g.kind == externalTest {
+		pkgPath += "_test"
+	}
 	var sizes types.Sizes
 	goVersion := ""
-	if p != nil {
+	if p := g.pkg; p != nil {
 		pkgPath, sizes = p.PkgPath, p.TypesSizes
 		if p.Module != nil && p.Module.GoVersion != "" {
 			goVersion = "go" + p.Module.GoVersion
 		}
 		for _, e := range p.Errors {
-			if e.Kind == packages.TypeError || mentionsStandIn(e, standIns) || compileOutput(e, p) {
+			if e.Kind == packages.TypeError || mentionsStandIn(e, l.standIns) || compileOutput(e, p) {
 				continue // ours is the type check that counts
 			}
 			errs.Add(parsePos(e.Pos), e.Msg)
 		}
 		for _, name := range p.CompiledGoFiles {
-			if standIns[name] {
+			if l.standIns[name] {
 				continue
 			}
-			f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+			f, err := parser.ParseFile(l.fset, name, nil, parser.SkipObjectResolution)
 			if err != nil {
 				var list scanner.ErrorList
 				if errors.As(err, &list) {
@@ -201,25 +403,37 @@ func check(dir string, fset *token.FileSet, p *packages.Package, inputs []*loade
 			}
 			syntax = append(syntax, f)
 		}
-	} else {
-		var err error
-		if pkgPath, err = importPath(dir); err != nil {
-			errs.Add(token.Position{Filename: inputs[0].in.Path}, err.Error())
-			return errs
-		}
 	}
-	for _, lf := range inputs {
+	for _, lf := range g.extra {
+		syntax = append(syntax, lf.lowered.AST)
+	}
+	for _, lf := range g.inputs {
 		syntax = append(syntax, lf.lowered.AST)
 	}
 	info := newInfo()
 	conf := types.Config{
 		GoVersion: goVersion,
 		Sizes:     sizes,
-		Importer: importerFunc(func(path string) (*types.Package, error) {
-			if pkg := imports[path]; pkg != nil {
+		Importer: importerFunc(func(imp string) (*types.Package, error) {
+			if imp == path && g.kind == externalTest && l.testVariants[imp] != nil {
+				return l.testVariants[imp], nil
+			}
+			if pkg := l.checked[imp]; pkg != nil {
 				return pkg, nil
 			}
-			return nil, fmt.Errorf("package %s is not loaded (is it in the module's requirements?)", path)
+			if g.pkg != nil { // the package's own view: a test imports test variants
+				if q := g.pkg.Imports[imp]; q != nil && q.Types != nil && q.Name != "" {
+					return q.Types, nil
+				}
+			}
+			e, ok := l.imports[imp]
+			switch {
+			case ok && e.err != "":
+				return nil, errors.New(e.err)
+			case ok:
+				return e.types, nil
+			}
+			return nil, fmt.Errorf("package %s is not loaded (is it in the module's requirements?)", imp)
 		}),
 		Error: func(err error) {
 			te, ok := err.(types.Error)
@@ -228,14 +442,17 @@ func check(dir string, fset *token.FileSet, p *packages.Package, inputs []*loade
 				return
 			}
 			msg := te.Msg
-			for _, lf := range inputs {
+			for _, lf := range g.inputs {
+				msg = waitMessage(lf, info, te.Pos, msg)
+			}
+			for _, lf := range g.extra {
 				msg = waitMessage(lf, info, te.Pos, msg)
 			}
 			msg = carrierTypes(msg)
 			errs.Add(te.Fset.Position(te.Pos), msg)
 		},
 	}
-	pkg, _ := conf.Check(pkgPath, fset, syntax, info)
+	pkg, _ := conf.Check(pkgPath, l.fset, syntax, info)
 	var importNames []string
 	for _, obj := range info.Defs {
 		if pn, ok := obj.(*types.PkgName); ok {
@@ -247,8 +464,17 @@ func check(dir string, fset *token.FileSet, p *packages.Package, inputs []*loade
 			importNames = append(importNames, pn.Name())
 		}
 	}
-	for _, lf := range inputs {
+	for _, lf := range g.inputs {
 		lf.types, lf.info, lf.importNames = pkg, info, importNames
+	}
+	switch g.kind {
+	case plainPackage:
+		l.checked[path] = pkg
+	case testVariant:
+		l.testVariants[path] = pkg
+		for _, lf := range g.inputs {
+			lf.base = l.checked[path]
+		}
 	}
 	return errs
 }
@@ -269,24 +495,45 @@ type importerFunc func(path string) (*types.Package, error)
 
 func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
 
-// importMap maps the path of every package the load reached to its types.
-func importMap(pkgs []*packages.Package) map[string]*types.Package {
-	m := map[string]*types.Package{}
+// importEntry is what the load found of one import: its types from
+// export data, or the go command's reason why there are none.
+type importEntry struct {
+	types *types.Package
+	err   string
+}
+
+// importMap maps the path of every package the load reached to its types,
+// or to the go command's error about it.
+func importMap(pkgs []*packages.Package) map[string]importEntry {
+	m := map[string]importEntry{}
 	var visit func(t *types.Package)
 	visit = func(t *types.Package) {
-		if t == nil || m[t.Path()] != nil {
+		if t == nil {
 			return
 		}
-		m[t.Path()] = t
+		if _, ok := m[t.Path()]; ok {
+			return
+		}
+		m[t.Path()] = importEntry{types: t}
 		for _, q := range t.Imports() {
 			visit(q)
 		}
 	}
 	for _, p := range pkgs {
+		if p.Name == "" && len(p.Errors) > 0 { // no package there
+			if _, ok := m[p.PkgPath]; !ok && p.PkgPath != "" {
+				m[p.PkgPath] = importEntry{err: p.Errors[0].Msg}
+			}
+			continue
+		}
 		visit(p.Types)
 		for path, q := range p.Imports {
-			if q.Types != nil && m[path] == nil {
-				m[path] = q.Types
+			if _, ok := m[path]; ok {
+				continue
+			}
+			if q.Name == "" && len(q.Errors) > 0 { // no package there
+				m[path] = importEntry{err: q.Errors[0].Msg}
+				continue
 			}
 			visit(q.Types)
 		}

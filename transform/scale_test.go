@@ -32,7 +32,7 @@ func BenchmarkScale(b *testing.B) {
 				if err := os.WriteFile(in.Path, scaleSource(shape, n), 0o644); err != nil {
 					b.Fatal(err)
 				}
-				files, err := load(dir, []Input{in})
+				files, err := load([]string{dir}, map[string][]Input{dir: {in}})
 				if err != nil {
 					b.Fatal(err)
 				}
