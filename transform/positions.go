@@ -78,9 +78,18 @@ func (m *machine) placePrelude(list []dst.Stmt) {
 }
 
 // placeCaseLines writes the directives of one case of Poll.
+//
+// The case keyword and its value take the coroutine's position: the
+// compiler places the comparisons of Poll's switch there, and every Poll
+// runs some of them, so on a statement's line they would stop a debugger
+// at each Poll (and before a wait is ready, on the line after it). The
+// colon then takes the first statement's line.
 func (m *machine) placeCaseLines(c *dst.CaseClause) {
 	first := m.firstPosition(c.Body)
 	m.placeLines(c.Body, first)
+	// The printer ends the line before the case with the clause's start
+	// decoration: a directive for that line's end numbers the case's line.
+	c.Decs.Start.Append(fmt.Sprintf("/*line :%d:1*/", max(m.pos.Line-1, 1)))
 	if !first.IsValid() {
 		return
 	}
