@@ -10,8 +10,6 @@
 //
 //	package main
 //
-//	//go:generate go run github.com/corofy/corofy/cmd/corofy main.gocoro
-//
 //	import (
 //		"fmt"
 //
@@ -33,14 +31,27 @@
 //
 // in the same directory creates the file main_corofied.go, in which
 // request returns a runtime.Future[string] backed by a generated
-// requestCoroutine state machine. The //go:generate line is copied into the
-// generated file too, so that "go generate" runs corofy again once the
-// first main_corofied.go exists (go generate only reads .go files).
+// requestCoroutine state machine.
 //
-// Typically this process would be run using go generate, from any package
-// of a module that requires github.com/corofy/corofy:
+// Typically corofy is a tool dependency of the module (go get -tool
+// github.com/corofy/corofy/cmd/corofy) that go generate runs, from a
+// directive in a .go file of the package such as this gen.go:
 //
-//	//go:generate go run github.com/corofy/corofy/cmd/corofy main.gocoro
+//	package main
+//
+//	//go:generate go tool corofy
+//
+//	// For go mod tidy, which reads only .go files: the generated code imports it.
+//	import _ "github.com/corofy/corofy/runtime"
+//
+// With no argument corofy transforms the package in the current directory,
+// which is where go generate runs it. The directive must be in a .go file
+// because go generate reads no other: a //go:generate line in a .gocoro
+// file is copied into its generated file, so it runs only once that file
+// exists. The blank import keeps go mod tidy from leaving out what the
+// generated code needs while no generated file exists. The "Using corofy in
+// your module" section of the repository's README.md goes from go mod init
+// to go test step by step.
 //
 // Corofy type-checks each .gocoro file as part of its package, so a
 // coroutine can use the package's other Go files, other .gocoro files
