@@ -62,8 +62,10 @@
 // of x_test.gocoro is x_corofied_test.go. Corofy writes it through a
 // temporary file and a rename: a run that fails writes nothing, never
 // leaves a partial file and never touches the input. It refuses to
-// overwrite a file that does not start with a "Code generated ... DO NOT
-// EDIT." header.
+// overwrite a file that is not generated code by Go's rule (that of
+// go/ast.IsGenerated): a line comment "// Code generated ... DO NOT EDIT."
+// before the package clause. The line in a string, or after the package
+// clause, does not make a hand-written file generated.
 //
 // Errors are printed as file:line:col: message, at the position in the
 // .gocoro file: misuse of .wait (outside a coroutine, inside a function
