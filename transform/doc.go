@@ -416,10 +416,14 @@
 // poll of a wait and its not-ready return take the wait's (a breakpoint on
 // the line after a wait never stops in the not-ready return), the jumps of
 // a break take the break's, the prelude of Poll the coroutine's name. The
-// label of each case takes its first statement's position, so that a
+// colon of each case takes its first statement's position, so that a
 // coverage block, which begins after the colon, begins where its first
-// statement does:
+// statement does; the case keyword itself takes the coroutine's line (a
+// directive at the end of the line before it), because the compiler
+// places the switch's comparisons there, and every Poll runs some of
+// them: on a statement's line, a debugger would stop there at each Poll.
 //
+//	/*line :30:15*/ fallthrough /*line :29:1*/
 //	case 1 /*line :31:31*/ : // Get("/600/HelloWorld1").wait
 //		/*line :31:32*/ txt, ready := c.fut1.Poll(w)
 //		/*line :31:32*/ if !ready {
@@ -434,6 +438,27 @@
 // right, its column is the generated code's). testdata/positions and
 // TestPositions check lines at run time, columns through go vet, and that
 // every statement lands where a node of the source begins.
+//
+// # Comments
+//
+// No comment of the source is lost. A statement kept whole keeps its
+// comments; a wait's statement gives its comments to the statement that
+// stores its future, the first of its line:
+//
+//	x := num(1).wait // define
+//
+// becomes, in the state before the wait,
+//
+//	c.fut1 = num(1) // define
+//
+// The comments on the parts of an if, a loop, a switch or a select that
+// waits (after an opening brace, on a case line, before a closing brace)
+// go before the next statement made from it. Whatever shape carried a
+// comment, a last pass (keepAllComments) checks that every comment of the
+// coroutine is in the output and puts any that is not before the first
+// statement of Poll that comes from its line or a later one. TestCommentsKept
+// checks the golden cases, and the random programs (with their Comments
+// feature) check every program.
 //
 // # Desugaring
 //

@@ -135,6 +135,10 @@ func (m *machine) stmt(s dst.Stmt, label string) {
 	case *dst.ExprStmt, *dst.AssignStmt, *dst.DeclStmt, *dst.IncDecStmt, *dst.SendStmt, *dst.ReturnStmt, *dst.GoStmt, *dst.DeferStmt:
 		m.markFlat(s)
 		m.splitStmt(s)
+		return
+	}
+	m.keepComments(salvage(s))
+	switch s := s.(type) {
 	case *dst.BlockStmt:
 		m.stmts(s.List)
 	case *dst.IfStmt:
@@ -730,6 +734,7 @@ func (m *machine) switchStmt(s *dst.SwitchStmt, label string) {
 	for i, c := range s.Body.List {
 		cc := c.(*dst.CaseClause)
 		m.begin(bodies[i])
+		m.keepComments(decorationsOf(cc))
 		list := cc.Body
 		fall := len(list) > 0 && isFallthrough(list[len(list)-1])
 		if fall {
@@ -826,6 +831,7 @@ func (m *machine) bodies(clauses []dst.Stmt, states []*state, label string, afte
 			list = c.Body
 		}
 		m.begin(states[i])
+		m.keepComments(decorationsOf(c))
 		m.stmts(list)
 		m.jumpUnlessClosed(after)
 	}

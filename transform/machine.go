@@ -70,6 +70,8 @@ type machine struct {
 
 	stmtPos map[dst.Stmt]token.Position // the source of statements corofy made (see positions.go)
 
+	comments []string // the user's comments for the next statement added (see comments.go)
+
 	synthDefs map[*dst.Ident]bool // identifiers made by defIdent
 	temps     int                 // temporaries made so far
 
@@ -128,6 +130,12 @@ func (m *machine) cur() *state { return m.current }
 
 // add appends s to the current state, with a line directive for pos.
 func (m *machine) add(s dst.Stmt, pos token.Position) {
+	if len(m.comments) > 0 && !m.isJump(s) {
+		d := s.Decorations()
+		d.Start = append(append(dst.Decorations{}, m.comments...), d.Start...)
+		d.Before = dst.NewLine
+		m.comments = nil
+	}
 	st := m.cur()
 	st.stmts = append(st.stmts, s)
 	st.pos = append(st.pos, pos)
@@ -234,6 +242,7 @@ func newMachine(ft *fileTransform, tp *typed, fd *dst.FuncDecl, co *cparser.Coro
 // build returns the declarations that replace the coroutine.
 func (m *machine) build() []dst.Decl {
 	before := len(*m.errs)
+	comments := m.sourceComments()
 	m.desugar()
 	m.lift()
 	m.collectVars()
@@ -246,7 +255,9 @@ func (m *machine) build() []dst.Decl {
 	m.markAddressed()
 	m.decideStorage()
 	m.share()
-	return append(m.lifted, m.emit()...)
+	decls := append(m.lifted, m.emit()...)
+	m.keepAllComments(comments, decls)
+	return decls
 }
 
 // checkBody notes what the body uses anywhere, outside closures: defer

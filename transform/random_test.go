@@ -137,6 +137,12 @@ func runRandomBatch(t *testing.T, features randprog.Features, seeds []int64, bin
 				return
 			}
 			rc.machine = res[0].Src
+			for _, c := range comments(rc.prog.Main) {
+				if !bytes.Contains(rc.machine, []byte(c)) {
+					fail(rc, "the comment %q of main.gocoro is not in the generated code", c)
+					return
+				}
+			}
 			writeFile(t, filepath.Join(rc.dir, "main_corofied.go"), rc.machine)
 		}
 		refIn := filepath.Join(rc.dir+"_ref", randprog.MainFile)

@@ -134,6 +134,10 @@ func (m *machine) await(w *dst.SelectorExpr, target *types.Var, from dst.Stmt) {
 	}
 	if from != nil {
 		moveComments(from, store)
+		// The comment at the end of the wait's line too: the store is
+		// the first statement of that line.
+		store.Decs.End = append(store.Decs.End, from.Decorations().End...)
+		from.Decorations().End = nil
 	}
 	m.add(store, m.position(w.X))
 	st := &state{index: -1, wait: wp}

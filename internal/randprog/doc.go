@@ -123,6 +123,7 @@
 //	ReservedNameLocals    locals, parameters, named results named like transform.ReservedNames() (len, state, ...)
 //	CoroutineIdent        coroutine as a local, field, parameter, label: use(coroutine), cfg{coroutine: x}, a[coroutine]
 //	NoCoroutineFiles      some programs have no coroutine at all (plain Go, with or without the runtime)
+//	Comments              // c12 comments on their own lines and at line ends, everywhere (each must be kept)
 //
 // ParseFeatures reads them from a flag: "supported,WaitsInIf",
 // "all,-Generics", "none".

@@ -137,6 +137,11 @@ const (
 	// with no coroutine at all: functions calling each other, with or
 	// without the runtime (runtime.BlockOn(after(...))).
 	NoCoroutineFiles
+	// Comments: line comments on their own lines and at the ends of
+	// lines, everywhere: on waits, on the opening lines of ifs, loops,
+	// switches and selects that wait, on case lines, before closing
+	// braces. The random test checks that each is in the generated code.
+	Comments
 )
 
 var featureNames = []string{
@@ -148,6 +153,7 @@ var featureNames = []string{
 	"MultiResults", "Generics", "RangeFuncWaits",
 	"DeclBlocks", "LocalTypes", "NamedResultReturns", "PartialRedecl",
 	"Shadowing", "ReservedNameLocals", "CoroutineIdent", "NoCoroutineFiles",
+	"Comments",
 }
 
 // All returns every feature.

@@ -115,16 +115,17 @@ type coro struct {
 const maxWeight = 24
 
 type gen struct {
-	r      *rand.Rand
-	f      Features
-	b      strings.Builder
-	ind    int
-	scopes [][]*variable
-	n      int
-	coros  []*coro
-	cur    *coro
-	names  map[string]bool // names declared in the current function
-	glob   []*variable
+	r        *rand.Rand
+	f        Features
+	comments int // comments written (Comments)
+	b        strings.Builder
+	ind      int
+	scopes   [][]*variable
+	n        int
+	coros    []*coro
+	cur      *coro
+	names    map[string]bool // names declared in the current function
+	glob     []*variable
 	// NoCoroutineFiles: the program has no coroutine (plain), and uses
 	// the runtime or not.
 	plain, plainRuntime bool
@@ -205,8 +206,20 @@ func w(cond bool, weight int) int {
 // Output.
 
 func (g *gen) line(format string, args ...any) {
+	text := fmt.Sprintf(format, args...)
+	if g.f.Has(Comments) && !strings.ContainsAny(text, "\n`") {
+		if g.chance(0.1) {
+			g.comments++
+			g.b.WriteString(strings.Repeat("\t", g.ind))
+			fmt.Fprintf(&g.b, "// c%d\n", g.comments)
+		}
+		if g.chance(0.15) {
+			g.comments++
+			text += fmt.Sprintf(" // c%d", g.comments)
+		}
+	}
 	g.b.WriteString(strings.Repeat("\t", g.ind))
-	fmt.Fprintf(&g.b, format, args...)
+	g.b.WriteString(text)
 	g.b.WriteByte('\n')
 }
 

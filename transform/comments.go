@@ -1,0 +1,171 @@
+package transform
+
+import (
+	"reflect"
+
+	"github.com/dave/dst"
+)
+
+// The user's comments are part of the program people read, so none is
+// lost (TestCommentsKept). A statement copied whole keeps its comments. A
+// statement taken apart gives them to the statements made from it: a
+// wait's comments go to the statement that stores its future, the first
+// of its line; the comments on the parts of an if, a loop, a switch or a
+// select that waits (after its opening brace, on a case line, before a
+// closing brace) wait in machine.comments for the next statement added,
+// which comes from the same source lines.
+
+// salvage returns the comments attached to the parts of n that the
+// rewrite does not keep: n's own decorations, and those of its body block
+// (not those of the statements inside, which keep theirs).
+func salvage(n dst.Node) []string {
+	var out []string
+	out = append(out, decorationsOf(n)...)
+	var body *dst.BlockStmt
+	switch n := n.(type) {
+	case *dst.IfStmt:
+		body = n.Body
+	case *dst.ForStmt:
+		body = n.Body
+	case *dst.RangeStmt:
+		body = n.Body
+	case *dst.SwitchStmt:
+		body = n.Body
+	case *dst.TypeSwitchStmt:
+		body = n.Body
+	case *dst.SelectStmt:
+		body = n.Body
+	}
+	if body != nil {
+		out = append(out, decorationsOf(body)...)
+	}
+	return out
+}
+
+// decorationsOf returns every comment of n's decorations, in the order of
+// the fields of its Decs (which is the order of the source).
+func decorationsOf(n dst.Node) []string {
+	v := reflect.ValueOf(n)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return nil
+	}
+	decs := v.Elem().FieldByName("Decs")
+	if !decs.IsValid() {
+		return nil
+	}
+	var out []string
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch {
+		case v.Type() == reflect.TypeOf(dst.Decorations{}):
+			for _, c := range v.Interface().(dst.Decorations) {
+				if c != "\n" && c != "" {
+					out = append(out, c)
+				}
+			}
+		case v.Kind() == reflect.Struct:
+			for i := range v.NumField() {
+				walk(v.Field(i))
+			}
+		}
+	}
+	walk(decs)
+	return out
+}
+
+// keepComments holds comments for the next statement added (see add).
+func (m *machine) keepComments(comments []string) {
+	m.comments = append(m.comments, comments...)
+}
+
+// sourceComment is a comment of the coroutine's source, with the line of
+// the node it is attached to.
+type sourceComment struct {
+	text string
+	line int
+}
+
+// sourceComments returns the comments of the coroutine's declaration, in
+// source order. build takes them before the rewrite.
+func (m *machine) sourceComments() []sourceComment {
+	var out []sourceComment
+	dst.Inspect(m.decl, func(n dst.Node) bool {
+		if n == nil {
+			return false
+		}
+		if cs := decorationsOf(n); len(cs) > 0 {
+			line := 0
+			if m.astOf(n) != nil {
+				line = m.position(n).Line
+			}
+			for _, c := range cs {
+				out = append(out, sourceComment{text: c, line: line})
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// keepAllComments is the invariant of this file, checked once the
+// declarations are written: a comment of the source that none of decls
+// has (counting repeated texts) goes before the first statement of Poll
+// that comes from its line or a later one. The rewrites place most
+// comments better; this makes sure that none is lost, whatever statement
+// shape carried it.
+func (m *machine) keepAllComments(want []sourceComment, decls []dst.Decl) {
+	have := map[string]int{}
+	var poll *dst.FuncDecl
+	for _, d := range decls {
+		dst.Inspect(d, func(n dst.Node) bool {
+			if n == nil {
+				return false
+			}
+			for _, c := range decorationsOf(n) {
+				have[c]++
+			}
+			return true
+		})
+		if fd, ok := d.(*dst.FuncDecl); ok && fd.Recv != nil && fd.Name.Name == "Poll" {
+			poll = fd
+		}
+	}
+	if poll == nil {
+		return
+	}
+	// Poll's statements in the order they are printed, with their lines.
+	type placed struct {
+		s    dst.Stmt
+		line int
+	}
+	var stmts []placed
+	var visit func(list []dst.Stmt)
+	visit = func(list []dst.Stmt) {
+		for _, s := range list {
+			stmts = append(stmts, placed{s, m.stmtPosition(s).Line})
+			forEachList(s, visit)
+		}
+	}
+	visit(poll.Body.List)
+	if len(stmts) == 0 {
+		return
+	}
+	// The last occurrences of a text are the ones taken as missing.
+	for i := len(want) - 1; i >= 0; i-- {
+		c := want[i]
+		if have[c.text] > 0 {
+			have[c.text]--
+			continue
+		}
+		to := stmts[len(stmts)-1].s
+		for _, p := range stmts {
+			if p.line >= c.line && p.line > 0 {
+				to = p.s
+				break
+			}
+		}
+		d := to.Decorations()
+		d.Start = append(dst.Decorations{c.text}, d.Start...)
+		d.Before = dst.NewLine
+	}
+}
