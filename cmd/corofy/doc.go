@@ -67,6 +67,16 @@
 // before the package clause. The line in a string, or after the package
 // clause, does not make a hand-written file generated.
 //
+// The temporary file of an output is .corofy-PID-N.go.tmp in its
+// directory, PID being the process of the run. A run that a signal ends
+// (SIGINT, SIGTERM, SIGHUP, SIGQUIT) removes its temporary files first,
+// then ends as the signal ends a process (SIGQUIT: with exit status 131,
+// without Go's goroutine dump). One that a SIGKILL left is removed by a
+// later run writing to its directory, once its process is gone and it was
+// last modified more than 10 minutes ago; until then it may be a live
+// run's on another machine or in a container, whose PID means nothing
+// here, and a run stopped with ^Z keeps its own however long.
+//
 // Errors are printed as file:line:col: message, at the position in the
 // .gocoro file: misuse of .wait (outside a coroutine, inside a function
 // literal, on a value that is not a future), "coroutine" not followed by

@@ -180,11 +180,11 @@ func replaceKeepingMode(path string, src []byte) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*.tmp")
+	tmp, err := createTemp(filepath.Dir(target), "."+filepath.Base(target)+".*.tmp")
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
+	defer removeTemp(tmp.Name()) // a no-op after the rename
 	if _, err := tmp.Write(src); err != nil {
 		tmp.Close()
 		return err
@@ -199,5 +199,5 @@ func replaceKeepingMode(path string, src []byte) error {
 	if err := os.Chmod(tmp.Name(), info.Mode().Perm()); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), target)
+	return renameTemp(tmp.Name(), target)
 }

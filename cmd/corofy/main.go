@@ -22,6 +22,7 @@ import (
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("corofy: ")
+	handleSignals()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -276,13 +277,14 @@ func write(path string, src []byte) error {
 }
 
 // replaceFile writes src to path through a temporary file and a rename: a
-// failed run never leaves a partial file.
+// failed run never leaves a partial file, nor its temporary file (see
+// temp.go).
 func replaceFile(path string, src []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".corofy-*.go.tmp")
+	tmp, err := createOutputTemp(filepath.Dir(path))
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
+	defer removeTemp(tmp.Name()) // a no-op after the rename
 	if _, err := tmp.Write(src); err != nil {
 		tmp.Close()
 		return err
@@ -293,7 +295,8 @@ func replaceFile(path string, src []byte) error {
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	testPause()
+	return renameTemp(tmp.Name(), path)
 }
 
 // relative returns path relative to the working directory when it is an
