@@ -60,7 +60,9 @@ func (m *machine) lift() {
 			if obj == nil || id.Name == "_" {
 				continue
 			}
-			avoid := map[string]bool{}
+			// Poll's own locals are in scope wherever the moved
+			// declaration's name is used in Poll.
+			avoid := map[string]bool{m.recv: true, m.waker: true, m.state: true, m.ready: true, m.pollResult: true}
 			for name, objs := range others {
 				if len(objs) > 1 || !objs[obj] {
 					avoid[name] = true
