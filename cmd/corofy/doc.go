@@ -88,6 +88,7 @@
 //	corofy [flags] [packages | file.gocoro...]
 //	corofy cover [-func] [-o file] profile
 //	corofy fmt [-l] [-w] [-d] [-e] [path ...]
+//	corofy vet [packages]
 //
 // The arguments are .gocoro files, or packages named as the go command
 // names them: directories (".", "./b"), import paths of the main module,
@@ -210,6 +211,32 @@
 // the .gocoro file; "<standard input>" names the standard input. The exit
 // status is 2 if there was any error, 1 if -d printed a diff, and 0
 // otherwise.
+//
+// # Vet
+//
+// corofy vet reports the bugs of coroutine code that compile, at the
+// positions of the .gocoro files, as go vet prints its reports:
+//
+//	corofy vet ./...
+//	main.gocoro:16:2: time.Sleep in a coroutine blocks its executor's thread and every task on it: use runtime.Sleep(d).wait
+//	main.gocoro:25:2: work returns a future that is never waited, polled or spawned: futures are lazy, so the call does nothing; run it with runtime.BlockOn, spawn it with runtime.Spawn, or wait on it in a coroutine
+//
+// It reports a future that is made and dropped (never waited, polled,
+// spawned or stored: the call does nothing), a call in a coroutine that
+// blocks the executor's thread, and with it every task of the executor
+// (time.Sleep, a channel operation outside a select with a default case,
+// a mutex locked across a .wait, a blocking network or process call),
+// with what the runtime offers instead, and a generated file whose
+// .gocoro source changed since. The packages are named as the go command
+// names them, "." by default; they are analyzed as the go command sees
+// them, with their test files: generate the .gocoro files first. The exit
+// status is 1 if anything was reported or a package has errors.
+//
+// The analyzer is package github.com/corofy/corofy/vet, which documents
+// each check; cmd/corofy-vet is the same analyzer as a tool for go vet:
+//
+//	go install github.com/corofy/corofy/cmd/corofy-vet
+//	go vet -vettool=$(go env GOPATH)/bin/corofy-vet ./...
 //
 // See the package doc of github.com/corofy/corofy/transform for how each
 // construct is rewritten.

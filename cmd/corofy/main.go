@@ -41,6 +41,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "fmt" {
 		return runFmt(args[1:], os.Stdin, stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "vet" {
+		return runVet(args[1:], stderr)
+	}
 	logger := log.New(stderr, "corofy: ", 0)
 	fs := flag.NewFlagSet("corofy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -51,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var graph graphFormat
 	fs.Var(&graph, "graph", "print each coroutine's state graph to standard output, as Graphviz DOT (-graph, -graph=dot) or Mermaid (-graph=mermaid), and write no file")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: corofy [flags] [packages | file.gocoro...]\n       corofy cover [-func] [-o file] profile\n       corofy fmt [-l] [-w] [-d] [-e] [path ...]\n\nFlags:\n")
+		fmt.Fprintf(stderr, "usage: corofy [flags] [packages | file.gocoro...]\n       corofy cover [-func] [-o file] profile\n       corofy fmt [-l] [-w] [-d] [-e] [path ...]\n       corofy vet [packages]\n\nFlags:\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nFor more information, see: go doc github.com/corofy/corofy/cmd/corofy\n")
 	}
