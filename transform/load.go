@@ -9,7 +9,6 @@ import (
 	"go/scanner"
 	"go/token"
 	"go/types"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -17,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/corofy/corofy/internal/srcfile"
 	cparser "github.com/corofy/corofy/parser"
 	"golang.org/x/tools/go/packages"
 )
@@ -69,7 +69,7 @@ func load(dirs []string, byDir map[string][]Input) ([]*loadedFile, error) {
 	for _, dir := range dirs {
 		patterns = append(patterns, absPath(dir))
 		for _, in := range byDir[dir] {
-			src, err := os.ReadFile(in.Path)
+			src, err := srcfile.Read(in.Path)
 			if err != nil {
 				return nil, err
 			}

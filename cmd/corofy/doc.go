@@ -67,6 +67,14 @@
 // before the package clause. The line in a string, or after the package
 // clause, does not make a hand-written file generated.
 //
+// Inputs and outputs are regular files (or symbolic links to them). A
+// device, a named pipe, a socket or a directory in the place of one is
+// refused with a message saying what it is, without reading it or waiting
+// on it: corofy never reads /dev/zero forever, nor replaces a device. A
+// .gocoro file is at most 64 MiB, and so is what corofy fmt reads of its
+// standard input: no hand-written source is that large, and a larger input
+// is refused at once rather than read.
+//
 // The temporary file of an output is .corofy-PID-N.go.tmp in its
 // directory, PID being the process of the run. A run that a signal ends
 // (SIGINT, SIGTERM, SIGHUP, SIGQUIT) removes its temporary files first,

@@ -14,6 +14,7 @@ import (
 
 	"github.com/corofy/corofy/format"
 	"github.com/corofy/corofy/internal/diff"
+	"github.com/corofy/corofy/internal/srcfile"
 )
 
 // Exit codes of corofy fmt, gofmt's: 1 when -d found a file to change, 2
@@ -54,7 +55,7 @@ func runFmt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "corofy fmt: cannot use -w with standard input")
 			return exitUsage
 		}
-		src, err := io.ReadAll(stdin)
+		src, err := srcfile.ReadAll(stdin, "<standard input>", srcfile.MaxSize)
 		if err != nil {
 			f.report(err)
 			return f.code
@@ -115,7 +116,7 @@ func (f *formatter) walk(path string, pattern bool) {
 		case pattern && strings.HasPrefix(d.Name(), "_"):
 			return nil
 		}
-		src, err := os.ReadFile(p)
+		src, err := srcfile.Read(p)
 		if err != nil {
 			f.report(err)
 			return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,5 +95,32 @@ func TestFmtWriteSymlink(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(target); string(got) != tidySrc {
 		t.Errorf("target = %q, want %q", got, tidySrc)
+	}
+}
+
+// endless is a standard input that never ends (as /dev/zero), counting
+// what was read from it.
+type endless struct{ n int64 }
+
+func (e *endless) Read(p []byte) (int, error) {
+	if e.n > 1<<30 {
+		return 0, errors.New("read 1 GiB of standard input")
+	}
+	clear(p)
+	e.n += int64(len(p))
+	return len(p), nil
+}
+
+// TestFmtStdinLimit: corofy fmt reads at most 64 MiB of its standard
+// input, and says so.
+func TestFmtStdinLimit(t *testing.T) {
+	var out, errs bytes.Buffer
+	in := &endless{}
+	code := runFmt(nil, in, &out, &errs)
+	if code != exitFmtError || errs.String() != "corofy fmt: <standard input>: larger than 64 MiB, the most corofy reads of a source file\n" {
+		t.Errorf("exit %d, stderr %q", code, errs.String())
+	}
+	if in.n > 65<<20 {
+		t.Errorf("read %d bytes of standard input", in.n)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/corofy/corofy/internal/srcfile"
 	"github.com/corofy/corofy/transform"
 )
 
@@ -93,6 +94,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		in.Command = strings.Join(append(flags, filepath.Base(f)), " ")
 		inputs = append(inputs, in)
+		// An output that is not a regular file is refused before the go
+		// command lists the package: it would wait on a named pipe among
+		// the package's Go files.
+		if info, err := os.Stat(in.Output); err == nil && !info.Mode().IsRegular() {
+			if *check || graph != "" {
+				logger.Printf("%s: not a regular file (%s)", in.Output, srcfile.Kind(info.Mode()))
+			} else {
+				logger.Printf("%s exists and is not a regular file (%s); not overwriting it", in.Output, srcfile.Kind(info.Mode()))
+			}
+			return exitDiagnostics
+		}
 	}
 	cfg := transform.Config{LineDirectives: !*noLines}
 	var results []transform.Result
@@ -155,20 +167,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 // stale returns what -check says of r's output file: "" when it holds
 // what corofy writes, and otherwise why not and how to regenerate it.
 func stale(r transform.Result) string {
-	old, err := os.ReadFile(r.Output)
-	if err == nil && bytes.Equal(old, r.Src) {
+	old, same, err := existing(r.Output, r.Src)
+	if err == nil && same {
 		return ""
 	}
 	again := "run: " + runIn(r)
+	var nr *srcfile.NotRegularError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Sprintf("%s is missing: %s", relative(r.Output), again)
+	case errors.As(err, &nr):
+		return fmt.Sprintf("%s: not a regular file (%s)", relative(r.Output), srcfile.Kind(nr.Mode))
 	case err != nil:
 		return fmt.Sprintf("%s: %v", relative(r.Output), err)
 	}
 	why := "it differs from what corofy generates"
 	if h, ok := transform.ParseHeader(old); ok {
-		if src, err := os.ReadFile(r.Input); err == nil {
+		if src, err := srcfile.Read(r.Input); err == nil {
 			if reason := h.Stale(src); reason != "" {
 				why = reason
 			}
@@ -195,9 +210,9 @@ func runIn(r transform.Result) string {
 // corofy's state machines: the reference program is for testing them, not
 // for taking their place unasked.
 func keepMachines(r transform.Result) error {
-	old, err := os.ReadFile(r.Output)
+	old, _, err := existing(r.Output, r.Src)
 	if err != nil {
-		return nil
+		return nil // write says why it does not overwrite it, if it does not
 	}
 	h, ok := transform.ParseHeader(old)
 	if !ok {
@@ -266,12 +281,19 @@ func generator(src []byte) (string, bool) {
 
 // write replaces path with src through a temporary file and a rename, so
 // a failure never leaves a partial file. It refuses to replace a file that
-// does not say it is generated.
+// is not generated code, or not a regular file.
 func write(path string, src []byte) error {
-	if old, err := os.ReadFile(path); err == nil {
-		if bytes.Equal(old, src) {
-			return nil
-		}
+	old, same, err := existing(path, src)
+	var nr *srcfile.NotRegularError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case errors.As(err, &nr):
+		return fmt.Errorf("%s exists and is not a regular file (%s); not overwriting it", path, srcfile.Kind(nr.Mode))
+	case err != nil:
+		return err
+	case same:
+		return nil
+	default:
 		if _, ok := generator(old); !ok {
 			return fmt.Errorf("%s exists and is not generated code; not overwriting it", path)
 		}
@@ -279,10 +301,25 @@ func write(path string, src []byte) error {
 	return replaceFile(path, src)
 }
 
+// existing returns the start of the existing file path, enough to compare
+// it with src and to read its header, and whether it holds src. A file
+// that is not a regular file is neither read nor waited for (a named pipe
+// waits for a writer): the error is a *srcfile.NotRegularError.
+func existing(path string, src []byte) (old []byte, same bool, err error) {
+	old, size, err := srcfile.ReadPrefix(path, max(int64(len(src)), 64<<10))
+	if err != nil {
+		return nil, false, err
+	}
+	return old, size == int64(len(src)) && bytes.Equal(old, src), nil
+}
+
 // replaceFile writes src to path through a temporary file and a rename: a
 // failed run never leaves a partial file, nor its temporary file (see
 // temp.go).
 func replaceFile(path string, src []byte) error {
+	if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
+		return fmt.Errorf("%s exists and is not a regular file (%s); not overwriting it", path, srcfile.Kind(info.Mode()))
+	}
 	tmp, err := createOutputTemp(filepath.Dir(path))
 	if err != nil {
 		return err
@@ -331,7 +368,7 @@ func same(a, b string) bool {
 func referenceResults(cfg transform.Config, inputs []transform.Input) ([]transform.Result, error) {
 	var results []transform.Result
 	for _, in := range inputs {
-		src, err := os.ReadFile(in.Path)
+		src, err := srcfile.Read(in.Path)
 		if err != nil {
 			return nil, err
 		}
