@@ -44,8 +44,13 @@ func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, wa
 		implicit: map[int]types.Object{},
 	}
 	off := func(p token.Pos) int { return fset.Position(p).Offset }
+	// info covers every file of the package, and offsets are per file:
+	// only the nodes of f are indexed, or an expression of another file
+	// at the same offsets would lend its type.
+	file := fset.File(f.Pos())
+	inFile := func(n ast.Node) bool { return n.Pos().IsValid() && fset.File(n.Pos()) == file }
 	inSource := func(id *ast.Ident) bool {
-		if !id.Pos().IsValid() || fset.File(id.Pos()) != fset.File(f.Pos()) {
+		if !inFile(id) {
 			return false
 		}
 		o := off(id.Pos())
@@ -65,7 +70,7 @@ func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, wa
 		}
 	}
 	for e, tv := range info.Types {
-		if !e.Pos().IsValid() {
+		if !inFile(e) {
 			continue
 		}
 		if call, ok := e.(*ast.CallExpr); ok && waitCalls[call] {
@@ -80,9 +85,15 @@ func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, wa
 		ix.exprs[span{off(e.Pos()), off(e.End()), reflect.TypeOf(e)}] = tv
 	}
 	for sel, s := range info.Selections {
+		if !inFile(sel) {
+			continue
+		}
 		ix.selects[span{off(sel.Pos()), off(sel.End()), reflect.TypeOf(sel)}] = s
 	}
 	for n, obj := range info.Implicits {
+		if !inFile(n) {
+			continue
+		}
 		ix.implicit[off(n.Pos())] = obj
 	}
 	return ix
