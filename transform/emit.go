@@ -232,7 +232,7 @@ func (m *machine) typeDecl() dst.Decl {
 	spec := &dst.TypeSpec{Name: dst.NewIdent(m.typeName), TypeParams: m.typeParams, Type: &dst.StructType{Fields: fields}}
 	decl := &dst.GenDecl{Tok: token.TYPE, Specs: []dst.Spec{spec}}
 	decl.Decs.Before = dst.EmptyLine
-	decl.Decs.Start.Append(fmt.Sprintf("// %s is the state machine of the coroutine %s (%s).", m.typeName, m.name, m.posString(m.pos)))
+	decl.Decs.Start.Append(fmt.Sprintf("// %s is the state machine of the coroutine %s (%s:%d).", m.typeName, m.name, m.file.commentFile, m.pos.Line))
 	m.lineDirective(&decl.Decs.Tok, m.pos)
 	return decl
 }

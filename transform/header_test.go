@@ -96,3 +96,25 @@ func TestHeader(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderOddName: the source record holds any file name, quoted when it
+// has a space, a character that does not print or bytes that are not
+// UTF-8, and the header stays two comment lines.
+func TestHeaderOddName(t *testing.T) {
+	src := []byte("package main\n\ncoroutine func f() int { return 1 }\n")
+	for _, name := range []string{"sp ace.gocoro", "nl\nx.gocoro", "cr\rx.gocoro", "bad\xffname.gocoro", `"q.gocoro`, "tab\tx.gocoro", "plain.gocoro"} {
+		out, err := transform.Reference(transform.Config{Command: "corofy -reference x.gocoro"}, filepath.Join("dir", name), src)
+		if err != nil {
+			t.Errorf("%q: %v", name, err)
+			continue
+		}
+		h, ok := transform.ParseHeader(out)
+		if !ok || h.Source != name || h.Hash != transform.SourceHash(src) {
+			t.Errorf("%q: ParseHeader(output) = %+v, %v", name, h, ok)
+		}
+		lines := strings.SplitN(string(out), "\n", 4)
+		if len(lines) < 4 || lines[2] != "" {
+			t.Errorf("%q: the header is not two lines:\n%s", name, out)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"path/filepath"
 
+	"github.com/corofy/corofy/internal/srcfile"
 	cparser "github.com/corofy/corofy/parser"
 )
 
@@ -47,11 +48,11 @@ func referenceSource(fset *token.FileSet, f *cparser.File, header string) ([]byt
 		co.Decl.Doc = nil
 	}
 	if err := format.Node(&buf, fset, &file); err != nil {
-		return nil, fmt.Errorf("transform: internal error: printing the reference form of %s: %v", f.Name, err)
+		return nil, fmt.Errorf("transform: internal error: printing the reference form of %s: %v", srcfile.Name(f.Name), err)
 	}
 	out, err := format.Source(buf.Bytes())
 	if err != nil {
-		return nil, fmt.Errorf("transform: internal error: the reference form of %s does not parse: %v", f.Name, err)
+		return nil, fmt.Errorf("transform: internal error: the reference form of %s does not parse: %v", srcfile.Name(f.Name), err)
 	}
 	return out, nil
 }

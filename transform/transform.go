@@ -2,6 +2,7 @@ package transform
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/format"
@@ -14,7 +15,11 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 
+	"github.com/corofy/corofy/internal/srcfile"
 	cparser "github.com/corofy/corofy/parser"
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
@@ -53,6 +58,9 @@ type Result struct {
 	Src      []byte
 	Machines []MachineSize // one per coroutine, in source order
 	Graphs   []Graph       // one per coroutine, in source order
+	// Warnings say what the output lacks that was asked for (line
+	// directives a Go comment cannot hold the input's name in).
+	Warnings []string
 }
 
 // MachineSize is the size in bytes of a generated machine (gc, amd64),
@@ -182,6 +190,9 @@ type fileTransform struct {
 	tc       *typeContext
 	lifted   map[*types.TypeName]*liftedType // local types moved to package level
 	errs     scanner.ErrorList
+	// commentFile is lineFile as comments write it: quoted when a comment
+	// cannot hold it.
+	commentFile string
 }
 
 // transformFile rewrites every coroutine of one type-checked file.
@@ -190,15 +201,26 @@ func transformFile(cfg Config, lf *loadedFile, names *packageNamer) (r Result, e
 		// An internal error must never look like a crash on the user's
 		// input: say what it is, and where.
 		if p := recover(); p != nil {
-			r, err = Result{}, fmt.Errorf("transform: internal error transforming %s: %v (please report this, with the input)", lf.in.Path, p)
+			r, err = Result{}, fmt.Errorf("transform: internal error transforming %s: %v (please report this, with the input)", srcfile.Name(lf.in.Path), p)
 		}
 	}()
 	ft := &fileTransform{cfg: cfg, in: lf.in, src: lf.in.src, pkg: lf.types, lineFile: relFile(lf.in.Path, lf.in.Output), loadFset: lf.fset, names: names, lifted: map[*types.TypeName]*liftedType{}}
+	ft.commentFile = ft.lineFile
+	var warnings []string
+	if !commentSafe(ft.lineFile) {
+		// A line directive would end early, or hold bytes Go does not
+		// allow, or name another file: the positions stay the output's.
+		ft.commentFile = strconv.Quote(ft.lineFile)
+		if cfg.LineDirectives {
+			ft.cfg.LineDirectives = false
+			warnings = append(warnings, "no line directives: a Go comment cannot hold the name (it has a newline, a carriage return, \"*/\" or bytes that are not UTF-8); compiler errors, stack traces and coverage will name the generated file")
+		}
+	}
 	ft.tc = &typeContext{pkg: ft.pkg, lifted: ft.lifted}
 	fset := token.NewFileSet()
 	clean, err := parser.ParseFile(fset, lf.in.Path, lf.lowered.Go, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
-		return Result{}, fmt.Errorf("transform: internal error: reparsing %s: %v", lf.in.Path, err)
+		return Result{}, fmt.Errorf("transform: internal error: reparsing %s: %v", srcfile.Name(lf.in.Path), err)
 	}
 	waitCalls := map[*ast.CallExpr]bool{}
 	coroutineAt := map[int]*cparser.Coroutine{}
@@ -221,11 +243,11 @@ func transformFile(cfg Config, lf *loadedFile, names *packageNamer) (r Result, e
 	dec := decorator.NewDecoratorWithImports(fset, ft.pkg.Path(), gotypes.New(uses))
 	df, err := dec.DecorateFile(clean)
 	if err != nil {
-		return Result{}, fmt.Errorf("transform: internal error: decorating %s: %v", lf.in.Path, err)
+		return Result{}, fmt.Errorf("transform: internal error: decorating %s: %v", srcfile.Name(lf.in.Path), err)
 	}
 	tp := &typed{ix: ix, dec: dec, fset: fset, synth: map[*dst.Ident]types.Object{}}
 	var decls []dst.Decl
-	r = Result{Input: lf.in.Path, Output: lf.in.Output}
+	r = Result{Input: lf.in.Path, Output: lf.in.Output, Warnings: warnings}
 	var machines []*machine
 	for _, d := range df.Decls {
 		fd, ok := d.(*dst.FuncDecl)
@@ -250,7 +272,7 @@ func transformFile(cfg Config, lf *loadedFile, names *packageNamer) (r Result, e
 		return Result{}, ft.errs
 	}
 	df.Decls = decls
-	if cfg.LineDirectives {
+	if ft.cfg.LineDirectives {
 		// From the package name on, the file is the .gocoro file: the
 		// declarations before the first directive of their own (imports,
 		// and the func keyword of the first function, whose position
@@ -262,9 +284,19 @@ func transformFile(cfg Config, lf *loadedFile, names *packageNamer) (r Result, e
 		return Result{}, err
 	}
 	if r.Graphs, err = codeGraphs(r.Src, machines); err != nil {
-		return Result{}, fmt.Errorf("transform: internal error: the state graph of %s: %v", lf.in.Path, err)
+		return Result{}, fmt.Errorf("transform: internal error: the state graph of %s: %v", srcfile.Name(lf.in.Path), err)
 	}
 	return r, nil
+}
+
+// commentSafe reports whether a Go comment, and a /*line*/ directive, can
+// hold name as it is: it has only UTF-8 (Go source is UTF-8 throughout),
+// no newline (which ends a // comment) or carriage return (which the
+// scanner drops from comments, naming another file), no byte order mark
+// (not allowed after a file's start), and no "*/" (which ends a /*
+// comment).
+func commentSafe(name string) bool {
+	return utf8.ValidString(name) && !strings.ContainsAny(name, "\n\r\ufeff") && !strings.Contains(name, "*/")
 }
 
 // command returns the command the output's header names.
@@ -318,20 +350,36 @@ func (ft *fileTransform) print(lf *loadedFile, df *dst.File) ([]byte, error) {
 	}
 	af, err := fr.RestoreFile(df)
 	if err != nil {
-		return nil, fmt.Errorf("transform: internal error: restoring %s: %v", lf.in.Path, err)
+		return nil, fmt.Errorf("transform: internal error: restoring %s: %v", srcfile.Name(lf.in.Path), err)
 	}
 	var buf bytes.Buffer
 	buf.WriteString(header(ft.command(), relFile(lf.in.Path, lf.in.Output), ft.src))
 	if err := format.Node(&buf, r.Fset, af); err != nil {
 		var raw bytes.Buffer
 		printer.Fprint(&raw, r.Fset, af)
-		return nil, fmt.Errorf("transform: internal error: printing %s: %v\n%s", lf.in.Path, err, raw.Bytes())
+		return nil, codeError("printing the code generated for "+srcfile.Name(lf.in.Path), err, raw.Bytes())
 	}
 	out, err := format.Source(buf.Bytes())
 	if err != nil {
-		return nil, fmt.Errorf("transform: internal error: generated code for %s does not parse: %v\n%s", lf.in.Path, err, buf.Bytes())
+		return nil, codeError("the code generated for "+srcfile.Name(lf.in.Path)+" does not parse", err, buf.Bytes())
 	}
 	return out, nil
+}
+
+// codeError returns the internal error of generated code that does not
+// print or parse. It stays a short message: the code goes to a temporary
+// file that it names, never into the message.
+func codeError(what string, err error, code []byte) error {
+	msg := fmt.Sprintf("transform: internal error: %s: %v", what, err)
+	if f, ferr := os.CreateTemp("", "corofy-internal-*.go"); ferr == nil {
+		_, werr := f.Write(code)
+		if cerr := f.Close(); werr == nil && cerr == nil {
+			msg += "; the code is in " + f.Name()
+		} else {
+			os.Remove(f.Name())
+		}
+	}
+	return errors.New(msg + " (please report this, with the input)")
 }
 
 // packageNames maps the path of every package pkg depends on to its name.

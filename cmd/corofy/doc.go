@@ -85,6 +85,18 @@
 // run's on another machine or in a container, whose PID means nothing
 // here, and a run stopped with ^Z keeps its own however long.
 //
+// Any file name works, within what the go command takes. A name that a
+// Go comment cannot hold (one with a newline, a carriage return or bytes
+// that are not UTF-8, or a path from the output to the input with "*/")
+// gets no line directives, with a warning: positions in compiler errors
+// and stack traces are then the generated file's. The header's record of
+// the source quotes a name with a space or such characters as a Go string.
+// An output that the go command would not accept among a package's files
+// (a name with a newline or bytes that are not UTF-8, or starting with an
+// ASCII character other than a letter, a digit, '.' or '_') is refused:
+// rename the input, or name the output with -o. Messages quote, as a Go
+// string, a name with characters that would garble them.
+//
 // Errors are printed as file:line:col: message, at the position in the
 // .gocoro file: misuse of .wait (outside a coroutine, inside a function
 // literal, on a value that is not a future), "coroutine" not followed by

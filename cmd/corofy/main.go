@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/corofy/corofy/internal/srcfile"
 	"github.com/corofy/corofy/transform"
@@ -89,8 +90,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			in.Output = transform.DefaultOutput(f)
 		}
 		if same(in.Path, in.Output) {
-			logger.Printf("%s: the output would overwrite the input", f)
+			logger.Printf("%s: the output would overwrite the input", srcfile.Name(f))
 			return exitUsage
+		}
+		if why := goFileName(filepath.Base(in.Output)); why != "" {
+			logger.Printf("%s: the go command does not accept this name for a Go file (%s); rename %s, or name the output with -o", shown(in.Output), why, shown(f))
+			return exitDiagnostics
 		}
 		in.Command = strings.Join(append(flags, filepath.Base(f)), " ")
 		inputs = append(inputs, in)
@@ -99,9 +104,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		// the package's Go files.
 		if info, err := os.Stat(in.Output); err == nil && !info.Mode().IsRegular() {
 			if *check || graph != "" {
-				logger.Printf("%s: not a regular file (%s)", in.Output, srcfile.Kind(info.Mode()))
+				logger.Printf("%s: not a regular file (%s)", shown(in.Output), srcfile.Kind(info.Mode()))
 			} else {
-				logger.Printf("%s exists and is not a regular file (%s); not overwriting it", in.Output, srcfile.Kind(info.Mode()))
+				logger.Printf("%s exists and is not a regular file (%s); not overwriting it", shown(in.Output), srcfile.Kind(info.Mode()))
 			}
 			return exitDiagnostics
 		}
@@ -117,11 +122,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		var list scanner.ErrorList
 		if errors.As(err, &list) && len(list) > 0 {
 			for _, e := range list {
-				e.Pos.Filename = relative(e.Pos.Filename)
+				e.Pos.Filename = shown(e.Pos.Filename)
 				fmt.Fprintln(stderr, e)
 			}
 		} else {
-			logger.Print(err)
+			logger.Print(quotePaths(err))
 		}
 		return exitDiagnostics
 	}
@@ -142,6 +147,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	code := exitOK
 	for _, r := range results {
+		for _, w := range r.Warnings {
+			logger.Printf("warning: %s: %s", shown(r.Input), w)
+		}
 		if *check {
 			if msg := stale(r); msg != "" {
 				logger.Print(msg)
@@ -157,7 +165,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		if err := write(r.Output, r.Src); err != nil {
-			logger.Print(err)
+			logger.Print(quotePaths(err))
 			code = exitDiagnostics
 		}
 	}
@@ -175,11 +183,11 @@ func stale(r transform.Result) string {
 	var nr *srcfile.NotRegularError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Sprintf("%s is missing: %s", relative(r.Output), again)
+		return fmt.Sprintf("%s is missing: %s", shown(r.Output), again)
 	case errors.As(err, &nr):
-		return fmt.Sprintf("%s: not a regular file (%s)", relative(r.Output), srcfile.Kind(nr.Mode))
+		return fmt.Sprintf("%s: not a regular file (%s)", shown(r.Output), srcfile.Kind(nr.Mode))
 	case err != nil:
-		return fmt.Sprintf("%s: %v", relative(r.Output), err)
+		return fmt.Sprintf("%s: %v", shown(r.Output), quotePaths(err))
 	}
 	why := "it differs from what corofy generates"
 	if h, ok := transform.ParseHeader(old); ok {
@@ -189,7 +197,7 @@ func stale(r transform.Result) string {
 			}
 		}
 	}
-	return fmt.Sprintf("%s is not up to date with %s (%s); %s", relative(r.Output), relative(r.Input), why, again)
+	return fmt.Sprintf("%s is not up to date with %s (%s); %s", shown(r.Output), shown(r.Input), why, again)
 }
 
 // runIn returns the command that regenerates r's output, run from the
@@ -197,13 +205,14 @@ func stale(r transform.Result) string {
 func runIn(r transform.Result) string {
 	h, ok := transform.ParseHeader(r.Src)
 	if !ok {
-		return "corofy " + relative(r.Input)
+		return "corofy " + shown(r.Input)
 	}
+	cmd := srcfile.Name(h.Command)
 	dir := relative(filepath.Dir(r.Input))
 	if dir == "." {
-		return h.Command
+		return cmd
 	}
-	return fmt.Sprintf("(cd %s && %s)", dir, h.Command)
+	return fmt.Sprintf("(cd %s && %s)", srcfile.Name(dir), cmd)
 }
 
 // keepMachines refuses, for -reference, to replace a file that holds
@@ -225,8 +234,8 @@ func keepMachines(r transform.Result) error {
 	if strings.Contains(h.Command, "-reference") {
 		return nil
 	}
-	out := relative(r.Output)
-	return fmt.Errorf("%s holds the state machines of %s; -reference does not replace them (write the reference program elsewhere with -o, or remove %s first)", out, relative(r.Input), out)
+	out := shown(r.Output)
+	return fmt.Errorf("%s holds the state machines of %s; -reference does not replace them (write the reference program elsewhere with -o, or remove %s first)", out, shown(r.Input), out)
 }
 
 // graphFormat is the value of -graph: "" (off), "dot" or "mermaid". It is
@@ -288,14 +297,14 @@ func write(path string, src []byte) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case errors.As(err, &nr):
-		return fmt.Errorf("%s exists and is not a regular file (%s); not overwriting it", path, srcfile.Kind(nr.Mode))
+		return fmt.Errorf("%s exists and is not a regular file (%s); not overwriting it", srcfile.Name(path), srcfile.Kind(nr.Mode))
 	case err != nil:
 		return err
 	case same:
 		return nil
 	default:
 		if _, ok := generator(old); !ok {
-			return fmt.Errorf("%s exists and is not generated code; not overwriting it", path)
+			return fmt.Errorf("%s exists and is not generated code; not overwriting it", srcfile.Name(path))
 		}
 	}
 	return replaceFile(path, src)
@@ -318,7 +327,7 @@ func existing(path string, src []byte) (old []byte, same bool, err error) {
 // temp.go).
 func replaceFile(path string, src []byte) error {
 	if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
-		return fmt.Errorf("%s exists and is not a regular file (%s); not overwriting it", path, srcfile.Kind(info.Mode()))
+		return fmt.Errorf("%s exists and is not a regular file (%s); not overwriting it", srcfile.Name(path), srcfile.Kind(info.Mode()))
 	}
 	tmp, err := createOutputTemp(filepath.Dir(path))
 	if err != nil {
@@ -337,6 +346,40 @@ func replaceFile(path string, src []byte) error {
 	}
 	testPause()
 	return renameTemp(tmp.Name(), path)
+}
+
+// goFileName returns why the go command would not take name as the name
+// of a Go file of a package, or "". It refuses a name whose first
+// character is an ASCII character other than a letter, a digit, '.', '_'
+// (as cmd/go's load.SafeArg: "invalid input file name"), cannot list one
+// with a newline (its cache of compiled file lists splits the name) and
+// reports one with bytes that are not UTF-8 under another name (its JSON
+// output replaces them), which go vet and go/packages then cannot open.
+func goFileName(name string) string {
+	switch c := name[0]; {
+	case !utf8.ValidString(name):
+		return "it has bytes that are not UTF-8"
+	case strings.Contains(name, "\n"):
+		return "it has a newline"
+	case c < utf8.RuneSelf && !('0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || c == '.' || c == '_'):
+		return fmt.Sprintf("it starts with %q", c)
+	}
+	return ""
+}
+
+// shown returns path as messages name it: relative to the working
+// directory when it is below it, and quoted when it has characters that
+// would garble a message (see srcfile.Name).
+func shown(path string) string { return srcfile.Name(relative(path)) }
+
+// quotePaths returns err with the file name of a *fs.PathError in it
+// quoted as shown quotes it.
+func quotePaths(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && srcfile.Name(pe.Path) != pe.Path {
+		return fmt.Errorf("%s %s: %v", pe.Op, srcfile.Name(pe.Path), pe.Err)
+	}
+	return err
 }
 
 // relative returns path relative to the working directory when it is an

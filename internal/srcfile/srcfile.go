@@ -11,6 +11,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // MaxSize is the largest source file corofy reads: 64 MiB. A .gocoro file
@@ -25,7 +29,7 @@ type NotRegularError struct {
 }
 
 func (e *NotRegularError) Error() string {
-	return fmt.Sprintf("%s: not a regular file (%s)", e.Path, Kind(e.Mode))
+	return fmt.Sprintf("%s: not a regular file (%s)", Name(e.Path), Kind(e.Mode))
 }
 
 // Kind says what a file of mode m is, in words.
@@ -52,7 +56,7 @@ type TooLargeError struct {
 }
 
 func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("%s: larger than %s, the most corofy reads of a source file", e.Path, size(e.Limit))
+	return fmt.Sprintf("%s: larger than %s, the most corofy reads of a source file", Name(e.Path), size(e.Limit))
 }
 
 func size(n int64) string {
@@ -132,4 +136,19 @@ func open(path string) (*os.File, fs.FileInfo, error) {
 func IsNotRegular(err error) bool {
 	var e *NotRegularError
 	return errors.As(err, &e)
+}
+
+// Name returns a file name as messages show it: as it is, or quoted as a
+// Go string when it would garble a message or read as another name: when
+// it has bytes that are not UTF-8, a character that does not print (a
+// newline, a tab, another control character, a space other than U+0020),
+// or starts with a double quote.
+func Name(name string) string {
+	odd := !utf8.ValidString(name) || strings.HasPrefix(name, `"`) || strings.ContainsFunc(name, func(r rune) bool {
+		return r != ' ' && !unicode.IsPrint(r)
+	})
+	if odd {
+		return strconv.Quote(name)
+	}
+	return name
 }
