@@ -125,8 +125,7 @@ func load(dirs []string, byDir map[string][]Input) ([]*loadedFile, error) {
 		out = append(out, g.inputs...)
 	}
 	if len(errs) > 0 {
-		errs.Sort()
-		return nil, errs
+		return nil, sortErrors(errs)
 	}
 	return out, nil
 }

@@ -165,15 +165,49 @@ func moduleRoot(dir string) string {
 
 // removeMultiples sorts errs and keeps the first error of each line.
 // Unlike scanner.ErrorList.RemoveMultiples, it keeps every error that has
-// no position, which that one drops.
+// no position, which that one drops, and the continuations of the errors
+// it keeps (see IsContinuation), which are not errors of their own lines.
 func removeMultiples(errs scanner.ErrorList) scanner.ErrorList {
-	errs.Sort()
+	groups := errorGroups(sortErrors(errs))
 	var out scanner.ErrorList
-	for i, e := range errs {
-		if i > 0 && e.Pos.Filename != "" && e.Pos.Filename == errs[i-1].Pos.Filename && e.Pos.Line == errs[i-1].Pos.Line {
+	for i, g := range groups {
+		e, prev := g[0], groups[max(i-1, 0)][0]
+		if i > 0 && e.Pos.Filename != "" && e.Pos.Filename == prev.Pos.Filename && e.Pos.Line == prev.Pos.Line {
 			continue
 		}
-		out = append(out, e)
+		out = append(out, g...)
+	}
+	return out
+}
+
+// IsContinuation reports whether e continues the error before it in its
+// list, as go/types reports the other declaration of a name declared twice
+// ("\tother declaration of x", after "x redeclared in this block"). Its
+// message starts with a tab; go build prints it under the error it
+// continues, indented: "\tfile:line:col: other declaration of x".
+func IsContinuation(e *scanner.Error) bool { return strings.HasPrefix(e.Msg, "\t") }
+
+// errorGroups splits errs into errors, each with its continuations.
+func errorGroups(errs scanner.ErrorList) []scanner.ErrorList {
+	var groups []scanner.ErrorList
+	for _, e := range errs {
+		if IsContinuation(e) && len(groups) > 0 {
+			groups[len(groups)-1] = append(groups[len(groups)-1], e)
+			continue
+		}
+		groups = append(groups, scanner.ErrorList{e})
+	}
+	return groups
+}
+
+// sortErrors sorts errs as scanner.ErrorList.Sort does, by position and
+// message, keeping each error's continuations right after it.
+func sortErrors(errs scanner.ErrorList) scanner.ErrorList {
+	groups := errorGroups(errs)
+	sort.SliceStable(groups, func(i, j int) bool { return scanner.ErrorList{groups[i][0], groups[j][0]}.Less(0, 1) })
+	var out scanner.ErrorList
+	for _, g := range groups {
+		out = append(out, g...)
 	}
 	return out
 }

@@ -123,6 +123,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if errors.As(err, &list) && len(list) > 0 {
 			for _, e := range list {
 				e.Pos.Filename = shown(e.Pos.Filename)
+				if transform.IsContinuation(e) {
+					// Under the error it continues, as go build prints it.
+					e.Msg = e.Msg[1:]
+					fmt.Fprintf(stderr, "\t%v\n", e)
+					continue
+				}
 				fmt.Fprintln(stderr, e)
 			}
 		} else {
