@@ -228,10 +228,12 @@ func (l *loader) groups(pkgs []*packages.Package, dirs []string, files []*loaded
 		g := get(dir, kind, name)
 		g.inputs = append(g.inputs, lf)
 	}
+	var errs scanner.ErrorList
 	for _, dir := range dirs {
 		path, err := dirPath(pkgs, dir)
 		if err != nil {
-			return nil, scanner.ErrorList{{Pos: token.Position{Filename: byDirFirst(files, dir)}, Msg: err.Error()}}
+			errs.Add(token.Position{Filename: byDirFirst(files, dir)}, err.Error())
+			continue
 		}
 		l.dirPaths[dir] = path
 		base := byKey[[2]string{dir, strconv.Itoa(plainPackage)}]
@@ -249,6 +251,9 @@ func (l *loader) groups(pkgs []*packages.Package, dirs []string, files []*loaded
 		if variant != nil && base != nil {
 			variant.extra = base.inputs
 		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
 	}
 	return groups, nil
 }
@@ -315,7 +320,7 @@ func packageDir(p *packages.Package) string {
 // command's, or, for a directory with no Go files yet, its place in its
 // module.
 func dirPath(pkgs []*packages.Package, dir string) (string, error) {
-	if p := listedPackage(pkgs, dir, plainPackage, ""); p != nil && p.PkgPath != "" {
+	if p := listedPackage(pkgs, dir, plainPackage, ""); p != nil && p.PkgPath != "" && p.PkgPath != "command-line-arguments" {
 		return p.PkgPath, nil
 	}
 	return importPath(dir)
@@ -561,6 +566,10 @@ func mentionsStandIn(e packages.Error, standIns map[string]bool) bool {
 	return false
 }
 
+// errNoModule is the error for a .gocoro file outside any module; the
+// message is positioned at the file.
+var errNoModule = errors.New("not in a Go module: corofy type-checks a .gocoro file as part of its module's package (run go mod init, and go get github.com/corofy/corofy)")
+
 // importPath returns the import path of dir, a directory without Go files
 // yet, from its module.
 func importPath(dir string) (string, error) {
@@ -572,9 +581,11 @@ func importPath(dir string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("finding the module of %s: %v: %s", dir, err, strings.TrimSpace(stderr.String()))
 	}
+	// Outside a module, go list -m names the pseudo-module of command-line
+	// files, with no directory (and TrimSpace drops the tab before it).
 	fields := strings.SplitN(strings.TrimSpace(string(out)), "\t", 2)
-	if len(fields) == 2 && fields[0] == "command-line-arguments" {
-		return "", fmt.Errorf("%s is not in a Go module: corofy type-checks a .gocoro file as part of its module's package (run go mod init, and go get github.com/corofy/corofy)", dir)
+	if fields[0] == "command-line-arguments" {
+		return "", errNoModule
 	}
 	if len(fields) != 2 {
 		return "", fmt.Errorf("finding the module of %s: unexpected go list output %q", dir, out)
