@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
+	"go/build"
 	"go/parser"
 	"go/scanner"
 	"go/token"
@@ -15,9 +16,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/corofy/corofy/internal/srcfile"
 	cparser "github.com/corofy/corofy/parser"
+	"golang.org/x/mod/module"
 	"golang.org/x/tools/go/packages"
 )
 
@@ -65,6 +68,7 @@ func load(dirs []string, byDir map[string][]Input) ([]*loadedFile, error) {
 	patterns := []string{cparser.RuntimePath}
 	tests := false
 	var files []*loadedFile
+	var importErrs scanner.ErrorList
 	dirImports := map[string][]string{}
 	for _, dir := range dirs {
 		patterns = append(patterns, absPath(dir))
@@ -79,9 +83,17 @@ func load(dirs []string, byDir map[string][]Input) ([]*loadedFile, error) {
 				return nil, err
 			}
 			for _, imp := range pf.AST.Imports {
-				if path, err := strconv.Unquote(imp.Path.Value); err == nil && path != "C" {
-					dirImports[dir] = append(dirImports[dir], path)
+				path, err := strconv.Unquote(imp.Path.Value)
+				if err != nil || path == "C" {
+					continue
 				}
+				if msg, ok := checkImport(path); !ok {
+					if msg != "" {
+						importErrs.Add(fset.Position(imp.Pos()), msg)
+					}
+					continue
+				}
+				dirImports[dir] = append(dirImports[dir], path)
 			}
 			tests = tests || strings.HasSuffix(in.Path, "_test.gocoro")
 			files = append(files, &loadedFile{in: in, lowered: pf, fset: fset})
@@ -91,6 +103,11 @@ func load(dirs []string, byDir map[string][]Input) ([]*loadedFile, error) {
 		// inputs' imports.
 		dirImports[dir] = append(dirImports[dir], goFileImports(dir, standIns)...)
 		patterns = append(patterns, dirImports[dir]...)
+	}
+	if len(importErrs) > 0 {
+		// As go build, which reports the imports it cannot load and
+		// compiles nothing.
+		return nil, sortErrors(importErrs)
 	}
 	cfg := &packages.Config{
 		Mode:  packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes | packages.NeedModule,
@@ -112,7 +129,7 @@ func load(dirs []string, byDir map[string][]Input) ([]*loadedFile, error) {
 	if err := goCommandError(pkgs); err != nil {
 		return nil, err
 	}
-	l := &loader{fset: fset, standIns: standIns, imports: importMap(pkgs), checked: map[string]*types.Package{}, testVariants: map[string]*types.Package{}}
+	l := &loader{fset: fset, standIns: standIns, imports: importMap(pkgs), checked: map[string]*types.Package{}, testVariants: map[string]*types.Package{}, listDir: absPath(cfg.Dir)}
 	groups, err := l.groups(pkgs, dirs, files)
 	if err != nil {
 		return nil, err
@@ -164,11 +181,52 @@ func goFileImports(dir string, standIns map[string]bool) []string {
 		}
 		for _, imp := range f.Imports {
 			if path, err := strconv.Unquote(imp.Path.Value); err == nil && path != "C" {
-				paths = append(paths, path)
+				if _, ok := checkImport(path); ok { // else the go command reports it, listing the package
+					paths = append(paths, path)
+				}
 			}
 		}
 	}
 	return paths
+}
+
+// checkImport reports whether path, imported by a file of the run, is an
+// import path that may be handed to the go command. A path that is not
+// one would be read there as a pattern ("..." matches every package there
+// is, "std" the standard library, "./x" a directory) or as a flag, and
+// go build refuses it: msg is then go build's message, or "" when go/types
+// reports the path itself (it is empty or has a character no import path
+// has: "invalid import path").
+func checkImport(path string) (msg string, ok bool) {
+	switch {
+	case !validImportChars(path):
+		return "", false
+	case strings.Contains(path, "@"):
+		return fmt.Sprintf("import path %q should not have @version", path), false
+	case build.IsLocalImport(path):
+		return fmt.Sprintf("%q is relative, but relative import paths are not supported in module mode", path), false
+	case filepath.IsAbs(path) || strings.HasPrefix(path, "/"):
+		return fmt.Sprintf("%q is not a package path; see 'go help packages'", path), false
+	case path == "std" || path == "cmd" || path == "all" || path == "tool" || path == "work":
+		return fmt.Sprintf("%q is not an importable package; see 'go help packages'", path), false
+	}
+	if err := module.CheckImportPath(path); err != nil {
+		return err.Error(), false // malformed import path "x": why
+	}
+	return "", true
+}
+
+// validImportChars reports whether go/types accepts path as an import
+// path, as it checks it: not empty, and only graphic characters that are
+// not spaces nor any of !"#$%&'()*,:;<=>?[\]^{|}` or U+FFFD.
+func validImportChars(path string) bool {
+	const illegal = `!"#$%&'()*,:;<=>?[\]^{|}` + "`\uFFFD"
+	for _, r := range path {
+		if !unicode.IsGraphic(r) || unicode.IsSpace(r) || strings.ContainsRune(illegal, r) {
+			return false
+		}
+	}
+	return path != ""
 }
 
 // loader is what the checks of one load share.
@@ -180,6 +238,7 @@ type loader struct {
 	// testVariants their test variants, which an external test imports.
 	checked, testVariants map[string]*types.Package
 	dirPaths              map[string]string // import path of each directory
+	listDir               string            // where the go command ran, which positions are relative to
 }
 
 // The kinds of package a directory may hold, in the order they are checked.
@@ -407,6 +466,24 @@ func (l *loader) check(g *group) scanner.ErrorList {
 			}
 			syntax = append(syntax, f)
 		}
+		// An import of the package's Go files that the go command could
+		// not load ("malformed import path", say): reported at the
+		// import, as go build reports it. (One at a stale output's import
+		// is left out: its position names another file.)
+		for _, q := range p.Imports {
+			if q.Name != "" {
+				continue
+			}
+			for _, e := range q.Errors {
+				pos := parsePos(e.Pos)
+				if pos.Filename != "" && !filepath.IsAbs(pos.Filename) {
+					pos.Filename = filepath.Join(l.listDir, pos.Filename) // as the go command shortened it
+				}
+				if slices.Contains(p.CompiledGoFiles, pos.Filename) && !l.standIns[pos.Filename] {
+					errs.Add(pos, e.Msg)
+				}
+			}
+		}
 	}
 	for _, lf := range g.extra {
 		syntax = append(syntax, lf.lowered.AST)
@@ -428,6 +505,8 @@ func (l *loader) check(g *group) scanner.ErrorList {
 			if g.pkg != nil { // the package's own view: a test imports test variants
 				if q := g.pkg.Imports[imp]; q != nil && q.Types != nil && q.Name != "" {
 					return q.Types, nil
+				} else if q != nil && q.Name == "" && len(q.Errors) > 0 {
+					return nil, errors.New(q.Errors[0].Msg) // no package there
 				}
 			}
 			e, ok := l.imports[imp]
