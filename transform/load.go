@@ -134,6 +134,9 @@ func load(dirs []string, byDir map[string][]Input) ([]*loadedFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	if errs := l.internalImports(pkgs, files); len(errs) > 0 {
+		return nil, errs // as go build, which compiles nothing then
+	}
 	groups = orderGroups(groups, dirs, l.dirPaths, dirImports)
 	var errs scanner.ErrorList
 	var out []*loadedFile
@@ -239,6 +242,98 @@ type loader struct {
 	checked, testVariants map[string]*types.Package
 	dirPaths              map[string]string // import path of each directory
 	listDir               string            // where the go command ran, which positions are relative to
+}
+
+// internalImports returns the errors of the inputs' imports of internal
+// packages they may not import. The go command checks the imports of the
+// package's Go files; the inputs' imports were listed as packages of their
+// own, which it does not check.
+func (l *loader) internalImports(pkgs []*packages.Package, files []*loadedFile) scanner.ErrorList {
+	listed := map[string]*packages.Package{}
+	packages.Visit(pkgs, nil, func(p *packages.Package) {
+		if q := listed[p.PkgPath]; q == nil || p.ID == p.PkgPath {
+			listed[p.PkgPath] = p
+		}
+	})
+	var errs scanner.ErrorList
+	for _, lf := range files {
+		dir := filepath.Dir(lf.in.Path)
+		for _, imp := range lf.lowered.AST.Imports {
+			path, err := strconv.Unquote(imp.Path.Value)
+			if err != nil {
+				continue
+			}
+			if p := listed[path]; p != nil && !internalAllowed(l.dirPaths[dir], absPath(dir), p) {
+				errs.Add(lf.fset.Position(imp.Pos()), fmt.Sprintf("use of internal package %s not allowed", path))
+			}
+		}
+	}
+	return sortErrors(errs)
+}
+
+// internalAllowed reports whether the package of import path importer, in
+// the directory dir, may import p, by the go command's rule for internal
+// packages (cmd/go's disallowInternal): an import of a path with an
+// element "internal" is allowed only from the tree rooted at the parent
+// of its last "internal" directory. For a package in a module the trees
+// are import paths; for one in no module (the standard library) they are
+// directories.
+func internalAllowed(importer, dir string, p *packages.Package) bool {
+	i, ok := findInternal(p.PkgPath)
+	if !ok {
+		return true
+	}
+	if i > 0 {
+		i-- // the slash before "internal"
+	}
+	if p.Module != nil {
+		return hasPathPrefix(importer, p.PkgPath[:i])
+	}
+	pdir := p.Dir
+	if pdir == "" && (len(p.GoFiles) > 0 || len(p.CompiledGoFiles) > 0) {
+		pdir = packageDir(p)
+	}
+	if len(pdir) < len(p.PkgPath) {
+		return true // cannot tell
+	}
+	parent := filepath.Clean(pdir[:i+len(pdir)-len(p.PkgPath)])
+	return hasFilePathPrefix(filepath.Clean(dir), parent)
+}
+
+// findInternal returns the index of the last "internal" element of path,
+// as cmd/go finds it.
+func findInternal(path string) (int, bool) {
+	switch {
+	case strings.HasSuffix(path, "/internal"):
+		return len(path) - len("internal"), true
+	case strings.Contains(path, "/internal/"):
+		return strings.LastIndex(path, "/internal/") + 1, true
+	case path == "internal", strings.HasPrefix(path, "internal/"):
+		return 0, true
+	}
+	return 0, false
+}
+
+// hasPathPrefix reports whether the import path s is prefix or below it.
+func hasPathPrefix(s, prefix string) bool {
+	switch {
+	case len(s) == len(prefix):
+		return s == prefix
+	case prefix == "":
+		return true
+	case len(s) > len(prefix):
+		if prefix[len(prefix)-1] == '/' {
+			return strings.HasPrefix(s, prefix)
+		}
+		return s[len(prefix)] == '/' && s[:len(prefix)] == prefix
+	}
+	return false
+}
+
+// hasFilePathPrefix reports whether the directory s is prefix or below it.
+func hasFilePathPrefix(s, prefix string) bool {
+	rel, err := filepath.Rel(prefix, s)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 // The kinds of package a directory may hold, in the order they are checked.
