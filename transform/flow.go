@@ -619,7 +619,7 @@ func (m *machine) rangeStmt(s *dst.RangeStmt, label string) {
 	case "chan":
 		v := m.newVar("value", keyType)
 		ok := m.newVar("ok", types.Typ[types.Bool])
-		m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(v), m.defIdent(ok)}, Tok: token.DEFINE, Rhs: []dst.Expr{&dst.UnaryExpr{Op: token.ARROW, X: m.ident(coll)}}}, token.Position{})
+		m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(v), m.defIdent(ok)}, Tok: token.DEFINE, Rhs: []dst.Expr{&dst.UnaryExpr{Op: token.ARROW, X: m.ident(coll)}}}, m.position(s)) // the receive is the range statement's work
 		m.exitUnless(m.ident(ok), after)
 		key = m.ident(v)
 	}
