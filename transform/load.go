@@ -197,15 +197,17 @@ func goFileImports(dir string, standIns map[string]bool) []string {
 // import path that may be handed to the go command. A path that is not
 // one would be read there as a pattern ("..." matches every package there
 // is, "std" the standard library, "./x" a directory) or as a flag, and
-// go build refuses it: msg is then go build's message, or "" when go/types
+// go build refuses it (as it refuses path@version and mod/...): msg is then go build's message, or "" when go/types
 // reports the path itself (it is empty or has a character no import path
 // has: "invalid import path").
 func checkImport(path string) (msg string, ok bool) {
 	switch {
 	case !validImportChars(path):
 		return "", false
+	case strings.HasPrefix(path, "mod/"):
+		return fmt.Sprintf("disallowed import path %q", path), false
 	case strings.Contains(path, "@"):
-		return fmt.Sprintf("import path %q should not have @version", path), false
+		return "can only use path@version syntax with 'go get' and 'go install' in module-aware mode", false
 	case build.IsLocalImport(path):
 		return fmt.Sprintf("%q is relative, but relative import paths are not supported in module mode", path), false
 	case filepath.IsAbs(path) || strings.HasPrefix(path, "/"):
