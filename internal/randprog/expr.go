@@ -36,6 +36,11 @@ func add(a, b int) int { return a + b }
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// clip keeps what s += clip(...) adds short: s += s would double s at
+// every run of the statement, and a loop or a recursion would then make
+// gigabytes of it.
+func clip(s string) string { return s[:min(len(s), 12)] }
+
 func mkpt(a int, b string) pt {
 	fmt.Println("mkpt", a, b)
 	return pt{a, b}

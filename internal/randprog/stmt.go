@@ -156,7 +156,7 @@ func (g *gen) assign(c ctx) {
 func (g *gen) opAssign(c ctx) {
 	if g.chance(0.3) {
 		if t := g.target(c, kString); t != "" {
-			g.line("%s += %s", t, g.strExpr(c, 2))
+			g.line("%s += clip(%s)", t, g.strExpr(c, 2))
 			return
 		}
 	}
