@@ -24,7 +24,7 @@ func gofmtPath(t *testing.T) string {
 	}
 	path, err := exec.LookPath("gofmt")
 	if err != nil {
-		t.Skip("no gofmt")
+		t.Skip("gofmt is neither in GOROOT/bin nor on PATH: this test compares corofy fmt with it")
 	}
 	return path
 }

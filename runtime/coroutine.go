@@ -13,7 +13,8 @@ import (
 // infers the wait's type; the transform then replaces each one with a state
 // of the coroutine's machine. Generated code never calls Await. Programs built
 // with "corofy -reference" do: they are the reference semantics the
-// generated machines are tested against (DESIGN.md section 4.3).
+// generated machines are tested against: a program prints what it would
+// print if every .wait were a loop polling until ready.
 func Await[T any](f Future[T]) T { return BlockOn(f) }
 
 // Lazy is what "coroutine func" means: a future that runs body, to

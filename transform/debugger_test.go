@@ -55,7 +55,7 @@ func TestDebugger(t *testing.T) {
 	}
 	dlv, err := findDlv()
 	if err != nil {
-		t.Skip(err)
+		t.Skipf("cannot run the debugger: %v", err)
 	}
 	start := time.Now()
 	if out, err := exec.Command(dlv, "version").CombinedOutput(); err == nil {

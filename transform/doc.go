@@ -75,11 +75,11 @@
 //
 // A state ends where a .wait begins: the future is made and stored, and
 // control falls through into the next case, which polls it at once, in the
-// same Poll, with the same waker (DESIGN.md section 4.2). Only when the
-// child is not ready does Poll record the state and return. When it is
-// ready, the machine drops its reference to it (DESIGN.md section 4.7;
-// futures whose type holds no pointers need no dropping) and its output
-// goes where the .wait stood.
+// same Poll, with the same waker. Only when the child is not ready does
+// Poll record the state and return. When it is ready, the machine drops
+// its reference to it, so that the garbage collector can free it (futures
+// whose type holds no pointers need no dropping), and its output goes
+// where the .wait stood.
 //
 // # Waits in statements
 //

@@ -17,8 +17,8 @@ import (
 
 // TestEndToEnd generates, builds and runs each testdata/e2e/*.txtar
 // program twice: with the generated state machines, and as its reference
-// program, where each .wait is a loop polling until ready (DESIGN.md
-// section 4.3). Both must print the archive's stdout; a program whose tasks
+// program, where each .wait is a loop polling until ready (the reference
+// semantics). Both must print the archive's stdout; a program whose tasks
 // interleave (JoinAll) may give the reference's output as reference.stdout,
 // since that program runs each child to completion at its first poll.
 func TestEndToEnd(t *testing.T) {

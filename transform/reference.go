@@ -14,8 +14,8 @@ import (
 
 // Reference returns the reference-semantics program of a .gocoro source:
 // each coroutine becomes runtime.Lazy(func() R { body }) and each x.wait
-// runtime.Await(x), a loop that polls x until it is ready (DESIGN.md
-// section 4.3). Generated machines must print what it prints. Comments are
+// runtime.Await(x), a loop that polls x until it is ready: the reference
+// semantics (README, "The language"). Generated machines must print what it prints. Comments are
 // dropped; the code is not type-checked here.
 func Reference(cfg Config, path string, src []byte) ([]byte, error) {
 	fset := token.NewFileSet()

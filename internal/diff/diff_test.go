@@ -133,15 +133,15 @@ func apply(old, d string) (string, error) {
 // repository's Go files.
 func TestGofmt(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs gofmt")
+		t.Skip("runs gofmt on many files: skipped in -short mode")
 	}
 	out, err := exec.Command(testmod.GoTool(), "env", "GOROOT").Output()
 	if err != nil {
-		t.Skip(err)
+		t.Skipf("go env GOROOT failed, so gofmt cannot be found: %v", err)
 	}
 	gofmt := filepath.Join(strings.TrimSpace(string(out)), "bin", "gofmt")
 	if _, err := os.Stat(gofmt); err != nil {
-		t.Skip(err)
+		t.Skipf("no gofmt in GOROOT/bin to compare with: %v", err)
 	}
 	dir := t.TempDir()
 	n := 0

@@ -1,7 +1,7 @@
 // Package randprog generates random .gocoro programs for the differential
 // test of corofy (issue 3): each program is transformed into state
 // machines, and separately into its reference program (every .wait a loop
-// polling until ready, DESIGN.md section 4.3); both are built and run, and
+// polling until ready: the reference semantics); both are built and run, and
 // their outputs must be equal. transform/random_test.go is that test.
 //
 // # What programs look like

@@ -59,7 +59,7 @@ func BenchmarkSteadyPoll(b *testing.B) {
 }
 
 // TestSteadyPollAllocs: a Poll that finds its child not ready allocates
-// nothing (DESIGN.md section 4.8). Allocation counts are deterministic, so
+// nothing: only making the machine and its children allocates. Allocation counts are deterministic, so
 // this is a test, not a benchmark.
 func TestSteadyPollAllocs(t *testing.T) {
 	w := runtime.NoopWaker()
