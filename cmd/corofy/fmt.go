@@ -186,18 +186,7 @@ func replaceKeepingMode(path string, src []byte) error {
 		return err
 	}
 	defer removeTemp(tmp.Name()) // a no-op after the rename
-	if _, err := tmp.Write(src); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), info.Mode().Perm()); err != nil {
+	if err := fillTemp(tmp, src, true, info.Mode().Perm()); err != nil {
 		return err
 	}
 	return renameTemp(tmp.Name(), target)

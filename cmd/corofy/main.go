@@ -340,14 +340,7 @@ func replaceFile(path string, src []byte) error {
 		return err
 	}
 	defer removeTemp(tmp.Name()) // a no-op after the rename
-	if _, err := tmp.Write(src); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+	if err := fillTemp(tmp, src, false, 0o644); err != nil {
 		return err
 	}
 	testPause()

@@ -64,6 +64,26 @@ func createOutputTemp(dir string) (*os.File, error) {
 	return createTemp(dir, fmt.Sprintf(".corofy-%d-*.go.tmp", os.Getpid()))
 }
 
+// fillTemp writes src to the temporary file tmp, flushing it to disk
+// first when sync is set, closes it and gives it the permissions perm:
+// it is then ready for renameTemp.
+func fillTemp(tmp *os.File, src []byte, sync bool, perm os.FileMode) error {
+	if _, err := tmp.Write(src); err != nil {
+		tmp.Close()
+		return err
+	}
+	if sync {
+		if err := tmp.Sync(); err != nil {
+			tmp.Close()
+			return err
+		}
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Chmod(tmp.Name(), perm)
+}
+
 // renameTemp renames the temporary file tmp to path.
 func renameTemp(tmp, path string) error {
 	temps.Lock()
