@@ -129,7 +129,19 @@
 //
 // # ABI with generated code
 //
-// Generated code refers to these names of this package; keep in sync with
-// transform/names.go: [Future], [Waker], [Poisoned], [PolledAfterDone],
-// [Await] and [Lazy] (the markers the parser lowers to).
+// Generated code refers to these names of this package, besides those the
+// user's own code names: [Future], [Waker], [StateDone], [StatePoisoned],
+// [PollError], [RunDeferred], [Unwind], [CopyVar], [MapKeys], [DecodeRune],
+// [Tuple2Of], [Tuple3Of], and [Tuple2] and [Tuple3], the result types of
+// coroutines with two or three results. Keep this list in sync with the
+// transform's (the rt constants of transform/names.go): transform's
+// TestRuntimeABI compares the two, and with the names the golden outputs of
+// testdata/transform use.
+//
+// The parser lowers "coroutine func" and ".wait" to calls of [Lazy],
+// [Lazy0], [Lazy2], [Lazy3], [Await], [Await2] and [Await3], and a result
+// of type [Future], of a [Tuple2] or [Tuple3] for several results: the type
+// checker sees those, and the reference program runs them; generated code
+// never calls them. TestRuntimeABI checks this list against the parser's
+// output too.
 package runtime
