@@ -1,0 +1,328 @@
+package lsp
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/corofy/corofy/transform"
+)
+
+// A document is a .gocoro file the proxy keeps a shadow of in gopls: the
+// Go text of its lowering, opened in gopls under the name of the file
+// corofy generates from it (x.gocoro -> x_corofied.go). gopls then sees
+// the package as the go command will once corofy has run, with the
+// lowering in place of the generated state machines (the two declare the
+// same names), and positions in the shadow map back to the .gocoro.
+//
+// A document is open in the editor (owned), or shadowed only because a
+// sibling in its package is: then its text is the file's on disk and its
+// diagnostics are not published.
+type document struct {
+	path, uri  string // the .gocoro file
+	shadowPath string
+	shadowURI  string
+
+	mu         sync.Mutex
+	owned      bool
+	version    int // the editor's version of the text
+	st         *docState
+	history    []*docState  // recent states, to map gopls's late diagnostics
+	goplsDiags []Diagnostic // gopls's, mapped to the source
+}
+
+// A docState is one version of a document's text and lowering; it never
+// changes once made, so requests may keep it while the document moves on.
+type docState struct {
+	doc           *document
+	version       int // the editor's
+	shadowVersion int // gopls's version of the shadow
+	low           *lowering
+	src, goText   *text
+}
+
+// shadowPathOf returns the shadow's file name for the .gocoro path.
+func shadowPathOf(path string) string { return transform.DefaultOutput(path) }
+
+// sourceOfGenerated returns the .gocoro file that the generated file path
+// would come from, or "".
+func sourceOfGenerated(path string) string {
+	switch {
+	case strings.HasSuffix(path, "_corofied_test.go"):
+		return strings.TrimSuffix(path, "_corofied_test.go") + "_test.gocoro"
+	case strings.HasSuffix(path, "_corofied.go"):
+		return strings.TrimSuffix(path, "_corofied.go") + ".gocoro"
+	}
+	return ""
+}
+
+// newState lowers src as the next state of d.
+func (d *document) newState(src []byte, version int) *docState {
+	low := lower(d.path, src)
+	st := &docState{doc: d, version: version, low: low, src: newText(low.src), goText: newText(low.goSrc)}
+	if d.st != nil {
+		st.shadowVersion = d.st.shadowVersion + 1
+	} else {
+		st.shadowVersion = 1
+	}
+	d.st = st
+	d.history = append(d.history, st)
+	if len(d.history) > 16 {
+		d.history = d.history[len(d.history)-16:]
+	}
+	return st
+}
+
+// stateForShadow returns the state whose shadow version is v, or the
+// current one.
+func (d *document) stateForShadow(v *int) *docState {
+	if v != nil {
+		for _, st := range d.history {
+			if st.shadowVersion == *v {
+				return st
+			}
+		}
+	}
+	return d.st
+}
+
+// gocoroNotification handles didOpen, didChange, didClose and didSave of a
+// .gocoro document.
+func (s *server) gocoroNotification(m *message) {
+	switch m.Method {
+	case "textDocument/didOpen":
+		var p didOpenParams
+		if json.Unmarshal(m.Params, &p) != nil {
+			return
+		}
+		path := uriToPath(p.TextDocument.URI)
+		d := s.shadow(path, []byte(p.TextDocument.Text), p.TextDocument.Version, true)
+		d.mu.Lock()
+		d.uri = p.TextDocument.URI
+		d.mu.Unlock()
+		s.shadowSiblings(filepath.Dir(path))
+		s.publish(d)
+	case "textDocument/didChange":
+		var p didChangeParams
+		if json.Unmarshal(m.Params, &p) != nil {
+			return
+		}
+		d := s.doc(uriToPath(p.TextDocument.URI))
+		if d == nil {
+			return
+		}
+		d.mu.Lock()
+		src, err := applyChanges(d.st.low.src, p.ContentChanges)
+		d.mu.Unlock()
+		if err != nil {
+			s.showMessage(1, "corofy lsp: "+d.path+": "+err.Error())
+			return
+		}
+		s.shadow(d.path, src, p.TextDocument.Version, true)
+		s.publish(d)
+	case "textDocument/didClose":
+		var p didCloseParams
+		json.Unmarshal(m.Params, &p)
+		s.closeDoc(uriToPath(p.TextDocument.URI))
+	case "textDocument/didSave":
+		var p didCloseParams
+		json.Unmarshal(m.Params, &p)
+		if d := s.doc(uriToPath(p.TextDocument.URI)); d != nil {
+			s.publish(d) // the stale check reads the saved file
+		}
+	}
+}
+
+// doc returns the document of the .gocoro path, or nil.
+func (s *server) doc(path string) *document {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.docs[path]
+}
+
+// docByShadow returns the document whose shadow is path, or nil.
+func (s *server) docByShadow(path string) *document {
+	src := sourceOfGenerated(path)
+	if src == "" {
+		return nil
+	}
+	d := s.doc(src)
+	if d == nil || d.shadowPath != path {
+		return nil
+	}
+	return d
+}
+
+// shadow makes src the text of the .gocoro document path, creating it if
+// need be, and sends its lowering to gopls. owned marks it open in the
+// editor (a sibling shadowed from disk is not).
+func (s *server) shadow(path string, src []byte, version int, owned bool) *document {
+	s.mu.Lock()
+	d := s.docs[path]
+	isNew := d == nil
+	if isNew {
+		sp := shadowPathOf(path)
+		d = &document{path: path, uri: pathToURI(path), shadowPath: sp, shadowURI: pathToURI(sp)}
+		s.docs[path] = d
+	}
+	p := s.gopls
+	s.mu.Unlock()
+
+	d.mu.Lock()
+	d.owned = d.owned || owned
+	d.version = version
+	st := d.newState(src, version)
+	d.mu.Unlock()
+	if p == nil {
+		return d
+	}
+	if isNew {
+		p.conn.notify("textDocument/didOpen", didOpenParams{TextDocument: textDocumentItem{
+			URI: d.shadowURI, LanguageID: "go", Version: st.shadowVersion, Text: string(st.low.goSrc)}})
+	} else {
+		p.conn.notify("textDocument/didChange", didChangeParams{
+			TextDocument:   versionedDocID{URI: d.shadowURI, Version: st.shadowVersion},
+			ContentChanges: []contentChange{{Text: string(st.low.goSrc)}}})
+	}
+	return d
+}
+
+// shadowSiblings shadows, from disk, every .gocoro file of dir that is not
+// shadowed yet: gopls must see the whole package lowered, or the names a
+// sibling declares would come from its generated file, or be missing.
+func (s *server) shadowSiblings(dir string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, "*.gocoro"))
+	sort.Strings(matches)
+	for _, path := range matches {
+		if s.doc(path) != nil || strings.HasPrefix(filepath.Base(path), ".") || strings.HasPrefix(filepath.Base(path), "_") {
+			continue
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		s.shadow(path, src, 0, false)
+	}
+}
+
+// closeDoc handles the editor closing the .gocoro document path: it stays
+// shadowed, from disk, while another document of its directory is open;
+// else the whole directory's shadows are closed.
+func (s *server) closeDoc(path string) {
+	d := s.doc(path)
+	if d == nil {
+		return
+	}
+	d.mu.Lock()
+	d.owned = false
+	d.mu.Unlock()
+	s.client.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: d.uri, Diagnostics: []Diagnostic{}})
+	dir := filepath.Dir(path)
+	if s.dirInUse(dir) {
+		if src, err := os.ReadFile(path); err == nil {
+			s.shadow(path, src, 0, false)
+		}
+		return
+	}
+	s.mu.Lock()
+	var closed []*document
+	for p, d := range s.docs {
+		if filepath.Dir(p) == dir {
+			closed = append(closed, d)
+			delete(s.docs, p)
+		}
+	}
+	gp := s.gopls
+	s.mu.Unlock()
+	if gp != nil {
+		for _, d := range closed {
+			gp.conn.notify("textDocument/didClose", didCloseParams{TextDocument: docID{URI: d.shadowURI}})
+		}
+	}
+}
+
+// dirInUse reports whether the editor has a document of dir open.
+func (s *server) dirInUse(dir string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for p, d := range s.docs {
+		d.mu.Lock()
+		owned := d.owned
+		d.mu.Unlock()
+		if owned && filepath.Dir(p) == dir {
+			return true
+		}
+	}
+	for p := range s.goDocs {
+		if filepath.Dir(p) == dir {
+			return true
+		}
+	}
+	return false
+}
+
+// goNotification keeps the text of the editor's .go documents, to reopen
+// them in a restarted gopls, and shadows the .gocoro files of their
+// package. It reports whether the notification goes on to gopls: not when
+// it is about a file that gopls has as a shadow.
+func (s *server) goNotification(m *message) bool {
+	var id didCloseParams
+	json.Unmarshal(m.Params, &id)
+	if s.docByShadow(uriToPath(id.TextDocument.URI)) != nil {
+		return false
+	}
+	switch m.Method {
+	case "textDocument/didOpen":
+		var p didOpenParams
+		if json.Unmarshal(m.Params, &p) != nil {
+			return true
+		}
+		path := uriToPath(p.TextDocument.URI)
+		s.mu.Lock()
+		s.goDocs[path] = &goDoc{item: p.TextDocument}
+		s.mu.Unlock()
+		s.shadowSiblings(filepath.Dir(path))
+	case "textDocument/didChange":
+		var p didChangeParams
+		if json.Unmarshal(m.Params, &p) != nil {
+			return true
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if g := s.goDocs[uriToPath(p.TextDocument.URI)]; g != nil {
+			if src, err := applyChanges([]byte(g.item.Text), p.ContentChanges); err == nil {
+				g.item.Text = string(src)
+				g.item.Version = p.TextDocument.Version
+			}
+		}
+	case "textDocument/didClose":
+		var p didCloseParams
+		json.Unmarshal(m.Params, &p)
+		s.mu.Lock()
+		delete(s.goDocs, uriToPath(p.TextDocument.URI))
+		s.mu.Unlock()
+	}
+	return true
+}
+
+// reopenAll opens every shadow and every .go document in a restarted gopls.
+func (s *server) reopenAll() {
+	s.mu.Lock()
+	p := s.gopls
+	var items []textDocumentItem
+	for _, g := range s.goDocs {
+		items = append(items, g.item)
+	}
+	for _, d := range s.docs {
+		d.mu.Lock()
+		items = append(items, textDocumentItem{URI: d.shadowURI, LanguageID: "go", Version: d.st.shadowVersion, Text: string(d.st.low.goSrc)})
+		d.mu.Unlock()
+	}
+	s.mu.Unlock()
+	for _, it := range items {
+		p.conn.notify("textDocument/didOpen", didOpenParams{TextDocument: it})
+	}
+}

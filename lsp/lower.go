@@ -1,0 +1,262 @@
+package lsp
+
+import (
+	"go/ast"
+	goparser "go/parser"
+	"go/scanner"
+	"go/token"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/corofy/corofy/parser"
+)
+
+// A lowering is a .gocoro source and the Go file gopls sees for it: the
+// reference form of package parser, written as edits of the source text
+// so that everything the user wrote keeps its bytes, in order, and only
+// short runs of text are inserted between them:
+//
+//	coroutine func F(p P) R { body }
+//	         func F(p P) RT.Future[R] { return RT.Lazy(func() R { body })}
+//	x.wait
+//	RT.Await(x)
+//
+// where RT is the runtime package under a name the file does not use. The
+// word "coroutine" becomes spaces; the result list stays where it is, as
+// the result list of the function literal, and a copy of its types makes
+// the Future's type argument. The position map (see posmap.go) relates the
+// two texts.
+type lowering struct {
+	src    []byte // the .gocoro text
+	goSrc  []byte // the lowered Go text
+	m      posMap
+	rtName string // the runtime's name in goSrc, "" if not imported
+	// errs are corofy's own diagnostics: parser.ParseFile's errors.
+	errs scanner.ErrorList
+	// bodies are the source spans of the coroutine bodies, braces included.
+	bodies [][2]int
+	// waits are the lowered waits.
+	waits []wait
+}
+
+// A wait is a lowered x.wait.
+type wait struct {
+	word  [2]int // source span of the word "wait"
+	await string // the runtime function it calls, Await or AwaitN
+}
+
+// An edit replaces src[off:off+del] by text.
+type edit struct {
+	off, del int
+	text     string
+}
+
+// lower lowers the .gocoro source src, named filename in diagnostics. It
+// lowers what it can even when the source has errors: gopls then still
+// sees a Go file close to what the user typed.
+func lower(filename string, src []byte) *lowering {
+	l := &lowering{src: src}
+	if _, err := parser.ParseFile(token.NewFileSet(), filename, src); err != nil {
+		if list, ok := err.(scanner.ErrorList); ok {
+			l.errs = list
+		} else {
+			l.errs.Add(token.Position{Filename: filename, Line: 1, Column: 1}, err.Error())
+		}
+	}
+	blanked, keywords, _ := parser.BlankKeywords(filename, src)
+	fset := token.NewFileSet()
+	f, _ := goparser.ParseFile(fset, filename, blanked, goparser.SkipObjectResolution)
+	// The word "coroutine" is blanked: it is not Go, and stands for nothing
+	// in the Go text.
+	var edits []edit
+	for _, kw := range keywords {
+		edits = append(edits, edit{off: kw.Offset, del: len("coroutine"), text: "         "})
+	}
+	if f != nil {
+		tf := fset.File(f.FileStart)
+		l.rtName = unusedName(f, "corofyruntime")
+		lw := &lowerer{tf: tf, src: blanked, rt: l.rtName}
+		lw.file(f, keywords)
+		edits = append(edits, lw.edits...)
+		l.bodies, l.waits = lw.bodies, lw.found
+		if len(lw.edits) > 0 && f.Name != nil && f.Name.Name != "_" && f.Name.End().IsValid() {
+			edits = append(edits, edit{off: tf.Offset(f.Name.End()), text: "; import " + l.rtName + " " + strconv.Quote(parser.RuntimePath)})
+		} else {
+			l.rtName = ""
+		}
+	}
+	slices.SortStableFunc(edits, func(a, b edit) int { return a.off - b.off })
+	l.goSrc, l.m = apply(blanked, edits)
+	return l
+}
+
+// inBody reports whether the source offset off is inside a coroutine body.
+func (l *lowering) inBody(off int) bool {
+	for _, b := range l.bodies {
+		if off > b[0] && off < b[1] {
+			return true
+		}
+	}
+	return false
+}
+
+// waitAt returns the wait whose word "wait" holds the source offset off.
+func (l *lowering) waitAt(off int) (wait, bool) {
+	for _, w := range l.waits {
+		if off >= w.word[0] && off <= w.word[1] {
+			return w, true
+		}
+	}
+	return wait{}, false
+}
+
+// unusedName returns base, or base followed by a number, whichever first
+// is no identifier of f.
+func unusedName(f *ast.File, base string) string {
+	used := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			used[id.Name] = true
+		}
+		return true
+	})
+	name := base
+	for i := 2; used[name]; i++ {
+		name = base + strconv.Itoa(i)
+	}
+	return name
+}
+
+// A lowerer gathers the edits that lower one file.
+type lowerer struct {
+	tf    *token.File
+	src   []byte // Go syntax: the source with "coroutine" blanked
+	rt     string
+	edits  []edit
+	bodies [][2]int
+	found  []wait
+}
+
+func (l *lowerer) off(p token.Pos) int { return l.tf.Offset(p) }
+
+// file lowers the coroutine declarations of f and every .wait.
+func (l *lowerer) file(f *ast.File, keywords []parser.Keyword) {
+	isCoroutine := map[int]bool{}
+	for _, kw := range keywords {
+		isCoroutine[kw.Func] = true
+	}
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if ok && fd.Body != nil && fd.Type != nil && isCoroutine[l.off(fd.Type.Func)] {
+			l.coroutine(fd)
+			continue
+		}
+		// A .wait outside a coroutine is corofy's error to report; it is
+		// lowered all the same so that gopls does not report it again.
+		l.waits(d, 0)
+	}
+}
+
+// coroutine lowers one coroutine declaration and the waits of its body.
+func (l *lowerer) coroutine(fd *ast.FuncDecl) {
+	var types []string
+	if fd.Type.Results != nil {
+		for _, field := range fd.Type.Results.List {
+			t := string(l.src[l.off(field.Type.Pos()):l.off(field.Type.End())])
+			for range max(len(field.Names), 1) {
+				types = append(types, t)
+			}
+		}
+	}
+	n := len(types)
+	var out, lazy string
+	switch {
+	case n == 0:
+		out, lazy = "struct{}", "Lazy0"
+	case n == 1:
+		out, lazy = types[0], "Lazy"
+	case n <= 3:
+		out = l.rt + ".Tuple" + strconv.Itoa(n) + "[" + strings.Join(types, ", ") + "]"
+		lazy = "Lazy" + strconv.Itoa(n)
+	default:
+		l.waits(fd.Body, n) // more than three results: corofy reports it
+		return
+	}
+	at := fd.Body.Lbrace
+	if fd.Type.Results != nil {
+		at = fd.Type.Results.Pos()
+	}
+	l.edits = append(l.edits, edit{off: l.off(at), text: l.rt + ".Future[" + out + "] { return " + l.rt + "." + lazy + "(func() "})
+	l.bodies = append(l.bodies, [2]int{l.off(fd.Body.Lbrace), l.off(fd.Body.Rbrace) + 1})
+	l.waits(fd.Body, n)
+	l.edits = append(l.edits, edit{off: l.off(fd.Body.Rbrace) + 1, text: ")}"})
+}
+
+// waits lowers every x.wait below n: "RT.Await(" before x, and ".wait"
+// replaced by ")". A wait that stands for several values (a, b := x.wait,
+// or return x.wait in a coroutine with results results) calls AwaitN.
+func (l *lowerer) waits(n ast.Node, results int) {
+	multi := map[ast.Expr]int{}
+	mark := func(rhs []ast.Expr, n int) {
+		if len(rhs) == 1 && n >= 2 && n <= 3 {
+			multi[rhs[0]] = n
+		}
+	}
+	depth := 0 // function literals entered
+	var stack []ast.Node
+	ast.Inspect(n, func(n ast.Node) bool {
+		if n == nil {
+			if _, ok := stack[len(stack)-1].(*ast.FuncLit); ok {
+				depth--
+			}
+			stack = stack[:len(stack)-1]
+			return true
+		}
+		stack = append(stack, n)
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			depth++
+		case *ast.AssignStmt:
+			mark(n.Rhs, len(n.Lhs))
+		case *ast.ValueSpec:
+			mark(n.Values, len(n.Names))
+		case *ast.ReturnStmt:
+			if depth == 0 {
+				mark(n.Results, results)
+			}
+		case *ast.SelectorExpr:
+			if n.Sel != nil && n.Sel.Name == "wait" && n.X != nil {
+				await := "Await"
+				if k := multi[n]; k > 0 {
+					await += strconv.Itoa(k)
+				}
+				l.edits = append(l.edits,
+					edit{off: l.off(n.X.Pos()), text: l.rt + "." + await + "("},
+					edit{off: l.off(n.X.End()), del: l.off(n.Sel.End()) - l.off(n.X.End()), text: ")"})
+				l.found = append(l.found, wait{word: [2]int{l.off(n.Sel.Pos()), l.off(n.Sel.End())}, await: await})
+			}
+		}
+		return true
+	})
+}
+
+// apply returns src with the edits, sorted by offset, applied, and the
+// map between the two texts.
+func apply(src []byte, edits []edit) ([]byte, posMap) {
+	out := make([]byte, 0, len(src)+len(edits)*24)
+	var m posMap
+	prev := 0
+	for _, e := range edits {
+		if e.off < prev {
+			continue // overlapping edits cannot come from a parsed file
+		}
+		m.segs = append(m.segs, segment{src: prev, dst: len(out), n: e.off - prev})
+		out = append(out, src[prev:e.off]...)
+		out = append(out, e.text...)
+		prev = e.off + e.del
+	}
+	m.segs = append(m.segs, segment{src: prev, dst: len(out), n: len(src) - prev})
+	out = append(out, src[prev:]...)
+	return out, m
+}

@@ -1,0 +1,297 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// passThrough answers a request about a .go file, or about no file, with
+// gopls's answer, its locations in shadows mapped to .gocoro files. When
+// an answer points into a generated file whose .gocoro the proxy does not
+// shadow yet (a package the editor has no file of open), it shadows that
+// package and asks again, so the answer lands in the .gocoro file.
+func (s *server) passThrough(m *message) answer {
+	return func(ctx context.Context) (any, *responseError) {
+		for try := 0; ; try++ {
+			res, rerr := s.call(ctx, m.Method, m.Params)
+			if rerr != nil {
+				return nil, rerr
+			}
+			if try == 0 && s.shadowGeneratedIn(res) {
+				continue
+			}
+			return s.view().mapJSON(res), nil
+		}
+	}
+}
+
+// shadowGeneratedIn shadows the packages of the generated files that the
+// result raw names and reports whether there were any.
+func (s *server) shadowGeneratedIn(raw json.RawMessage) bool {
+	found := false
+	for _, uri := range urisIn(raw) {
+		path := uriToPath(uri)
+		src := sourceOfGenerated(path)
+		if src == "" || s.doc(src) != nil {
+			continue
+		}
+		if _, err := os.Stat(src); err != nil {
+			continue
+		}
+		s.shadowSiblings(filepath.Dir(src))
+		found = true
+	}
+	return found
+}
+
+// urisIn returns the values of the "uri" and "targetUri" members found in
+// the JSON value raw.
+func urisIn(raw json.RawMessage) []string {
+	var x any
+	if json.Unmarshal(raw, &x) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(x any)
+	walk = func(x any) {
+		switch x := x.(type) {
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			for k, e := range x {
+				if s, ok := e.(string); ok && (k == "uri" || k == "targetUri") {
+					out = append(out, s)
+				}
+				walk(e)
+			}
+		}
+	}
+	walk(x)
+	return out
+}
+
+// gocoroRequest answers a request about a .gocoro document through its
+// shadow.
+func (s *server) gocoroRequest(m *message) answer {
+	var p positionParams
+	json.Unmarshal(m.Params, &p)
+	d := s.doc(uriToPath(p.TextDocument.URI))
+	if d == nil {
+		return func(context.Context) (any, *responseError) {
+			return nil, &responseError{codeInvalidParams, "corofy lsp: " + p.TextDocument.URI + " is not open"}
+		}
+	}
+	d.mu.Lock()
+	st := d.st
+	d.mu.Unlock()
+	switch m.Method {
+	case "textDocument/formatting":
+		return func(context.Context) (any, *responseError) { return formatEdits(st), nil }
+	case "textDocument/hover":
+		return s.hover(st, m.Params)
+	case "textDocument/completion":
+		return s.completion(st, m.Params)
+	case "textDocument/definition", "textDocument/typeDefinition", "textDocument/implementation",
+		"textDocument/references", "textDocument/rename", "textDocument/declaration":
+		return s.atPosition(st, m, func(res json.RawMessage) any { return s.view().mapJSON(res) })
+	case "textDocument/prepareRename":
+		return s.atPosition(st, m, func(res json.RawMessage) any { return mapPrepareRename(st, res) })
+	case "textDocument/documentHighlight":
+		return s.atPosition(st, m, func(res json.RawMessage) any { return mapHighlights(st, res) })
+	case "textDocument/signatureHelp":
+		return s.atPosition(st, m, func(res json.RawMessage) any { return cleanSignatures(res) })
+	case "textDocument/documentSymbol":
+		return func(ctx context.Context) (any, *responseError) {
+			res, rerr := s.call(ctx, m.Method, shadowParams(st, m.Params, nil))
+			if rerr != nil {
+				return nil, rerr
+			}
+			return mapSymbols(st, res), nil
+		}
+	}
+	// Anything else would show the shadow (code actions, semantic tokens,
+	// inlay hints of the lowering...): nothing, rather than a wrong answer.
+	return func(context.Context) (any, *responseError) { return nil, nil }
+}
+
+// shadowParams returns params with the document replaced by st's shadow
+// and, if pos is not nil, the position by pos.
+func shadowParams(st *docState, params json.RawMessage, pos *Position) json.RawMessage {
+	var p map[string]json.RawMessage
+	if json.Unmarshal(params, &p) != nil {
+		return params
+	}
+	p["textDocument"], _ = json.Marshal(docID{URI: st.doc.shadowURI})
+	if pos != nil {
+		p["position"], _ = json.Marshal(pos)
+	}
+	out, _ := json.Marshal(p)
+	return out
+}
+
+// atPosition answers a request at a position of st by asking gopls at the
+// same place of the shadow, and mapping its answer with mapResult. A
+// position in text the lowering replaced (the word "coroutine", ".wait")
+// has no answer.
+func (s *server) atPosition(st *docState, m *message, mapResult func(json.RawMessage) any) answer {
+	var p positionParams
+	json.Unmarshal(m.Params, &p)
+	gp, _, ok := st.positionToGo(p.Position)
+	return func(ctx context.Context) (any, *responseError) {
+		if !ok {
+			return nil, nil
+		}
+		res, rerr := s.call(ctx, m.Method, shadowParams(st, m.Params, &gp))
+		if rerr != nil {
+			return nil, rerr
+		}
+		return mapResult(res), nil
+	}
+}
+
+// mapPrepareRename maps prepareRename's answer: a range, or a range and a
+// placeholder, of st's shadow; a range the lowering wrote cannot be renamed.
+func mapPrepareRename(st *docState, raw json.RawMessage) any {
+	var withPlaceholder struct {
+		Range       *Range `json:"range"`
+		Placeholder string `json:"placeholder"`
+	}
+	if json.Unmarshal(raw, &withPlaceholder) == nil && withPlaceholder.Range != nil {
+		r, ok := st.rangeToSource(*withPlaceholder.Range)
+		if !ok {
+			return nil
+		}
+		withPlaceholder.Range = &r
+		return withPlaceholder
+	}
+	var r Range
+	if json.Unmarshal(raw, &r) == nil && string(raw) != "null" {
+		if mr, ok := st.rangeToSource(r); ok {
+			return mr
+		}
+		return nil
+	}
+	return raw
+}
+
+// mapHighlights maps document highlights of st's shadow.
+func mapHighlights(st *docState, raw json.RawMessage) any {
+	var hs []struct {
+		Range Range `json:"range"`
+		Kind  int   `json:"kind,omitempty"`
+	}
+	if json.Unmarshal(raw, &hs) != nil {
+		return nil
+	}
+	out := hs[:0]
+	for _, h := range hs {
+		if r, ok := st.rangeToSource(h.Range); ok {
+			h.Range = r
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// cleanSignatures rewords signature help in the user's terms. Parameter
+// labels given as offsets into a signature's label become strings, since
+// rewording changes the offsets.
+func cleanSignatures(raw json.RawMessage) any {
+	var help map[string]any
+	if json.Unmarshal(raw, &help) != nil || help == nil {
+		return raw
+	}
+	sigs, _ := help["signatures"].([]any)
+	for _, sig := range sigs {
+		sig, _ := sig.(map[string]any)
+		label, _ := sig["label"].(string)
+		params, _ := sig["parameters"].([]any)
+		for _, p := range params {
+			p, _ := p.(map[string]any)
+			if span, ok := p["label"].([]any); ok && len(span) == 2 {
+				from, _ := span[0].(float64)
+				to, _ := span[1].(float64)
+				p["label"] = cleanMessage(utf16Slice(label, int(from), int(to)))
+			}
+		}
+		sig["label"] = cleanMessage(label)
+		cleanDoc(sig)
+	}
+	return help
+}
+
+// cleanDoc rewords a "documentation" member, a string or markup content.
+func cleanDoc(x map[string]any) {
+	switch d := x["documentation"].(type) {
+	case string:
+		x["documentation"] = cleanMessage(d)
+	case map[string]any:
+		if v, ok := d["value"].(string); ok {
+			d["value"] = cleanMessage(v)
+		}
+	}
+}
+
+// utf16Slice returns s[from:to] with from and to counted in UTF-16 units.
+func utf16Slice(s string, from, to int) string {
+	t := newText([]byte(strings.ReplaceAll(s, "\n", " ")))
+	a, _ := t.offset(Position{Character: from})
+	b, _ := t.offset(Position{Character: to})
+	if b < a {
+		return ""
+	}
+	return s[a:b]
+}
+
+// mapSymbols maps document symbols of st's shadow: hierarchical symbols
+// (range, selection range, children) or flat symbol information (a
+// location). A symbol of text the lowering wrote is left out.
+func mapSymbols(st *docState, raw json.RawMessage) any {
+	var list []map[string]any
+	if json.Unmarshal(raw, &list) != nil {
+		return nil
+	}
+	return mapSymbolList(st, list)
+}
+
+func mapSymbolList(st *docState, list []map[string]any) []map[string]any {
+	out := []map[string]any{}
+	v := &view{byShadow: map[string]*docState{st.doc.shadowPath: st}}
+	for _, sym := range list {
+		if loc, ok := sym["location"].(map[string]any); ok {
+			m, keep := v.mapObject(loc)
+			if !keep {
+				continue
+			}
+			sym["location"] = m
+		} else {
+			// A coroutine's range ends in text the lowering wrote after its
+			// body: it maps, inexactly, to the end of the body.
+			r, _ := mapRangeValue(st, sym["range"])
+			sr, ok := mapRangeValue(st, sym["selectionRange"])
+			if !ok {
+				continue
+			}
+			sym["range"], sym["selectionRange"] = r, sr
+		}
+		if d, ok := sym["detail"].(string); ok {
+			sym["detail"] = cleanMessage(d)
+		}
+		if kids, ok := sym["children"].([]any); ok {
+			var ks []map[string]any
+			for _, k := range kids {
+				if k, ok := k.(map[string]any); ok {
+					ks = append(ks, k)
+				}
+			}
+			sym["children"] = mapSymbolList(st, ks)
+		}
+		out = append(out, sym)
+	}
+	return out
+}

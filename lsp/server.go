@@ -1,0 +1,453 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configure [Serve].
+type Options struct {
+	// Gopls is the command that runs gopls; nil means FindGopls(Dir).
+	Gopls []string
+	// Dir is the directory gopls runs in ("" is the current one).
+	Dir string
+	// Log receives gopls's standard error and the proxy's own log; nil
+	// discards them. It must not be the editor's connection.
+	Log io.Writer
+}
+
+// maxRestarts is how many times in a row a crashed gopls is restarted
+// before the proxy gives up on it.
+const maxRestarts = 5
+
+// Serve speaks LSP with an editor on in and out, in front of a gopls it
+// starts, until the editor sends "exit" or closes in.
+func Serve(in io.Reader, out io.Writer, opts Options) error {
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	if opts.Gopls == nil {
+		argv, err := FindGopls(opts.Dir)
+		if err != nil {
+			return err
+		}
+		opts.Gopls = argv
+	}
+	s := &server{
+		opts:     opts,
+		client:   newConn(in, out),
+		log:      log.New(opts.Log, "corofy lsp: ", log.Ltime),
+		docs:     map[string]*document{},
+		goDocs:   map[string]*goDoc{},
+		inflight: map[string]context.CancelFunc{},
+	}
+	if err := s.startGopls(); err != nil {
+		return err
+	}
+	defer s.stopGopls()
+	return s.run()
+}
+
+// A server is the proxy: the editor's connection, the current gopls, and
+// the documents the editor has open.
+type server struct {
+	opts   Options
+	client *conn
+	log    *log.Logger
+
+	mu         sync.Mutex
+	gopls      *goplsProc
+	initParams json.RawMessage // the editor's initialize params, to restart gopls
+	restarts   int
+	exiting    bool
+	docs       map[string]*document    // .gocoro documents by path, open or shadowed for a sibling
+	goDocs     map[string]*goDoc       // .go documents the editor has open, by path
+	inflight   map[string]context.CancelFunc // editor requests being answered, by id
+}
+
+// A goDoc is a .go document the editor has open, kept to reopen it in a
+// restarted gopls.
+type goDoc struct {
+	item textDocumentItem
+}
+
+// run reads the editor's messages until it exits.
+func (s *server) run() error {
+	for {
+		m, rerr, err := s.client.read()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+		if rerr != nil {
+			id := json.RawMessage("null")
+			if m != nil && m.ID != nil && validID(m.ID) {
+				id = m.ID
+			}
+			s.client.reply(id, nil, rerr)
+			continue
+		}
+		switch {
+		case m.isResponse():
+			s.client.deliver(m)
+		case m.isNotification():
+			if m.Method == "exit" {
+				return nil
+			}
+			s.notification(m)
+		default:
+			s.request(m)
+		}
+	}
+}
+
+// request answers an editor request on its own goroutine, after taking, on
+// this one, the state of the documents the answer is about: changes read
+// after the request do not apply to it.
+func (s *server) request(m *message) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.mu.Lock()
+	s.inflight[string(m.ID)] = cancel
+	s.mu.Unlock()
+	answer := s.prepare(m)
+	go func() {
+		defer cancel()
+		result, rerr := answer(ctx)
+		s.mu.Lock()
+		delete(s.inflight, string(m.ID))
+		s.mu.Unlock()
+		if rerr == nil && ctx.Err() != nil {
+			rerr = &responseError{codeRequestCancelled, "request cancelled"}
+		}
+		if rerr != nil {
+			s.client.reply(m.ID, nil, rerr)
+			return
+		}
+		if result == nil {
+			result = json.RawMessage("null")
+		}
+		s.client.reply(m.ID, result, nil)
+	}()
+}
+
+// An answer computes the result of a request.
+type answer func(ctx context.Context) (any, *responseError)
+
+// prepare returns how to answer the request m.
+func (s *server) prepare(m *message) answer {
+	switch m.Method {
+	case "initialize":
+		return func(ctx context.Context) (any, *responseError) { return s.initialize(ctx, m.Params) }
+	case "shutdown":
+		return func(ctx context.Context) (any, *responseError) {
+			s.mu.Lock()
+			s.exiting = true
+			s.mu.Unlock()
+			return s.call(ctx, "shutdown", nil)
+		}
+	}
+	var p struct {
+		TextDocument *docID `json:"textDocument"`
+	}
+	json.Unmarshal(m.Params, &p)
+	if p.TextDocument != nil && isGocoro(p.TextDocument.URI) {
+		return s.gocoroRequest(m)
+	}
+	return s.passThrough(m)
+}
+
+// notification handles an editor notification, in order with the others.
+func (s *server) notification(m *message) {
+	switch m.Method {
+	case "$/cancelRequest":
+		var p struct {
+			ID json.RawMessage `json:"id"`
+		}
+		json.Unmarshal(m.Params, &p)
+		s.mu.Lock()
+		cancel := s.inflight[string(p.ID)]
+		s.mu.Unlock()
+		if cancel != nil {
+			cancel()
+		}
+		return
+	case "textDocument/didOpen", "textDocument/didChange", "textDocument/didClose", "textDocument/didSave":
+		var p struct {
+			TextDocument docID `json:"textDocument"`
+		}
+		json.Unmarshal(m.Params, &p)
+		if isGocoro(p.TextDocument.URI) {
+			s.gocoroNotification(m)
+			return
+		}
+		if !s.goNotification(m) {
+			return
+		}
+	}
+	s.forward(m)
+}
+
+// forward sends the notification m to gopls as it is.
+func (s *server) forward(m *message) {
+	if p := s.current(); p != nil {
+		p.conn.send(&message{Method: m.Method, Params: m.Params})
+	}
+}
+
+// current returns the running gopls.
+func (s *server) current() *goplsProc {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gopls
+}
+
+// call sends a request to gopls and waits for its response, or for ctx
+// to be cancelled, which cancels the request in gopls.
+func (s *server) call(ctx context.Context, method string, params any) (json.RawMessage, *responseError) {
+	raw, ok := params.(json.RawMessage)
+	if !ok && params != nil {
+		var err error
+		if raw, err = json.Marshal(params); err != nil {
+			return nil, &responseError{codeInternalError, err.Error()}
+		}
+	}
+	p := s.current()
+	if p == nil {
+		return nil, &responseError{codeRequestFailed, "gopls is not running"}
+	}
+	id, ch, err := p.conn.start(method, raw)
+	if err != nil {
+		return nil, &responseError{codeRequestFailed, err.Error()}
+	}
+	select {
+	case m := <-ch:
+		return m.Result, m.Error
+	case <-ctx.Done():
+		p.conn.forget(id)
+		p.conn.notify("$/cancelRequest", struct {
+			ID json.RawMessage `json:"id"`
+		}{id})
+		return nil, &responseError{codeRequestCancelled, "request cancelled"}
+	}
+}
+
+// initialize starts the session with gopls: the editor's parameters go to
+// gopls, which is asked for UTF-16 positions (the only encoding the
+// position maps speak), and gopls's capabilities come back with the
+// proxy's own.
+func (s *server) initialize(ctx context.Context, params json.RawMessage) (any, *responseError) {
+	params = withoutPositionEncodings(params)
+	s.mu.Lock()
+	s.initParams = params
+	s.mu.Unlock()
+	res, rerr := s.call(ctx, "initialize", params)
+	if rerr != nil {
+		return nil, rerr
+	}
+	var result map[string]any
+	if err := json.Unmarshal(res, &result); err != nil {
+		return nil, &responseError{codeInternalError, "gopls's initialize result: " + err.Error()}
+	}
+	caps, _ := result["capabilities"].(map[string]any)
+	if caps == nil {
+		caps = map[string]any{}
+		result["capabilities"] = caps
+	}
+	caps["positionEncoding"] = "utf-16"
+	caps["documentFormattingProvider"] = true
+	result["serverInfo"] = map[string]any{"name": "corofy lsp", "version": goplsVersion(result)}
+	return result, nil
+}
+
+// goplsVersion returns the version gopls gave in its initialize result.
+func goplsVersion(result map[string]any) string {
+	if info, ok := result["serverInfo"].(map[string]any); ok {
+		if v, ok := info["version"].(string); ok {
+			// gopls gives its build information as JSON.
+			var build struct{ Version string }
+			if json.Unmarshal([]byte(v), &build) == nil && build.Version != "" {
+				v = build.Version
+			}
+			return "gopls " + v
+		}
+	}
+	return "gopls"
+}
+
+// withoutPositionEncodings removes capabilities.general.positionEncodings
+// from initialize params: without it, positions are UTF-16.
+func withoutPositionEncodings(params json.RawMessage) json.RawMessage {
+	var p map[string]any
+	if json.Unmarshal(params, &p) != nil {
+		return params
+	}
+	if caps, ok := p["capabilities"].(map[string]any); ok {
+		if gen, ok := caps["general"].(map[string]any); ok {
+			delete(gen, "positionEncodings")
+		}
+	}
+	out, err := json.Marshal(p)
+	if err != nil {
+		return params
+	}
+	return out
+}
+
+// startGopls starts gopls and the goroutine that reads it.
+func (s *server) startGopls() error {
+	p, err := startGopls(s.opts.Gopls, s.opts.Dir, s.opts.Log)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.gopls = p
+	s.mu.Unlock()
+	go s.readGopls(p)
+	return nil
+}
+
+// stopGopls ends gopls: "exit", then a kill if it lingers.
+func (s *server) stopGopls() {
+	s.mu.Lock()
+	s.exiting = true
+	p := s.gopls
+	s.mu.Unlock()
+	if p == nil {
+		return
+	}
+	p.conn.notify("exit", nil)
+	select {
+	case <-p.done:
+	case <-time.After(2 * time.Second):
+		p.kill()
+		<-p.done
+	}
+}
+
+// readGopls reads what gopls sends until it exits, then restarts it
+// unless the session is ending.
+func (s *server) readGopls(p *goplsProc) {
+	for {
+		m, rerr, err := p.conn.read()
+		if err != nil {
+			break
+		}
+		if rerr != nil {
+			s.log.Printf("from gopls: %s", rerr.Message)
+			continue
+		}
+		switch {
+		case m.isResponse():
+			p.conn.deliver(m)
+		case m.isNotification():
+			s.goplsNotification(m)
+		default:
+			go s.goplsRequest(p, m)
+		}
+	}
+	p.conn.close(errors.New("gopls exited"))
+	p.wait()
+	s.goplsExited(p)
+}
+
+// goplsRequest relays a request of gopls (workspace/configuration,
+// workspace/applyEdit...) to the editor, and the editor's response back.
+func (s *server) goplsRequest(p *goplsProc, m *message) {
+	params := m.Params
+	if m.Method == "workspace/applyEdit" {
+		params = s.view().mapJSON(params)
+	}
+	id, ch, err := s.client.start(m.Method, params)
+	if err != nil {
+		p.conn.reply(m.ID, nil, &responseError{codeRequestFailed, err.Error()})
+		return
+	}
+	_ = id
+	resp := <-ch
+	p.conn.send(&message{ID: m.ID, Result: resp.Result, Error: resp.Error})
+}
+
+// goplsNotification handles a notification of gopls: diagnostics of a
+// shadow file go to its .gocoro document; the rest goes to the editor.
+func (s *server) goplsNotification(m *message) {
+	if m.Method == "textDocument/publishDiagnostics" {
+		var p publishDiagnosticsParams
+		if json.Unmarshal(m.Params, &p) == nil {
+			if d := s.docByShadow(uriToPath(p.URI)); d != nil {
+				s.goplsDiagnostics(d, p)
+				return
+			}
+		}
+		s.client.send(&message{Method: m.Method, Params: s.view().mapJSON(m.Params)})
+		return
+	}
+	s.client.send(&message{Method: m.Method, Params: m.Params})
+}
+
+// goplsExited restarts a gopls that exited while the session goes on,
+// reopens the documents in it, and tells the user.
+func (s *server) goplsExited(p *goplsProc) {
+	s.mu.Lock()
+	if s.exiting || s.gopls != p {
+		s.mu.Unlock()
+		return
+	}
+	s.restarts++
+	n := s.restarts
+	params := s.initParams
+	s.gopls = nil
+	s.mu.Unlock()
+	if n > maxRestarts {
+		s.showMessage(1, fmt.Sprintf("corofy lsp: %v; it was restarted %d times and is not restarted again", p.err, maxRestarts))
+		return
+	}
+	if err := s.startGopls(); err != nil {
+		s.showMessage(1, fmt.Sprintf("corofy lsp: %v, and restarting it failed: %v", p.err, err))
+		return
+	}
+	ctx := context.Background()
+	if params != nil {
+		if _, rerr := s.call(ctx, "initialize", params); rerr != nil {
+			s.showMessage(1, fmt.Sprintf("corofy lsp: %v; the restarted gopls failed to initialize: %s", p.err, rerr.Message))
+			return
+		}
+		s.current().conn.notify("initialized", struct{}{})
+		s.reopenAll()
+	}
+	s.showMessage(2, fmt.Sprintf("corofy lsp: %v; restarted it", p.err))
+}
+
+// showMessage shows the user a message of the given type (1 error, 2
+// warning, 3 info).
+func (s *server) showMessage(typ int, msg string) {
+	s.log.Print(msg)
+	s.client.notify("window/showMessage", showMessageParams{Type: typ, Message: msg})
+}
+
+// isGocoro reports whether uri names a .gocoro file.
+func isGocoro(uri string) bool { return strings.HasSuffix(uriToPath(uri), ".gocoro") }
+
+// uriToPath returns the file path of a file URI, or "" for another URI.
+func uriToPath(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil || u.Scheme != "file" {
+		return ""
+	}
+	return filepath.Clean(filepath.FromSlash(u.Path))
+}
+
+// pathToURI returns the file URI of an absolute path.
+func pathToURI(path string) string {
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
+}

@@ -1,0 +1,128 @@
+package lsp
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// A text is a document's content with the start of each line, to turn
+// LSP positions (line, UTF-16 column) into byte offsets and back. Lines
+// end at "\n"; a "\r" before it belongs to the line ending, and a column
+// past the end of a line means its end, as the protocol says.
+type text struct {
+	src   []byte
+	lines []int // offset of the start of each line
+}
+
+func newText(src []byte) *text {
+	t := &text{src: src, lines: []int{0}}
+	for i, b := range src {
+		if b == '\n' {
+			t.lines = append(t.lines, i+1)
+		}
+	}
+	return t
+}
+
+// lineEnd returns the offset of the end of line l's content.
+func (t *text) lineEnd(l int) int {
+	if l+1 >= len(t.lines) {
+		return len(t.src)
+	}
+	end := t.lines[l+1] - 1 // the "\n"
+	if end > t.lines[l] && t.src[end-1] == '\r' {
+		end--
+	}
+	return end
+}
+
+// offset returns the byte offset of p. A line past the end is an error; a
+// column past the end of its line is the line's end; a column inside a
+// character that takes two UTF-16 units is the character's start.
+func (t *text) offset(p Position) (int, error) {
+	if p.Line < 0 || p.Character < 0 {
+		return 0, fmt.Errorf("invalid position %d:%d", p.Line, p.Character)
+	}
+	if p.Line >= len(t.lines) {
+		if p.Line == len(t.lines) && p.Character == 0 {
+			return len(t.src), nil
+		}
+		return 0, fmt.Errorf("position %d:%d is past the last line (%d lines)", p.Line, p.Character, len(t.lines))
+	}
+	off, end := t.lines[p.Line], t.lineEnd(p.Line)
+	for col := 0; off < end; {
+		r, size := utf8.DecodeRune(t.src[off:end])
+		w := 1
+		if r >= 0x10000 {
+			w = 2
+		}
+		if col+w > p.Character {
+			break
+		}
+		col += w
+		off += size
+	}
+	return off, nil
+}
+
+// position returns the position of the byte offset off (clamped to the
+// text).
+func (t *text) position(off int) Position {
+	off = max(0, min(off, len(t.src)))
+	l := t.line(off)
+	col := 0
+	for i := t.lines[l]; i < off; {
+		r, size := utf8.DecodeRune(t.src[i:])
+		if i+size > off {
+			break // inside a character: its start
+		}
+		if r >= 0x10000 {
+			col += 2
+		} else {
+			col++
+		}
+		i += size
+	}
+	return Position{Line: l, Character: col}
+}
+
+// line returns the line holding offset off.
+func (t *text) line(off int) int {
+	lo, hi := 0, len(t.lines)
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if t.lines[mid] <= off {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// applyChanges returns src with the LSP content changes applied in order.
+// A change without a range replaces the whole text.
+func applyChanges(src []byte, changes []contentChange) ([]byte, error) {
+	for _, c := range changes {
+		if c.Range == nil {
+			src = []byte(c.Text)
+			continue
+		}
+		t := newText(src)
+		start, err := t.offset(c.Range.Start)
+		if err != nil {
+			return nil, err
+		}
+		end, err := t.offset(c.Range.End)
+		if err != nil {
+			return nil, err
+		}
+		if end < start {
+			return nil, fmt.Errorf("change range ends (%d:%d) before it starts (%d:%d)", c.Range.End.Line, c.Range.End.Character, c.Range.Start.Line, c.Range.Start.Character)
+		}
+		out := make([]byte, 0, len(src)-(end-start)+len(c.Text))
+		out = append(append(append(out, src[:start]...), c.Text...), src[end:]...)
+		src = out
+	}
+	return src, nil
+}
