@@ -183,10 +183,10 @@ func startClient(t *testing.T, dir string) *client {
 		"workspaceFolders": []any{map[string]any{"uri": pathToURI(dir), "name": "w"}},
 		"capabilities": map[string]any{
 			"textDocument": map[string]any{
-				"hover":         map[string]any{"contentFormat": []string{"markdown"}},
+				"hover":          map[string]any{"contentFormat": []string{"markdown"}},
 				"documentSymbol": map[string]any{"hierarchicalDocumentSymbolSupport": true},
-				"completion":    map[string]any{"completionItem": map[string]any{"snippetSupport": false}},
-				"rename":        map[string]any{"prepareSupport": true},
+				"completion":     map[string]any{"completionItem": map[string]any{"snippetSupport": false}},
+				"rename":         map[string]any{"prepareSupport": true},
 			},
 			"workspace": map[string]any{"configuration": true, "workspaceFolders": true},
 			"general":   map[string]any{"positionEncodings": []string{"utf-8", "utf-16"}},

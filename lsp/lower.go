@@ -130,8 +130,8 @@ func unusedName(f *ast.File, base string) string {
 
 // A lowerer gathers the edits that lower one file.
 type lowerer struct {
-	tf    *token.File
-	src   []byte // Go syntax: the source with "coroutine" blanked
+	tf     *token.File
+	src    []byte // Go syntax: the source with "coroutine" blanked
 	rt     string
 	edits  []edit
 	bodies [][2]int

@@ -69,8 +69,8 @@ type server struct {
 	initParams json.RawMessage // the editor's initialize params, to restart gopls
 	restarts   int
 	exiting    bool
-	docs       map[string]*document    // .gocoro documents by path, open or shadowed for a sibling
-	goDocs     map[string]*goDoc       // .go documents the editor has open, by path
+	docs       map[string]*document          // .gocoro documents by path, open or shadowed for a sibling
+	goDocs     map[string]*goDoc             // .go documents the editor has open, by path
 	inflight   map[string]context.CancelFunc // editor requests being answered, by id
 }
 
