@@ -91,6 +91,7 @@ type client struct {
 	mu       sync.Mutex
 	diags    map[string]publishDiagnosticsParams // by path
 	messages []showMessageParams
+	stray    []*message // responses to no request of the client
 	changed  chan struct{} // receives after each notification
 	versions map[string]int
 	texts    map[string]string
@@ -222,7 +223,15 @@ func (c *client) read() {
 		}
 		switch {
 		case m.isResponse():
-			c.conn.deliver(m)
+			if !c.conn.deliver(m) {
+				c.mu.Lock()
+				c.stray = append(c.stray, m)
+				c.mu.Unlock()
+				select {
+				case c.changed <- struct{}{}:
+				default:
+				}
+			}
 		case m.isRequest():
 			var result any
 			if m.Method == "workspace/configuration" {
@@ -365,6 +374,26 @@ func nthIndex(s, sub string, n int) int {
 		off += i + len(sub)
 	}
 	return -1
+}
+
+// waitFor waits until cond, called with c.mu held, is true; after a
+// minute it fails saying what was waited for.
+func (c *client) waitFor(what string, cond func() bool) {
+	c.t.Helper()
+	deadline := time.After(time.Minute)
+	for {
+		c.mu.Lock()
+		ok := cond()
+		c.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-c.changed:
+		case <-deadline:
+			c.t.Fatalf("still waiting for %s after a minute", what)
+		}
+	}
 }
 
 // waitDiagnostics waits until the diagnostics of name satisfy ok, and

@@ -161,6 +161,8 @@ func decodeMessage(body []byte) (*message, *responseError) {
 	switch {
 	case m.JSONRPC != "2.0":
 		return &m, &responseError{codeInvalidRequest, `invalid request: "jsonrpc" must be "2.0"`}
+	case m.ID != nil && string(m.ID) == "null" && m.Method == "" && m.Error != nil:
+		return &m, nil // an error response to a request whose id could not be read
 	case m.ID != nil && !validID(m.ID):
 		return &m, &responseError{codeInvalidRequest, "invalid request: id must be a number or a string"}
 	case m.Method == "" && m.ID == nil:

@@ -1,0 +1,91 @@
+package lsp
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestMalformedInput sends corofy lsp malformed messages between good
+// ones: each gets a JSON-RPC error (with a null id when the id cannot be
+// read), and the session goes on.
+func TestMalformedInput(t *testing.T) {
+	c := startClient(t, newWorkspace(t, "testdata/basic.txtar"))
+	bad := []struct {
+		raw  string
+		code int64
+	}{
+		{frame(`{"jsonrpc":"2.0","id":1,"method":`), codeParseError},
+		{frame(`[1,2]`), codeInvalidRequest},
+		{frame(`{"jsonrpc":"1.0","id":77,"method":"textDocument/hover"}`), codeInvalidRequest},
+		{"Content-Length: nope\r\n\r\n", codeParseError},
+	}
+	for i, b := range bad {
+		c.conn.wmu.Lock()
+		_, err := c.conn.w.Write([]byte(b.raw))
+		c.conn.wmu.Unlock()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.waitFor("an error response to "+strconv.Quote(b.raw), func() bool { return len(c.stray) > i })
+		c.mu.Lock()
+		m := c.stray[i]
+		c.mu.Unlock()
+		wantID := "null"
+		if strings.Contains(b.raw, `"id":77`) {
+			wantID = "77"
+		}
+		if m.Error == nil || m.Error.Code != b.code || string(m.ID) != wantID {
+			got, _ := json.Marshal(m)
+			t.Errorf("sent %q: response %s, want error code %d with id %s", b.raw, got, b.code, wantID)
+		}
+	}
+	c.open("app/main.gocoro")
+	c.runCheck("after malformed input", []string{"hover", "app/main.gocoro", "dou|ble(21)", "func double(x int)"}, nil)
+}
+
+// TestGoplsRestart kills the gopls that corofy lsp runs: the user is told,
+// a new gopls is started with the open documents, and answers again.
+func TestGoplsRestart(t *testing.T) {
+	c := startClient(t, newWorkspace(t, "testdata/basic.txtar"))
+	c.open("app/main.gocoro")
+	c.runCheck("before", []string{"diag", "app/main.gocoro", "var s string = |n", "cannot use n"}, nil)
+	// The children of every thread of corofy lsp.
+	tasks, err := filepath.Glob("/proc/" + strconv.Itoa(c.cmd.Process.Pid) + "/task/*/children")
+	if err != nil || len(tasks) == 0 {
+		t.Skipf("cannot find gopls's process (needs Linux's /proc/PID/task/TID/children): %v", err)
+	}
+	var pids []string
+	for _, task := range tasks {
+		children, err := os.ReadFile(task)
+		if err != nil {
+			t.Skipf("cannot find gopls's process: %v", err)
+		}
+		pids = append(pids, strings.Fields(string(children))...)
+	}
+	if len(pids) != 1 {
+		t.Fatalf("corofy lsp has children %q, want one gopls", pids)
+	}
+	pid, _ := strconv.Atoi(pids[0])
+	c.mu.Lock()
+	delete(c.diags, c.path("app/main.gocoro"))
+	c.mu.Unlock()
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	c.waitFor("a message saying gopls was restarted", func() bool {
+		for _, m := range c.messages {
+			if strings.Contains(m.Message, "gopls exited") && strings.Contains(m.Message, "restarted it") {
+				return true
+			}
+		}
+		return false
+	})
+	c.runCheck("after restart", []string{"hover", "app/main.gocoro", "dou|ble(21)", "func double(x int)"}, nil)
+	c.runCheck("after restart", []string{"edit", "app/main.gocoro", "var s string = n", "var s float64 = n"}, nil)
+	c.runCheck("after restart", []string{"diag", "app/main.gocoro", "var s float64 = |n", "cannot use n (variable of type int) as float64 value"}, nil)
+}
