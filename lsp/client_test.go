@@ -91,7 +91,7 @@ type client struct {
 	mu       sync.Mutex
 	diags    map[string]publishDiagnosticsParams // by path
 	messages []showMessageParams
-	stray    []*message // responses to no request of the client
+	stray    []*message    // responses to no request of the client
 	changed  chan struct{} // receives after each notification
 	versions map[string]int
 	texts    map[string]string
