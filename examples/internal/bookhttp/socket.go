@@ -22,11 +22,17 @@ func (g *GetFuture) startConnect() {
 	if err != nil {
 		g.fail("resolve", err)
 	}
-	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	// SOCK_NONBLOCK and SOCK_CLOEXEC in the type would save two calls, but
+	// only Linux and some BSDs have them; macOS does not.
+	fd, err := unix.Socket(family, unix.SOCK_STREAM, 0)
 	if err != nil {
 		g.fail("socket", err)
 	}
 	g.fd = fd
+	unix.CloseOnExec(fd)
+	if err := unix.SetNonblock(fd, true); err != nil {
+		g.fail("fcntl", err)
+	}
 	// If the future is dropped before it completes, close the socket when
 	// it is garbage collected; close cancels this.
 	g.cleanup = goruntime.AddCleanup(g, func(fd int) { unix.Close(fd) }, fd)
