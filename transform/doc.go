@@ -145,7 +145,7 @@
 //
 // the struct literal and the comparison are evaluated before the wait and
 // g+1 after it. The split does the same (isCall, boxedInOrder and
-// passedByAddress in split.go), so a machine prints what the compiled
+// passedByAddress in order.go), so a machine prints what the compiled
 // reference program prints. The random program test found several of
 // these rules, the others come from reading gc's order pass
 // (cmd/compile/internal/walk/order.go), and each has a program in

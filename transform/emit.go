@@ -20,7 +20,7 @@ func (m *machine) emit() []dst.Decl {
 	// The variables each state names, in order: one pass over the
 	// variables, not one per state.
 	m.stateVars = make([][]*types.Var, len(m.states))
-	for _, v := range m.order {
+	for _, v := range m.varsInOrder {
 		for i := range m.vars[v].states {
 			if i >= 0 && i < len(m.states) {
 				m.stateVars[i] = append(m.stateVars[i], v)
@@ -144,7 +144,7 @@ func (m *machine) unwind() dst.Stmt {
 func (m *machine) constructor() *dst.FuncDecl {
 	fd := m.decl
 	var elts []dst.Expr
-	for _, v := range m.order {
+	for _, v := range m.varsInOrder {
 		if info := m.vars[v]; info.param && info.hoisted {
 			elts = append(elts, &dst.KeyValueExpr{Key: dst.NewIdent(info.field), Value: dst.NewIdent(v.Name())})
 		}
@@ -171,7 +171,7 @@ func (m *machine) typeDecl() dst.Decl {
 	state := &dst.Field{Names: []*dst.Ident{dst.NewIdent(m.stateField)}, Type: dst.NewIdent("int")}
 	state.Decs.End.Append("// the case of Poll to run: 0 before the first Poll, or runtime.StateDone")
 	fields.List = append(fields.List, state)
-	for _, v := range m.order {
+	for _, v := range m.varsInOrder {
 		info := m.vars[v]
 		if !info.hoisted || info.field != info.name {
 			continue // not stored, or stored in the field of another variable
@@ -508,7 +508,7 @@ func (m *machine) storedResults() dst.Expr {
 // namedResults returns the coroutine's named results.
 func (m *machine) namedResults() []*types.Var {
 	var out []*types.Var
-	for _, v := range m.order {
+	for _, v := range m.varsInOrder {
 		if m.vars[v].result {
 			out = append(out, v)
 		}
@@ -518,7 +518,7 @@ func (m *machine) namedResults() []*types.Var {
 
 // namedResult returns the coroutine's named result, or nil.
 func (m *machine) namedResult() *types.Var {
-	for _, v := range m.order {
+	for _, v := range m.varsInOrder {
 		if m.vars[v].result {
 			return v
 		}

@@ -10,9 +10,9 @@ import (
 
 // This file compiles the body into states (see "Control flow" in doc.go).
 // A statement without waits is copied into the current state whole; a
-// statement with waits is taken apart: its expressions are cut at their
-// waits (split.go), and compound statements become states joined by
-// jumps. A jump is a marker statement (a goto with no label of the user's)
+// statement with waits is taken apart: its expressions are put in the
+// ordered form (order.go), each wait of which ends a state (split.go),
+// and compound statements become states joined by jumps. A jump is a marker statement (a goto with no label of the user's)
 // that emit turns into "fallthrough" when it ends a case and targets the
 // next one, and into "state = N; continue" otherwise.
 
@@ -306,26 +306,13 @@ func isFloat(b *dst.BinaryExpr) bool {
 	return true
 }
 
-// shortCircuitWait reports whether e is a && or || whose right operand
-// waits: the wait must run only when the left operand does not decide.
-func (m *machine) shortCircuitWait(e dst.Expr) bool {
-	b, ok := e.(*dst.BinaryExpr)
-	return ok && (b.Op == token.LAND || b.Op == token.LOR) && m.containsWait(b.Y)
-}
-
-// shortCircuit compiles x && y (or x || y) where y waits:
+// shortCircuit compiles "tmp := x && y" (or x || y) where y waits:
 //
 //	condK := x
 //	if condK { condK = y }     (if !condK for ||)
 //
-// and returns condK, which replaces the expression.
-func (m *machine) shortCircuit(b *dst.BinaryExpr) dst.Expr {
-	t := m.typeOf(b)
-	if t == nil {
-		t = types.Typ[types.Bool]
-	}
-	m.temps++
-	tmp := m.newVar(fmt.Sprintf("cond%d", m.temps), t)
+// with y's waits ordered where it runs.
+func (m *machine) shortCircuit(tmp *types.Var, b *dst.BinaryExpr) {
 	m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(tmp)}, Tok: token.DEFINE, Rhs: []dst.Expr{b.X}}, m.position(b.X))
 	line := m.position(b).Line
 	right, after := m.newState(fmt.Sprintf("right of %s at line %d", b.Op, line)), m.newState(fmt.Sprintf("after %s at line %d", b.Op, line))
@@ -337,7 +324,6 @@ func (m *machine) shortCircuit(b *dst.BinaryExpr) dst.Expr {
 	m.begin(right)
 	m.splitStmt(&dst.AssignStmt{Lhs: []dst.Expr{m.ident(tmp)}, Tok: token.ASSIGN, Rhs: []dst.Expr{b.Y}})
 	m.begin(after)
-	return m.ident(tmp)
 }
 
 // branchesToJumps replaces, in a statement copied whole, the break,

@@ -15,8 +15,8 @@ import (
 
 // A machine is one coroutine being turned into a state machine (see
 // "Theory of operation" in doc.go). Building it has three steps: compile
-// the body into states joined by jumps (flow.go), cutting expressions at
-// their waits (split.go); decide which variables live in the machine and
+// the body into states joined by jumps (flow.go), with expressions put in
+// the ordered form (order.go) and cut at their waits (split.go); decide which variables live in the machine and
 // which fields they share (vars.go); and write the declarations (emit.go).
 type machine struct {
 	*typed
@@ -49,7 +49,7 @@ type machine struct {
 	refBound        map[*varInfo]bool              // bound in the case being written
 	stringSizes     map[*state]*types.Var          // rune sizes of range loops over strings
 	vars            map[*types.Var]*varInfo
-	order           []*types.Var // variables in order of appearance
+	varsInOrder     []*types.Var // variables in order of appearance
 
 	locals *namer // names of Poll's locals: never one the body uses
 	fields *namer // names of the machine's fields
@@ -149,7 +149,7 @@ func (m *machine) newVar(base string, t types.Type) *types.Var {
 	}
 	v := types.NewVar(token.NoPos, m.file.pkg, m.locals.fresh(base), t)
 	m.vars[v] = &varInfo{v: v, name: v.Name(), temp: true, def: m.cur().index, states: map[int]bool{}, usedIn: map[int]bool{}, inLoop: m.loopDepth > 0}
-	m.order = append(m.order, v)
+	m.varsInOrder = append(m.varsInOrder, v)
 	return v
 }
 

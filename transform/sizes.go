@@ -16,7 +16,7 @@ func (m *machine) sizes() (ms MachineSize) {
 	}()
 	size := func(include func(*varInfo) bool) int64 {
 		fields := []*types.Var{field("state", types.Typ[types.Int])}
-		for _, v := range m.order {
+		for _, v := range m.varsInOrder {
 			info := m.vars[v]
 			if !include(info) {
 				continue
@@ -47,7 +47,7 @@ func (m *machine) sizes() (ms MachineSize) {
 }
 
 // gcSizes are gc's sizes on amd64: what BENCHMARKS.md reports, and what
-// the evaluation order rules of split.go were measured with.
+// the evaluation order rules of order.go were measured with.
 var gcSizes = types.SizesFor("gc", "amd64")
 
 func field(name string, t types.Type) *types.Var {

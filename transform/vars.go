@@ -30,7 +30,7 @@ func (m *machine) collectVars() {
 	addFields(m.decl.Type.Results, false, true)
 	// A variable of the body declared at state level must not take the
 	// name of a parameter or result: they would be two fields of one name.
-	for _, v := range m.order {
+	for _, v := range m.varsInOrder {
 		m.flat.taken[v.Name()] = true
 	}
 	dst.Inspect(m.decl.Body, func(n dst.Node) bool {
@@ -52,7 +52,7 @@ func (m *machine) collectVars() {
 // their scope, and those named Poll, which would be a field beside the
 // machine's method.
 func (m *machine) renameReserved() {
-	for _, v := range m.order {
+	for _, v := range m.varsInOrder {
 		info := m.vars[v]
 		if v.Name() != "Poll" && types.Universe.Lookup(v.Name()) == nil {
 			continue
@@ -72,7 +72,7 @@ func (m *machine) addVar(v *types.Var, info *varInfo) {
 	}
 	info.v, info.name, info.states, info.usedIn = v, v.Name(), map[int]bool{}, map[int]bool{}
 	m.vars[v] = info
-	m.order = append(m.order, v)
+	m.varsInOrder = append(m.varsInOrder, v)
 }
 
 // markAddressed marks the variables whose address is taken (&x, x.M()
@@ -202,7 +202,7 @@ func (m *machine) refs(s dst.Stmt, st *state) (uses, defs []*types.Var) {
 		switch n := n.(type) {
 		case *dst.ReturnStmt:
 			if len(n.Results) == 0 {
-				for _, v := range m.order {
+				for _, v := range m.varsInOrder {
 					if m.vars[v].result {
 						uses = append(uses, v)
 					}
@@ -269,9 +269,9 @@ func (m *machine) successors(st *state) []int {
 // killed, where only definitions before the state may leave count as
 // kills.
 func (m *machine) decideStorage() {
-	n, nv := len(m.states), len(m.order)
+	n, nv := len(m.states), len(m.varsInOrder)
 	m.varIndex = make(map[*types.Var]int, nv)
-	for i, v := range m.order {
+	for i, v := range m.varsInOrder {
 		m.varIndex[v] = i
 	}
 	used := make([]bitset, n)   // used before being killed
@@ -322,10 +322,10 @@ func (m *machine) decideStorage() {
 		}
 	}
 	for i := 1; i < n; i++ {
-		liveIn[i].each(func(k int) { m.vars[m.order[k]].hoisted = true })
+		liveIn[i].each(func(k int) { m.vars[m.varsInOrder[k]].hoisted = true })
 	}
 	m.liveIn = liveIn
-	for _, v := range m.order {
+	for _, v := range m.varsInOrder {
 		info := m.vars[v]
 		switch {
 		case info.param && len(info.states) > 0:
@@ -351,8 +351,8 @@ func (m *machine) share() {
 	n := len(m.states)
 	// The states each variable occupies, from the liveness sets: one pass
 	// over them, not one per variable.
-	occupied := make([]bitset, len(m.order))
-	for k := range m.order {
+	occupied := make([]bitset, len(m.varsInOrder))
+	for k := range m.varsInOrder {
 		occupied[k] = newBitset(n)
 	}
 	for i, live := range m.liveIn {
@@ -362,7 +362,7 @@ func (m *machine) share() {
 	// slots by the last state they occupy, the earliest first: a variable
 	// whose states all come after that one may take it.
 	slots := map[string]*slotsOfType{}
-	for k, v := range m.order {
+	for k, v := range m.varsInOrder {
 		info := m.vars[v]
 		info.field = info.name
 		if !info.hoisted || !info.temp || info.cell || info.addr || !m.file.cfg.shareFields() {

@@ -1,0 +1,761 @@
+package transform
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+	"reflect"
+	"slices"
+
+	"github.com/dave/dst"
+)
+
+// This file is the order pass (see "Waits in expressions" and "The
+// passes" in doc.go). It takes a statement, or the head expression of a
+// compound statement (a condition, a tag, a range operand), and returns
+// the steps that evaluate it in gc's order, leaving the node itself with
+// no wait. It never looks at states: the control-flow compiler
+// (flow.go) places the steps, and only ever sees waits in the ordered
+// form. After order, for the node n it was given:
+//
+//   - n has no wait outside function literals: each was replaced by the
+//     variable that receives its output (outK), each && or || whose
+//     right operand waits by the variable that holds its value (condK);
+//   - the steps are, in the order gc evaluates them:
+//     "tmpK := e", a value gc evaluates before a later wait (a call, a
+//     receive, or one of the other expressions of the table below);
+//     "outK := x.wait", a wait whose future x has no wait and evaluates
+//     nothing gc orders before it that is not part of x;
+//     "condK := x && y", a short-circuit whose left operand x has no wait
+//     and whose right operand y does: the compiler makes it a branch, and
+//     orders "condK = y" where it runs.
+//
+// What gc evaluates in order with the calls of a statement, measured with
+// gc 1.26 (cmd/compile/internal/walk/order.go) and pinned by
+// testdata/e2e/order.txtar, boxing.txtar, byaddress.txtar, andor.txtar:
+//
+//	ordered (before a later wait)         after every call and wait
+//	calls, method calls, receives         variable and field loads
+//	len cap min max make append           arithmetic, comparisons
+//	complex real imag                     indexing slices, arrays, maps
+//	&& and || (whole)                     pointer indirection
+//	slicing, indexing a string            conversions (but the two left)
+//	type assertions                       slice, struct, &T{...} literals
+//	string to []byte or []rune            new, string concatenation
+//	map literals, entry by entry          constants (nothing to evaluate)
+//	values boxed into an interface        addressable values boxed, and
+//	  by address (boxedInOrder)             types boxed by value
+//	map keys and comparison operands
+//	  gc passes by address (passedByAddress)
+//
+// The rules are isCall, boxedInOrder, passedByAddress and mapEntry below.
+
+// step is one statement of the ordered form.
+type step struct {
+	stmt dst.Stmt       // what runs: tmpK := e, outK := x.wait or condK := x && y
+	pos  token.Position // the source it stands for
+	// wait is the wait of outK := x.wait, and out its variable.
+	wait *dst.SelectorExpr
+	out  *types.Var
+	// cond is the short-circuit of condK := x && y, and condVar its
+	// variable.
+	cond    *dst.BinaryExpr
+	condVar *types.Var
+}
+
+// spill orders n (see order) and compiles the steps into the current
+// state, which then ends at each wait.
+func (m *machine) spill(n dst.Node) {
+	m.compileSteps(m.order(n))
+}
+
+// compileSteps places the steps of the ordered form: a temporary's
+// assignment in the current state, a wait as the end of the state and the
+// start of one that polls it, a short-circuit as a branch.
+func (m *machine) compileSteps(steps []step) {
+	for _, s := range steps {
+		switch {
+		case s.wait != nil:
+			m.await(s.wait, s.out, nil)
+		case s.cond != nil:
+			m.shortCircuit(s.condVar, s.cond)
+		default:
+			m.add(s.stmt, s.pos)
+		}
+	}
+}
+
+// order cuts every wait out of n (an expression or a statement), in Go's
+// order of evaluation: the calls and receives evaluated before a wait are
+// evaluated into temporaries before it, the wait is a step of its own,
+// and its output replaces it. What is not a call stays in place: Go
+// evaluates operands that are not calls after the calls of the same
+// statement, so keeping them there keeps gc's order.
+func (m *machine) order(n dst.Node) []step {
+	// An effect is an expression evaluated in order with the waits. Its
+	// slot's index in the walk (children first) is idx, and the slots of
+	// its subtree are those from first to idx: a node contains another
+	// when the other's idx falls in its range. That makes the whole cut
+	// linear in the size of n (see "Waits in expressions" in doc.go).
+	type effect struct {
+		e          dst.Expr
+		set        func(dst.Expr)
+		first, idx int
+	}
+	var effects []*effect
+	// The operands of a struct or array comparison are copied after both
+	// are evaluated (order.go orders X, then Y, then takes their
+	// addresses): their effects take the comparison's place in the order.
+	pending := map[dst.Expr][]*effect{}
+	m.walkSlots(n, func(sl slot) {
+		e, path := sl.e, sl.path
+		if sl.conditional {
+			return // runs only if the left operand lets it: part of the && or ||
+		}
+		if tv, ok := m.typeAndValue(e); ok && tv.Value != nil {
+			return // a constant, such as len("é"): nothing to evaluate
+		}
+		ef := &effect{e: e, set: sl.set, first: sl.first, idx: sl.idx}
+		if m.isWait(e) || m.isCall(e) || m.shortCircuitWait(e) || m.mapEntry(e, path) || m.boxedInOrder(e, path) {
+			effects = append(effects, ef)
+		} else if m.passedByAddress(e, path) {
+			if b, ok := path[len(path)-1].(*dst.BinaryExpr); ok {
+				pending[b] = append(pending[b], ef)
+			} else {
+				effects = append(effects, ef)
+			}
+		}
+		effects = append(effects, pending[e]...)
+		delete(pending, e)
+	})
+	contains := func(outer, inner *effect) bool { return outer.first <= inner.idx && inner.idx < outer.idx }
+	var steps []step
+	// waits counts the waits compiled before the next one: those of the
+	// machine so far and those of the steps (a short-circuit's right
+	// operand is compiled before the steps after it), so that outK is
+	// the output of futK.
+	waits := len(m.waits)
+	// The effects not yet evaluated, none inside another: those inside an
+	// effect come right before it in the order, so they are on top of the
+	// stack when it is pushed, and it stands for them.
+	var stack []*effect
+	for _, w := range effects {
+		for len(stack) > 0 && contains(w, stack[len(stack)-1]) {
+			stack = stack[:len(stack)-1] // evaluated with w
+		}
+		if !m.isWait(w.e) && !m.shortCircuitWait(w.e) {
+			stack = append(stack, w)
+			continue
+		}
+		// Everything evaluated before the wait goes into temporaries, in
+		// order; what is inside it is its future expression.
+		for _, e := range stack {
+			pos := m.position(e.e)
+			t := m.typeOf(e.e)
+			m.temps++
+			tmp := m.newVar(fmt.Sprintf("tmp%d", m.temps), t)
+			e.set(m.ident(tmp))
+			steps = append(steps, step{stmt: m.define(tmp, e.e), pos: pos})
+		}
+		stack = stack[:0]
+		if b, ok := w.e.(*dst.BinaryExpr); ok {
+			t := m.typeOf(b)
+			if t == nil {
+				t = types.Typ[types.Bool]
+			}
+			m.temps++
+			tmp := m.newVar(fmt.Sprintf("cond%d", m.temps), t)
+			steps = append(steps, step{stmt: m.define(tmp, b), pos: m.position(b), cond: b, condVar: tmp})
+			waits += m.countWaits(b.Y)
+			w.set(m.ident(tmp))
+			continue
+		}
+		wait := w.e.(*dst.SelectorExpr)
+		waits++
+		out := m.newVar(fmt.Sprintf("out%d", waits), m.waitType(wait))
+		m.vars[out].tuple = m.waitValues(wait) > 1
+		steps = append(steps, step{stmt: m.define(out, wait), pos: m.position(wait.Sel), wait: wait, out: out})
+		w.set(m.ident(out))
+	}
+	return steps
+}
+
+// define returns "v := e".
+func (m *machine) define(v *types.Var, e dst.Expr) dst.Stmt {
+	return &dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(v)}, Tok: token.DEFINE, Rhs: []dst.Expr{e}}
+}
+
+// countWaits returns the number of waits of n outside function literals.
+func (m *machine) countWaits(n dst.Node) int {
+	count := 0
+	dst.Inspect(n, func(n dst.Node) bool {
+		if _, lit := n.(*dst.FuncLit); lit {
+			return false
+		}
+		if e, ok := n.(dst.Expr); ok && m.isWait(e) {
+			count++
+		}
+		return true
+	})
+	return count
+}
+
+// shortCircuitWait reports whether e is a && or || whose right operand
+// waits: the wait must run only when the left operand does not decide.
+func (m *machine) shortCircuitWait(e dst.Expr) bool {
+	b, ok := e.(*dst.BinaryExpr)
+	return ok && (b.Op == token.LAND || b.Op == token.LOR) && m.containsWait(b.Y)
+}
+
+// isCall reports whether gc evaluates e in order with the calls of its
+// statement, so that it must be evaluated before a wait that follows it.
+// The spec leaves the order of other operands open; gc evaluates them
+// after the calls. What gc orders (measured with gc 1.26, see
+// testdata/e2e/order.txtar, boxing.txtar, byaddress.txtar and
+// andor.txtar): calls, receives, len, cap, min, max, make,
+// complex, real, imag, append, && and ||, slicing, indexing a string, type
+// assertions, string to []byte or []rune conversions, map literals, some
+// values converted to interfaces (boxedInOrder) and some operands gc passes
+// by address (passedByAddress). Not ordered: variable and field loads,
+// arithmetic and comparisons, indexing slices, arrays and maps, pointer
+// indirection, other conversions (including []byte to string), slice,
+// struct and &T{...} literals, new and string concatenation.
+func (m *machine) isCall(e dst.Expr) bool {
+	switch e := e.(type) {
+	case *dst.BinaryExpr: // gc evaluates x && y into a temporary where it stands
+		return e.Op == token.LAND || e.Op == token.LOR
+	case *dst.UnaryExpr:
+		return e.Op == token.ARROW
+	case *dst.SliceExpr, *dst.TypeAssertExpr:
+		return true
+	case *dst.IndexExpr:
+		t := m.typeOf(e.X)
+		if t == nil {
+			return false
+		}
+		b, ok := t.Underlying().(*types.Basic)
+		return ok && b.Info()&types.IsString != 0
+	case *dst.CompositeLit:
+		t := m.typeOf(e)
+		if t == nil {
+			return false
+		}
+		_, isMap := t.Underlying().(*types.Map)
+		return isMap
+	case *dst.CallExpr:
+		if tv, ok := m.typeAndValue(e.Fun); ok && tv.IsType() {
+			return len(e.Args) == 1 && isStringToSlice(m.typeOf(e.Args[0]), tv.Type)
+		}
+		if id, ok := e.Fun.(*dst.Ident); ok {
+			if b, ok := m.objectOf(id).(*types.Builtin); ok {
+				if b.Name() == "new" {
+					return false // nothing to read
+				}
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// boxedInOrder reports whether gc evaluates e in order with the calls
+// because it converts e to an interface. To put a value in an interface,
+// gc's order pass (cmd/compile/internal/walk/order.go, OCONVIFACE) copies
+// it into a temporary, in order, unless the value is addressable (a
+// variable, a field, an element: then it is read later, in place) or its
+// type has a conversion that takes it by value (dataWordFuncName: 2-byte,
+// and pointer-free 4- and 8-byte values, and types whose sole component
+// is a string or a slice). So in
+//
+//	fmt.Println(pt{g, 0}, x == 1, g+1, &box{n: g}, f().wait)
+//
+// the struct literal, the comparison (a 1-byte bool) and &box{...} (a
+// pointer: gc stores pointers through a temporary too) are evaluated
+// before f().wait, and g+1 (an int) after it. Measured with gc 1.26 on
+// 64-bit targets; see testdata/e2e/boxing.txtar.
+func (m *machine) boxedInOrder(e dst.Expr, path []dst.Node) bool {
+	t := m.typeOf(e)
+	if t == nil || types.IsInterface(t) || m.addressable(e) {
+		return false
+	}
+	if tv, ok := m.typeAndValue(e); ok && (tv.Value != nil || tv.IsNil() || tv.IsType()) {
+		return false // constants are stored as read-only data
+	}
+	target := m.targetType(e, path)
+	if _, param := target.(*types.TypeParam); target == nil || param || !types.IsInterface(target) {
+		return false // (a type parameter's underlying type is its constraint, an interface)
+	}
+	return convertsByAddress(t)
+}
+
+// passedByAddress reports whether gc evaluates e in order with the calls
+// because it hands e to a runtime function by address: the order pass
+// (addrTemp) copies such an operand into a temporary unless it is
+// addressable. That is a key of a map whose keys are not looked up by
+// value (mapfast in cmd/compile/internal/walk: keys other than strings and
+// plain 4- and 8-byte values, such as structs, arrays, bools, floats and
+// interfaces, or any key of a map of elements over 128 bytes), and an
+// operand of a comparison of structs or arrays. So in
+//
+//	m[pt{g, 0}] + f().wait    // m is a map[pt]int
+//	pt{g, 0} == q && f().wait
+//
+// pt{g, 0} reads g before the wait. The operands of a comparison are
+// copied once both are evaluated, so in pt{g, 0} == f().wait it reads g
+// after the wait (spill places them at the comparison). Measured with gc
+// 1.26 (see testdata/e2e/byaddress.txtar).
+func (m *machine) passedByAddress(e dst.Expr, path []dst.Node) bool {
+	if len(path) == 0 || m.addressable(e) {
+		return false
+	}
+	if tv, ok := m.typeAndValue(e); !ok || tv.Value != nil || tv.IsNil() || tv.IsType() {
+		return false
+	}
+	switch p := path[len(path)-1].(type) {
+	case *dst.IndexExpr:
+		if t := m.typeOf(p.X); t != nil && e == p.Index {
+			mt, ok := t.Underlying().(*types.Map)
+			return ok && slowMap(mt)
+		}
+	case *dst.BinaryExpr:
+		switch p.Op {
+		case token.EQL, token.NEQ:
+			if t := m.typeOf(p.X); t != nil {
+				switch t.Underlying().(type) {
+				case *types.Struct, *types.Array:
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// slowMap reports whether gc looks keys of t up through their address
+// (mapfast returns mapslow).
+func slowMap(t *types.Map) bool {
+	if gcSizes.Sizeof(t.Elem()) > 128 {
+		return true
+	}
+	k := t.Key()
+	if b, ok := k.Underlying().(*types.Basic); ok && b.Info()&types.IsString != 0 {
+		return false
+	}
+	size := gcSizes.Sizeof(k)
+	return !(size == 4 || size == 8) || !plainMemory(k)
+}
+
+// plainMemory reports whether gc compares values of t as plain memory
+// (AMEM algorithms): integers, pointers, channels, and arrays and
+// structs of them without padding or blank fields.
+func plainMemory(t types.Type) bool {
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		return u.Info()&types.IsInteger != 0 || u.Kind() == types.UnsafePointer || u.Kind() == types.Bool
+	case *types.Pointer, *types.Chan:
+		return true
+	case *types.Array:
+		return plainMemory(u.Elem())
+	case *types.Struct:
+		var sum int64
+		for i := range u.NumFields() {
+			f := u.Field(i)
+			if f.Name() == "_" || !plainMemory(f.Type()) {
+				return false
+			}
+			sum += gcSizes.Sizeof(f.Type())
+		}
+		return sum == gcSizes.Sizeof(t) // no padding
+	}
+	return false
+}
+
+// targetType returns the type e is converted to where it stands, the
+// operand at the end of path: a parameter, an element or field of a
+// composite literal, a variable assigned, a result returned, a value sent,
+// or the other operand of a comparison; nil when e keeps its own type.
+func (m *machine) targetType(e dst.Expr, path []dst.Node) types.Type {
+	if len(path) == 0 {
+		return nil
+	}
+	switch p := path[len(path)-1].(type) {
+	case *dst.ParenExpr:
+		return m.targetType(p, path[:len(path)-1])
+	case *dst.CallExpr:
+		i := slices.Index(p.Args, e)
+		if i < 0 {
+			return nil
+		}
+		if tv, ok := m.typeAndValue(p.Fun); ok && tv.IsType() {
+			return tv.Type // a conversion
+		}
+		if id, ok := p.Fun.(*dst.Ident); ok {
+			if b, ok := m.objectOf(id).(*types.Builtin); ok {
+				if b.Name() == "panic" {
+					return types.Universe.Lookup("any").Type()
+				}
+				return nil
+			}
+		}
+		ft := m.typeOf(p.Fun)
+		if ft == nil {
+			return nil
+		}
+		sig, ok := ft.Underlying().(*types.Signature)
+		if !ok {
+			return nil
+		}
+		params := sig.Params()
+		switch {
+		case sig.Variadic() && i >= params.Len()-1:
+			last := params.At(params.Len() - 1).Type()
+			if p.Ellipsis {
+				return last
+			}
+			if s, ok := last.(*types.Slice); ok {
+				return s.Elem()
+			}
+		case i < params.Len():
+			return params.At(i).Type()
+		}
+	case *dst.CompositeLit:
+		i := slices.Index(p.Elts, e)
+		if i < 0 {
+			return nil
+		}
+		switch u := m.literalType(p).(type) {
+		case *types.Slice:
+			return u.Elem()
+		case *types.Array:
+			return u.Elem()
+		case *types.Struct:
+			if i < u.NumFields() {
+				return u.Field(i).Type()
+			}
+		}
+	case *dst.KeyValueExpr:
+		if len(path) < 2 {
+			return nil
+		}
+		lit, ok := path[len(path)-2].(*dst.CompositeLit)
+		if !ok {
+			return nil
+		}
+		switch u := m.literalType(lit).(type) {
+		case *types.Map:
+			if e == p.Key {
+				return u.Key()
+			}
+			return u.Elem()
+		case *types.Slice:
+			if e == p.Value {
+				return u.Elem()
+			}
+		case *types.Array:
+			if e == p.Value {
+				return u.Elem()
+			}
+		case *types.Struct:
+			if key, ok := p.Key.(*dst.Ident); ok && e == p.Value {
+				for i := range u.NumFields() {
+					if u.Field(i).Name() == key.Name {
+						return u.Field(i).Type()
+					}
+				}
+			}
+		}
+	case *dst.AssignStmt:
+		if i := slices.Index(p.Rhs, e); i >= 0 && len(p.Lhs) == len(p.Rhs) && p.Tok == token.ASSIGN {
+			return m.typeOf(p.Lhs[i])
+		}
+	case *dst.ValueSpec:
+		if p.Type != nil && slices.Contains(p.Values, e) {
+			if tv, ok := m.typeAndValue(p.Type); ok {
+				return tv.Type
+			}
+		}
+	case *dst.ReturnStmt:
+		results := m.resultTypes()
+		if i := slices.Index(p.Results, e); i >= 0 && len(p.Results) == len(results) {
+			return results[i]
+		}
+	case *dst.SendStmt:
+		if t := m.typeOf(p.Chan); t != nil && e == p.Value {
+			if ch, ok := t.Underlying().(*types.Chan); ok {
+				return ch.Elem()
+			}
+		}
+	case *dst.BinaryExpr:
+		if p.Op == token.EQL || p.Op == token.NEQ {
+			other := p.X
+			if e == p.X {
+				other = p.Y
+			}
+			return m.typeOf(other)
+		}
+	case *dst.IndexExpr:
+		if t := m.typeOf(p.X); t != nil && e == p.Index {
+			if mt, ok := t.Underlying().(*types.Map); ok {
+				return mt.Key()
+			}
+		}
+	}
+	return nil
+}
+
+// resultTypes returns the types of the coroutine's results, as declared.
+func (m *machine) resultTypes() []types.Type {
+	var out []types.Type
+	if m.decl.Type.Results == nil {
+		return nil
+	}
+	for _, f := range m.decl.Type.Results.List {
+		tv, ok := m.typeAndValue(f.Type)
+		if !ok {
+			return nil
+		}
+		for range max(1, len(f.Names)) {
+			out = append(out, tv.Type)
+		}
+	}
+	return out
+}
+
+// literalType returns the underlying type of a composite literal, through
+// the pointer of an element written without its &T.
+func (m *machine) literalType(lit *dst.CompositeLit) types.Type {
+	t := m.typeOf(lit)
+	if t == nil {
+		return nil
+	}
+	u := t.Underlying()
+	if p, ok := u.(*types.Pointer); ok {
+		u = p.Elem().Underlying()
+	}
+	return u
+}
+
+// addressable reports whether e denotes a variable: gc then reads it in
+// place rather than copying it (see boxedInOrder).
+func (m *machine) addressable(e dst.Expr) bool {
+	switch e := e.(type) {
+	case *dst.Ident:
+		_, ok := m.objectOf(e).(*types.Var)
+		return ok
+	case *dst.ParenExpr:
+		return m.addressable(e.X)
+	case *dst.StarExpr:
+		return true
+	case *dst.SelectorExpr:
+		if _, ok := m.objectOf(e.Sel).(*types.Var); !ok {
+			return false // a method value, or a qualified name other than a variable
+		}
+		if id, ok := e.X.(*dst.Ident); ok {
+			if _, pkg := m.objectOf(id).(*types.PkgName); pkg {
+				return true // a package's variable
+			}
+		}
+		if t := m.typeOf(e.X); t != nil {
+			if _, ptr := t.Underlying().(*types.Pointer); ptr {
+				return true
+			}
+		}
+		return m.addressable(e.X)
+	case *dst.IndexExpr:
+		t := m.typeOf(e.X)
+		if t == nil {
+			return false
+		}
+		switch u := t.Underlying().(type) {
+		case *types.Slice:
+			return true
+		case *types.Pointer: // a pointer to an array
+			return true
+		case *types.Array:
+			_ = u
+			return m.addressable(e.X)
+		}
+	}
+	return false
+}
+
+// convertsByAddress reports whether gc converts a value of type t to an
+// interface through its address, which makes the order pass copy it
+// (dataWordFuncName in cmd/compile/internal/walk/convert.go).
+func convertsByAddress(t types.Type) bool {
+	size, align := gcSizes.Sizeof(t), gcSizes.Alignof(t)
+	switch {
+	case size == 2 && align == 2:
+		return false
+	case size == 4 && align == 4 && !hasPointers(t):
+		return false
+	case size == 8 && align == 8 && !hasPointers(t):
+		return false
+	}
+	if sc := soleComponent(t); sc != nil {
+		switch u := sc.Underlying().(type) {
+		case *types.Basic:
+			if u.Info()&types.IsString != 0 {
+				return false
+			}
+		case *types.Slice:
+			return false
+		}
+	}
+	return true
+}
+
+// soleComponent returns the one element a struct or array type is made of,
+// as gc's types.Type.SoleComponent does: through structs of one field
+// (blank fields of size 0 aside) and arrays of length 1; t itself for
+// other types; nil when there is no sole component.
+func soleComponent(t types.Type) types.Type {
+	switch u := t.Underlying().(type) {
+	case *types.Struct:
+		var only types.Type
+		for i := range u.NumFields() {
+			f := u.Field(i)
+			if f.Name() == "_" && gcSizes.Sizeof(f.Type()) == 0 {
+				continue
+			}
+			if only != nil {
+				return nil
+			}
+			only = f.Type()
+		}
+		if only == nil {
+			return nil
+		}
+		return soleComponent(only)
+	case *types.Array:
+		if u.Len() != 1 {
+			return nil
+		}
+		return soleComponent(u.Elem())
+	}
+	return t
+}
+
+// mapEntry reports whether e is a key or value of a map literal, other
+// than a constant: gc builds a map literal entry by entry, so what an entry
+// reads is read before the waits of later entries.
+func (m *machine) mapEntry(e dst.Expr, path []dst.Node) bool {
+	if len(path) < 2 {
+		return false
+	}
+	if _, kv := path[len(path)-1].(*dst.KeyValueExpr); !kv {
+		return false
+	}
+	lit, ok := path[len(path)-2].(*dst.CompositeLit)
+	if !ok || !m.isCall(lit) {
+		return false
+	}
+	tv, ok := m.typeAndValue(e)
+	return !ok || tv.Value == nil
+}
+
+// isStringToSlice reports whether converting from to to turns a string into
+// a []byte or []rune.
+func isStringToSlice(from, to types.Type) bool {
+	if from == nil || to == nil {
+		return false
+	}
+	b, ok := from.Underlying().(*types.Basic)
+	if !ok || b.Info()&types.IsString == 0 {
+		return false
+	}
+	_, isSlice := to.Underlying().(*types.Slice)
+	return isSlice
+}
+
+// slot is an expression in a replaceable slot, as walkSlots visits it.
+type slot struct {
+	e   dst.Expr
+	set func(dst.Expr) // replaces e in its slot
+	// path holds the enclosing nodes, outermost first; it is valid only
+	// during the call (the walk reuses it).
+	path []dst.Node
+	// idx is the slot's number in the walk; first is the number of the
+	// first slot of its subtree (idx when it has none).
+	first, idx int
+	// conditional tells that e is inside the right operand of a && or
+	// ||: it runs only when the left operand does not decide, so it is
+	// never evaluated on its own, only with the whole expression (a wait
+	// there is compiled as a branch: see shortCircuit).
+	conditional bool
+}
+
+// walkSlots calls fn, children first (Go's order of evaluation for calls),
+// for every expression below n that sits in a replaceable slot. It does
+// not enter function literals, whose bodies do not run here. Its cost is
+// linear in the size of n.
+func (m *machine) walkSlots(n dst.Node, fn func(slot)) {
+	exprType := reflect.TypeOf((*dst.Expr)(nil)).Elem()
+	var path []dst.Node
+	count, conditional := 0, 0
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Pointer:
+			if v.IsNil() {
+				return
+			}
+			node, ok := v.Interface().(dst.Node)
+			if !ok {
+				return
+			}
+			if _, lit := node.(*dst.FuncLit); lit {
+				return
+			}
+			path = append(path, node)
+			b, isBinary := node.(*dst.BinaryExpr)
+			switch {
+			case isBinary && m.shortCircuitWait(b):
+				// Only the left operand runs unconditionally; the right
+				// one is compiled as a branch (see shortCircuit).
+				walk(reflect.ValueOf(b).Elem().FieldByName("X"))
+			case isBinary && (b.Op == token.LAND || b.Op == token.LOR):
+				walk(reflect.ValueOf(b).Elem().FieldByName("X"))
+				conditional++
+				walk(reflect.ValueOf(b).Elem().FieldByName("Y"))
+				conditional--
+			default:
+				walk(v.Elem())
+			}
+			path = path[:len(path)-1]
+		case reflect.Interface:
+			if v.IsNil() {
+				return
+			}
+			first := count
+			walk(v.Elem())
+			if v.Type() == exprType && v.CanSet() {
+				e := v.Interface().(dst.Expr)
+				if _, lit := e.(*dst.FuncLit); lit {
+					return
+				}
+				slotValue := v
+				fn(slot{
+					e:           e,
+					set:         func(x dst.Expr) { slotValue.Set(reflect.ValueOf(&x).Elem()) },
+					path:        path,
+					first:       first,
+					idx:         count,
+					conditional: conditional > 0,
+				})
+				count++
+			}
+		case reflect.Struct:
+			for i := 0; i < v.NumField(); i++ {
+				if f := v.Type().Field(i); f.IsExported() && f.Name != "Decs" && f.Name != "Obj" && f.Name != "Scope" {
+					walk(v.Field(i))
+				}
+			}
+		case reflect.Slice:
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i))
+			}
+		}
+	}
+	walk(reflect.ValueOf(&n).Elem())
+}
