@@ -120,9 +120,10 @@ func codeGraphs(src []byte, machines []*machine) ([]Graph, error) {
 	if err != nil {
 		return nil, err
 	}
+	polls := pollMethods(f)
 	var graphs []Graph
 	for _, m := range machines {
-		sw := pollSwitch(f, m)
+		sw := pollSwitch(polls[m.typeName], m)
 		if sw == nil {
 			return nil, fmt.Errorf("no Poll switch for %s in the generated code", m.typeName)
 		}
@@ -160,8 +161,12 @@ func codeGraphs(src []byte, machines []*machine) ([]Graph, error) {
 	return graphs, nil
 }
 
-// pollSwitch finds the switch on the state in m's Poll method.
-func pollSwitch(f *ast.File, m *machine) *ast.SwitchStmt {
+// pollMethods returns the Poll methods of f by the name of their
+// receiver's type, in one pass over the file: finding each machine's by
+// scanning the file would make the graph check quadratic in the number of
+// coroutines.
+func pollMethods(f *ast.File) map[string]*ast.FuncDecl {
+	polls := map[string]*ast.FuncDecl{}
 	for _, d := range f.Decls {
 		fd, ok := d.(*ast.FuncDecl)
 		if !ok || fd.Name.Name != "Poll" || fd.Recv == nil || len(fd.Recv.List) != 1 {
@@ -177,21 +182,29 @@ func pollSwitch(f *ast.File, m *machine) *ast.SwitchStmt {
 		case *ast.IndexListExpr:
 			t = x.X
 		}
-		if id, ok := t.(*ast.Ident); !ok || id.Name != m.typeName {
-			continue
+		if id, ok := t.(*ast.Ident); ok {
+			polls[id.Name] = fd
 		}
-		var sw *ast.SwitchStmt
-		ast.Inspect(fd.Body, func(n ast.Node) bool {
-			if s, ok := n.(*ast.SwitchStmt); ok && sw == nil {
-				if id, ok := s.Tag.(*ast.Ident); ok && id.Name == m.state {
-					sw = s
-				}
-			}
-			return sw == nil
-		})
-		return sw
 	}
-	return nil
+	return polls
+}
+
+// pollSwitch finds the switch on the state in m's Poll method fd (nil
+// when there is none).
+func pollSwitch(fd *ast.FuncDecl, m *machine) *ast.SwitchStmt {
+	if fd == nil {
+		return nil
+	}
+	var sw *ast.SwitchStmt
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		if s, ok := n.(*ast.SwitchStmt); ok && sw == nil {
+			if id, ok := s.Tag.(*ast.Ident); ok && id.Name == m.state {
+				sw = s
+			}
+		}
+		return sw == nil
+	})
+	return sw
 }
 
 // edgeReader collects the edges of one case of Poll.
