@@ -460,7 +460,62 @@
 // checks the golden cases, and the random programs (with their Comments
 // feature) check every program.
 //
-// # Desugaring
+// # The passes
+//
+// Each coroutine goes through these passes, in this order (machine.build);
+// each file states at its top what its pass leaves for the next one.
+//
+//  1. Resolve (index.go, see Resolve): every identifier of the body is
+//     bound to what it denotes in the type-checked source, once; copies
+//     keep the binding.
+//  2. Desugar (desugar.go, lift.go): the body in a smaller language:
+//     one spec per waiting var declaration, bare returns with named
+//     results and defers, no local type or constant.
+//  3. Order (order.go): for each statement, and each head expression of
+//     a compound statement where Go evaluates it, the steps that evaluate
+//     it in gc's order: "tmpK := e", "outK := x.wait" and "condK := x && y".
+//     The table of gc's rules is at the top of order.go.
+//  4. Cut (flow.go, split.go): the ordered body becomes states, the cases
+//     of Poll. Each ends in a jump to another state, a return, or a wait,
+//     which stores the future and starts the state that polls it.
+//     Compound statements with waits become states joined by jumps;
+//     statements without waits are copied whole, their break, continue
+//     and goto turned into jumps where they leave for a cut statement.
+//     The state graph (graph.go, corofy -graph) is read off these jumps.
+//  5. Storage (vars.go): liveness over the state graph, on bitsets,
+//     decides which variables live across a state boundary and become
+//     fields; which of those are cells (their address is taken in a loop);
+//     which temporaries share a field.
+//  6. Names (names.go, see Names): one owner per kind of name.
+//  7. Emit (emit.go, positions.go, comments.go): the constructor, the
+//     machine's type and Poll, with the states' variables rewritten to
+//     fields, line directives and the user's comments.
+//
+// To see what each pass made of a coroutine, set COROFY_DUMP to its name
+// (T.M for a method, or a path.Match pattern such as "*"), as the
+// compiler's GOSSAFUNC does:
+//
+//	COROFY_DUMP=sum corofy main.gocoro
+//
+// prints, on standard error, the desugared body, the ordered body cut into
+// states with its jumps, and where each variable is stored:
+//
+//	== sum: ordered and cut into 3 states
+//	state 0
+//		tmp1 := double(a)
+//		c.fut1 = runtime.Ready(b)
+//		goto state1
+//	state 1: polls fut1 (runtime.Ready(b).wait) into out1
+//		c.fut2 = runtime.Ready(tmp1 + out1)
+//		goto state2
+//	state 2: polls fut2 (runtime.Ready(double(a) + runtime.Ready(b).wait).wait) into total
+//		return total
+//	== sum: storage
+//		tmp1 int: field tmp1 [temporary]
+//		out1 int: local of Poll [temporary]
+//		...
+//
+// // # Desugaring
 //
 // Before the body is cut into states, desugar.go rewrites it into a
 // smaller language, and each later step may rely on it:

@@ -243,18 +243,22 @@ func newMachine(ft *fileTransform, tp *typed, fd *dst.FuncDecl, co *cparser.Coro
 func (m *machine) build() []dst.Decl {
 	before := len(*m.errs)
 	comments := m.sourceComments()
+	dump := newDumper(m) // COROFY_DUMP: see dump.go
 	m.desugar()
 	m.lift()
+	dump.desugared()
 	m.collectVars()
 	m.checkBody()
 	m.compileBody(m.decl.Body)
 	if len(*m.errs) > before {
 		return nil
 	}
+	dump.states()
 	m.stateGraph = m.graph()
 	m.markAddressed()
 	m.decideStorage()
 	m.share()
+	dump.storage()
 	decls := append(m.lifted, m.emit()...)
 	m.keepAllComments(comments, decls)
 	return decls
