@@ -107,7 +107,7 @@ func newWorkspace(t *testing.T, archive string) string {
 	}
 	dir := testmod.New(t)
 	for _, f := range ar.Files {
-		if f.Name == "checks" || strings.HasSuffix(f.Name, ".formatted") {
+		if f.Name == "checks" || f.Name == "generate" || strings.HasSuffix(f.Name, ".formatted") {
 			continue
 		}
 		p := filepath.Join(dir, filepath.FromSlash(f.Name))
@@ -126,6 +126,18 @@ func newWorkspace(t *testing.T, archive string) string {
 		}
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
+		}
+	}
+	// A file "generate" lists the arguments of a corofy run before the
+	// session, as a user's go generate would have made the files.
+	for _, f := range ar.Files {
+		if f.Name == "generate" {
+			cmd := exec.Command(corofyCommand(t), strings.Fields(string(f.Data))...)
+			cmd.Dir = dir
+			cmd.Env = testmod.Env()
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("corofy %s: %v\n%s", f.Data, err, out)
+			}
 		}
 	}
 	return dir

@@ -107,10 +107,11 @@ func (s *server) goplsDiagnostics(d *document, p publishDiagnosticsParams) {
 	v := s.view()
 	var out []Diagnostic
 	for _, diag := range p.Diagnostics {
-		r, ok := st.rangeToSource(diag.Range)
-		if !ok {
-			continue // in text the lowering wrote: a copy of something reported where the user wrote it
-		}
+		// A range in text the lowering wrote maps to the user's text
+		// after it: an error of a lowered wait RT.Await(x) to x.wait, one
+		// of the copy of a coroutine's result types to the result list
+		// (where gopls reports it too: dedupe keeps one).
+		r, _ := st.rangeToSource(diag.Range)
 		diag.Range = r
 		diag.Message = cleanMessage(diag.Message)
 		var rel []related
@@ -140,9 +141,11 @@ func dedupe(gopls, own []Diagnostic, parseErrors bool) []Diagnostic {
 	}
 	var out []Diagnostic
 	for _, d := range gopls {
-		if seen[fmt.Sprint(d.Range.Start, d.Message)] || parseErrors && d.Source == "syntax" {
+		key := fmt.Sprint(d.Range.Start, d.Message)
+		if seen[key] || parseErrors && d.Source == "syntax" {
 			continue
 		}
+		seen[key] = true
 		out = append(out, d)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return less(out[i].Range.Start, out[j].Range.Start) })

@@ -98,7 +98,7 @@ func (s *server) gocoroRequest(m *message) answer {
 		return s.completion(st, m.Params)
 	case "textDocument/definition", "textDocument/typeDefinition", "textDocument/implementation",
 		"textDocument/references", "textDocument/rename", "textDocument/declaration":
-		return s.atPosition(st, m, func(res json.RawMessage) any { return s.view().mapJSON(res) })
+		return s.atPosition(st, m, nil)
 	case "textDocument/prepareRename":
 		return s.atPosition(st, m, func(res json.RawMessage) any { return mapPrepareRename(st, res) })
 	case "textDocument/documentHighlight":
@@ -135,7 +135,8 @@ func shadowParams(st *docState, params json.RawMessage, pos *Position) json.RawM
 }
 
 // atPosition answers a request at a position of st by asking gopls at the
-// same place of the shadow, and mapping its answer with mapResult. A
+// same place of the shadow, and mapping its answer with mapResult, or
+// as locations and workspace edits if it is nil. A
 // position in text the lowering replaced (the word "coroutine", ".wait")
 // has no answer.
 func (s *server) atPosition(st *docState, m *message, mapResult func(json.RawMessage) any) answer {
@@ -146,11 +147,22 @@ func (s *server) atPosition(st *docState, m *message, mapResult func(json.RawMes
 		if !ok {
 			return nil, nil
 		}
-		res, rerr := s.call(ctx, m.Method, shadowParams(st, m.Params, &gp))
+		params := shadowParams(st, m.Params, &gp)
+		res, rerr := s.call(ctx, m.Method, params)
 		if rerr != nil {
 			return nil, rerr
 		}
-		return mapResult(res), nil
+		if mapResult != nil {
+			return mapResult(res), nil
+		}
+		// Locations: into generated files of packages not shadowed yet,
+		// shadow them and ask again.
+		if s.shadowGeneratedIn(res) {
+			if res, rerr = s.call(ctx, m.Method, params); rerr != nil {
+				return nil, rerr
+			}
+		}
+		return s.view().mapJSON(res), nil
 	}
 }
 

@@ -131,7 +131,7 @@ func (s *server) request(m *message) {
 			rerr = &responseError{codeRequestCancelled, "request cancelled"}
 		}
 		if rerr != nil {
-			s.client.reply(m.ID, nil, rerr)
+			s.client.reply(m.ID, nil, &responseError{rerr.Code, s.view().cleanError(rerr.Message)})
 			return
 		}
 		if result == nil {

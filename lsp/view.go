@@ -3,6 +3,8 @@ package lsp
 import (
 	"bytes"
 	"encoding/json"
+	"path/filepath"
+	"strings"
 )
 
 // rangeToSource maps a range of st's Go text to its .gocoro text, and
@@ -217,4 +219,14 @@ func mapRangeValue(st *docState, r any) (any, bool) {
 	}
 	m, ok := st.rangeToSource(rr)
 	return m, ok
+}
+
+// cleanError rewords an error of gopls: the names of shadow files become
+// those of their .gocoro files.
+func (v *view) cleanError(msg string) string {
+	for shadow, st := range v.byShadow {
+		msg = strings.ReplaceAll(msg, shadow, st.doc.path)
+		msg = strings.ReplaceAll(msg, filepath.Base(shadow), filepath.Base(st.doc.path))
+	}
+	return cleanMessage(msg)
 }
