@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/corofy/corofy/parser"
 	"github.com/corofy/corofy/transform"
 )
 
@@ -25,11 +27,9 @@ func (s *server) publish(d *document) {
 	gopls := d.goplsDiags
 	uri, version := d.uri, d.version
 	d.mu.Unlock()
-	own := corofyDiagnostics(st)
-	if len(st.low.errs) == 0 {
-		own = append(own, staleDiagnostics(d.path, st)...)
-	}
+	own := append(corofyDiagnostics(st), staleDiagnostics(d.path, st)...)
 	all := append(own, dedupe(gopls, own, len(st.low.errs) > 0)...)
+	sort.SliceStable(all, func(i, j int) bool { return less(all[i].Range.Start, all[j].Range.Start) })
 	if all == nil {
 		all = []Diagnostic{}
 	}
@@ -148,7 +148,6 @@ func dedupe(gopls, own []Diagnostic, parseErrors bool) []Diagnostic {
 		seen[key] = true
 		out = append(out, d)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return less(out[i].Range.Start, out[j].Range.Start) })
 	return out
 }
 
@@ -162,15 +161,23 @@ var runtimeName = regexp.MustCompile(`\bcorofyruntime[0-9]*\.`)
 // awaitCall matches the start of a lowered wait.
 var awaitCall = regexp.MustCompile(`\bcorofyruntime[0-9]*\.Await[23]?\(`)
 
+// awaitError matches go/types's error about a call of the runtime's
+// Await, and notFuture the reason when its argument is not a future.
+var (
+	awaitError = regexp.MustCompile(`^in call to corofyruntime[0-9]*\.Await[23]?, (.*)$`)
+	notFuture  = regexp.MustCompile(`^type (.+) of (.+) does not match `)
+)
+
 // cleanMessage rewords text of gopls about the shadow in the user's terms:
 // a lowered wait RT.Await(x) is written x.wait again, a call to it becomes
 // ".wait", and the runtime has its own name.
 func cleanMessage(msg string) string {
-	if rest, ok := strings.CutPrefix(msg, "in call to "); ok && awaitCall.MatchString(rest+"(") && strings.HasPrefix(awaitCall.FindString(rest+"("), strings.SplitN(rest, ",", 2)[0]) {
-		// "in call to RT.Await, type int of x does not match ..." is an
-		// error of the wait itself.
-		_, why, _ := strings.Cut(rest, ", ")
-		msg = "'.wait' on a value that is not a runtime.Future (it needs a method Poll(runtime.Waker) (T, bool)): " + why
+	if m := awaitError.FindStringSubmatch(msg); m != nil {
+		// An error of the lowered call is one of the wait itself.
+		if t := notFuture.FindStringSubmatch(m[1]); t != nil {
+			return fmt.Sprintf("'.wait' on %s of type %s, which is not a runtime.Future (it needs a method Poll(runtime.Waker) (T, bool))", t[2], t[1])
+		}
+		msg = "'.wait' on a value that is not a runtime.Future (it needs a method Poll(runtime.Waker) (T, bool)): " + m[1]
 	}
 	for {
 		loc := awaitCall.FindStringIndex(msg)
@@ -183,6 +190,7 @@ func cleanMessage(msg string) string {
 		}
 		msg = msg[:loc[0]] + msg[loc[1]:end] + ".wait" + msg[end+1:]
 	}
+	msg = strings.ReplaceAll(msg, strconv.Quote(parser.RuntimePath)+".", "runtime.")
 	return runtimeName.ReplaceAllString(msg, "runtime.")
 }
 
