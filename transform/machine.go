@@ -249,6 +249,7 @@ func (m *machine) build() []dst.Decl {
 	dump.desugared()
 	m.collectVars()
 	m.checkBody()
+	m.markGotoLoops() // before the cut, which turns gotos into jumps
 	m.compileBody(m.decl.Body)
 	if len(*m.errs) > before {
 		return nil

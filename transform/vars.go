@@ -76,8 +76,8 @@ func (m *machine) addVar(v *types.Var, info *varInfo) {
 }
 
 // markAddressed marks the variables whose address is taken (&x, x.M()
-// with a pointer method, x[:] of an array) or that a closure captures:
-// code may reach them without naming them.
+// or the method value x.M of a pointer method, x[:] of an array) or that
+// a closure captures: code may reach them without naming them.
 func (m *machine) markAddressed() {
 	var inLit int
 	var visit func(n dst.Node) bool
@@ -100,15 +100,16 @@ func (m *machine) markAddressed() {
 			if _, isArray := m.typeOf(n.X).Underlying().(*types.Array); isArray {
 				m.markRoot(n.X)
 			}
-		case *dst.CallExpr:
-			if sel, ok := n.Fun.(*dst.SelectorExpr); ok {
-				if t := m.typeOf(sel.X); t != nil {
-					if fn, ok := m.methodOf(sel); ok {
-						if recv := fn.Type().(*types.Signature).Recv(); recv != nil {
-							if _, ptr := recv.Type().(*types.Pointer); ptr {
-								if _, isPtr := t.Underlying().(*types.Pointer); !isPtr {
-									m.markRoot(sel.X)
-								}
+		case *dst.SelectorExpr:
+			// x.M with a pointer method M, called or not: a method value
+			// binds &x (also for a promoted method, w.M, and an element,
+			// arr[i].M) and keeps it for as long as it lives.
+			if fn, ok := m.methodOf(n); ok {
+				if recv := fn.Type().(*types.Signature).Recv(); recv != nil {
+					if _, ptr := recv.Type().(*types.Pointer); ptr {
+						if t := m.typeOf(n.X); t != nil {
+							if _, isPtr := t.Underlying().(*types.Pointer); !isPtr {
+								m.markRoot(n.X)
 							}
 						}
 					}
@@ -118,6 +119,59 @@ func (m *machine) markAddressed() {
 		return true
 	}
 	dst.Inspect(m.decl.Body, visit)
+}
+
+// markGotoLoops marks the variables a backward goto declares anew: in
+//
+//	again:
+//		x := i
+//		...
+//		goto again
+//
+// each run of x := i makes a new variable, as each iteration of a loop
+// does, so a closure or a pointer that holds the previous x keeps it
+// (see "Variables in loops" in doc.go). Every variable declared between a
+// label and a goto to it that comes later in the source is marked, which
+// is more than needed where no path leads back, and never less.
+func (m *machine) markGotoLoops() {
+	labels := map[string]int{} // the offset of each label of the body
+	type jump struct {
+		label string
+		at    int
+	}
+	var gotos []jump
+	dst.Inspect(m.decl.Body, func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.FuncLit:
+			return false
+		case *dst.LabeledStmt:
+			if p := m.position(n); p.IsValid() {
+				labels[n.Label.Name] = p.Offset
+			}
+		case *dst.BranchStmt:
+			if n.Tok == token.GOTO && n.Label != nil {
+				if p := m.position(n); p.IsValid() {
+					gotos = append(gotos, jump{n.Label.Name, p.Offset})
+				}
+			}
+		}
+		return true
+	})
+	for _, g := range gotos {
+		from, ok := labels[g.label]
+		if !ok || from > g.at {
+			continue // a forward goto
+		}
+		for _, v := range m.varsInOrder {
+			info := m.vars[v]
+			if info.param || info.result || info.temp || !v.Pos().IsValid() {
+				continue
+			}
+			if at := m.file.loadFset.Position(v.Pos()).Offset; from <= at && at < g.at {
+				info.inLoop = true
+			}
+		}
+	}
 }
 
 // methodOf returns the method a selector denotes, if any.
