@@ -22,7 +22,7 @@ import (
 const pinnedGopls = "v0.23.0"
 
 // findGoplsForTest returns the gopls to test with, or skips the test.
-func findGoplsForTest(t *testing.T) string {
+func findGoplsForTest(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("runs gopls: skipped in -short mode")
@@ -60,7 +60,7 @@ var (
 )
 
 // corofyCommand builds cmd/corofy once and returns its path.
-func corofyCommand(t *testing.T) string {
+func corofyCommand(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "corofy-lsp-test")
@@ -83,7 +83,7 @@ func corofyCommand(t *testing.T) string {
 // A client is an editor, for tests: it runs corofy lsp in a workspace and
 // talks to it.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	dir  string
 	conn *conn
 	cmd  *exec.Cmd
@@ -95,11 +95,13 @@ type client struct {
 	changed  chan struct{} // receives after each notification
 	versions map[string]int
 	texts    map[string]string
+	// fullChanges sends the whole text at each change.
+	fullChanges bool
 }
 
 // newWorkspace writes the files of the txtar archive file to a new module
 // that requires this repository, and returns its directory.
-func newWorkspace(t *testing.T, archive string) string {
+func newWorkspace(t testing.TB, archive string) string {
 	t.Helper()
 	ar, err := txtar.ParseFile(archive)
 	if err != nil {
@@ -145,11 +147,16 @@ func newWorkspace(t *testing.T, archive string) string {
 
 // startClient starts corofy lsp in dir with the test's gopls and
 // initializes the session.
-func startClient(t *testing.T, dir string) *client {
+func startClient(t testing.TB, dir string) *client {
 	t.Helper()
-	gopls := findGoplsForTest(t)
-	bin := corofyCommand(t)
-	cmd := exec.Command(bin, "lsp", "-gopls", gopls)
+	return startServer(t, dir, corofyCommand(t), "lsp", "-gopls", findGoplsForTest(t))
+}
+
+// startServer starts the language server argv in dir and initializes the
+// session.
+func startServer(t testing.TB, dir string, argv ...string) *client {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Env = append(testmod.Env(), "GOPLS_TEST=1")
 	var stderr strings.Builder
@@ -177,11 +184,11 @@ func startClient(t *testing.T, dir string) *client {
 		select {
 		case err := <-done:
 			if err != nil {
-				t.Errorf("corofy lsp exited with %v; its standard error:\n%s", err, stderr.String())
+				t.Errorf("%s exited with %v; its standard error:\n%s", argv, err, stderr.String())
 			}
 		case <-time.After(10 * time.Second):
 			cmd.Process.Kill()
-			t.Errorf("corofy lsp did not exit 10s after exit; its standard error:\n%s", stderr.String())
+			t.Errorf("%s did not exit 10s after exit; its standard error:\n%s", argv, stderr.String())
 		}
 	})
 	var res struct {
@@ -342,9 +349,15 @@ func (c *client) change(name, old string, n int, new string) {
 	i := nthIndex(txt, old, n)
 	c.texts[name] = txt[:i] + new + txt[i+len(old):]
 	c.mu.Unlock()
+	change := contentChange{Range: &Range{start, end}, Text: new}
+	if c.fullChanges {
+		c.mu.Lock()
+		change = contentChange{Text: c.texts[name]}
+		c.mu.Unlock()
+	}
 	c.conn.notify("textDocument/didChange", didChangeParams{
 		TextDocument:   versionedDocID{URI: c.uri(name), Version: v},
-		ContentChanges: []contentChange{{Range: &Range{start, end}, Text: new}},
+		ContentChanges: []contentChange{change},
 	})
 }
 

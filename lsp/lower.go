@@ -50,19 +50,30 @@ type wait struct {
 type edit struct {
 	off, del int
 	text     string
+	span     int // for ordering: the end of the construct the edit starts
 }
 
 // lower lowers the .gocoro source src, named filename in diagnostics. It
 // lowers what it can even when the source has errors: gopls then still
 // sees a Go file close to what the user typed.
-func lower(filename string, src []byte) *lowering {
+func lower(filename string, src []byte) *lowering { return lowerWith(filename, src, true) }
+
+// lowerWith is lower; with reuse, a file without errors is lowered from
+// what parser.ParseFile found (its coroutines and waits) rather than
+// parsed again, which halves the work at each edit.
+func lowerWith(filename string, src []byte, reuse bool) *lowering {
 	l := &lowering{src: src}
-	if _, err := parser.ParseFile(token.NewFileSet(), filename, src); err != nil {
+	pfset := token.NewFileSet()
+	pf, err := parser.ParseFile(pfset, filename, src)
+	if err != nil {
 		if list, ok := err.(scanner.ErrorList); ok {
 			l.errs = list
 		} else {
 			l.errs.Add(token.Position{Filename: filename, Line: 1, Column: 1}, err.Error())
 		}
+	} else if reuse {
+		l.fromParsed(pfset, pf)
+		return l
 	}
 	blanked, keywords, _ := parser.BlankKeywords(filename, src)
 	fset := token.NewFileSet()
@@ -78,17 +89,59 @@ func lower(filename string, src []byte) *lowering {
 		l.rtName = unusedName(f, "corofyruntime")
 		lw := &lowerer{tf: tf, src: blanked, rt: l.rtName}
 		lw.file(f, keywords)
-		edits = append(edits, lw.edits...)
-		l.bodies, l.waits = lw.bodies, lw.found
-		if len(lw.edits) > 0 && f.Name != nil && f.Name.Name != "_" && f.Name.End().IsValid() {
-			edits = append(edits, edit{off: tf.Offset(f.Name.End()), text: "; import " + l.rtName + " " + strconv.Quote(parser.RuntimePath)})
-		} else {
-			l.rtName = ""
+		edits = l.finish(f, lw, edits)
+	}
+	l.goSrc, l.m = apply(blanked, sortEdits(edits))
+	return l
+}
+
+// fromParsed lowers the file pf that parser.ParseFile returned.
+func (l *lowering) fromParsed(fset *token.FileSet, pf *parser.File) {
+	tf := fset.File(pf.AST.FileStart)
+	// The parser's lowered tree has its own import of the runtime if it
+	// added one, under a name the source does not use: that name.
+	l.rtName = pf.RuntimeName
+	if pf.AddedImport == nil {
+		l.rtName = unusedName(pf.AST, "corofyruntime")
+	}
+	lw := &lowerer{tf: tf, src: pf.Go, rt: l.rtName}
+	var edits []edit
+	for _, co := range pf.Coroutines {
+		edits = append(edits, edit{off: tf.Offset(co.Keyword), del: len("coroutine"), text: "         "})
+		if !lw.decl(co.Results, co.Lit.Body) {
+			continue
+		}
+		for _, w := range co.Waits {
+			lw.wait(w.Call.Args[0], w.Pos, w.Pos+token.Pos(len("wait")), w.N)
 		}
 	}
-	slices.SortStableFunc(edits, func(a, b edit) int { return a.off - b.off })
-	l.goSrc, l.m = apply(blanked, edits)
-	return l
+	edits = l.finish(pf.AST, lw, edits)
+	l.goSrc, l.m = apply(pf.Go, sortEdits(edits))
+}
+
+// finish adds the lowerer's edits to edits, and the import of the runtime
+// if they use it.
+func (l *lowering) finish(f *ast.File, lw *lowerer, edits []edit) []edit {
+	edits = append(edits, lw.edits...)
+	l.bodies, l.waits = lw.bodies, lw.found
+	if len(lw.edits) > 0 && f.Name != nil && f.Name.Name != "_" && f.Name.End().IsValid() {
+		edits = append(edits, edit{off: lw.off(f.Name.End()), text: "; import " + l.rtName + " " + strconv.Quote(parser.RuntimePath)})
+	} else {
+		l.rtName = ""
+	}
+	return edits
+}
+
+// sortEdits sorts edits by offset; of two insertions at one offset, the
+// one of the larger construct comes first (RT.Await(RT.Await(x))).
+func sortEdits(edits []edit) []edit {
+	slices.SortStableFunc(edits, func(a, b edit) int {
+		if a.off != b.off {
+			return a.off - b.off
+		}
+		return b.span - a.span
+	})
+	return edits
 }
 
 // inBody reports whether the source offset off is inside a coroutine body.
@@ -160,9 +213,22 @@ func (l *lowerer) file(f *ast.File, keywords []parser.Keyword) {
 
 // coroutine lowers one coroutine declaration and the waits of its body.
 func (l *lowerer) coroutine(fd *ast.FuncDecl) {
-	var types []string
+	// The results, for the waits in return statements: one per name.
+	n := 0
 	if fd.Type.Results != nil {
-		for _, field := range fd.Type.Results.List {
+		n = fd.Type.Results.NumFields()
+	}
+	l.decl(fd.Type.Results, fd.Body) // with more than three results, corofy reports it
+	l.waits(fd.Body, n)
+}
+
+// decl lowers the declaration of a coroutine whose result list (as
+// written) is results and whose body is body; it reports false, and does
+// nothing, for more than three results.
+func (l *lowerer) decl(results *ast.FieldList, body *ast.BlockStmt) bool {
+	var types []string
+	if results != nil {
+		for _, field := range results.List {
 			t := string(l.src[l.off(field.Type.Pos()):l.off(field.Type.End())])
 			for range max(len(field.Names), 1) {
 				types = append(types, t)
@@ -180,17 +246,29 @@ func (l *lowerer) coroutine(fd *ast.FuncDecl) {
 		out = l.rt + ".Tuple" + strconv.Itoa(n) + "[" + strings.Join(types, ", ") + "]"
 		lazy = "Lazy" + strconv.Itoa(n)
 	default:
-		l.waits(fd.Body, n) // more than three results: corofy reports it
-		return
+		return false
 	}
-	at := fd.Body.Lbrace
-	if fd.Type.Results != nil {
-		at = fd.Type.Results.Pos()
+	at := body.Lbrace
+	if results != nil {
+		at = results.Pos()
 	}
 	l.edits = append(l.edits, edit{off: l.off(at), text: l.rt + ".Future[" + out + "] { return " + l.rt + "." + lazy + "(func() "})
-	l.bodies = append(l.bodies, [2]int{l.off(fd.Body.Lbrace), l.off(fd.Body.Rbrace) + 1})
-	l.waits(fd.Body, n)
-	l.edits = append(l.edits, edit{off: l.off(fd.Body.Rbrace) + 1, text: ")}"})
+	l.bodies = append(l.bodies, [2]int{l.off(body.Lbrace), l.off(body.Rbrace) + 1})
+	l.edits = append(l.edits, edit{off: l.off(body.Rbrace) + 1, text: ")}"})
+	return true
+}
+
+// wait lowers one x.wait, whose word "wait" spans sel to selEnd, standing
+// for n values (0 or 1 for one).
+func (l *lowerer) wait(x ast.Expr, sel, selEnd token.Pos, n int) {
+	await := "Await"
+	if n >= 2 {
+		await += strconv.Itoa(n)
+	}
+	l.edits = append(l.edits,
+		edit{off: l.off(x.Pos()), text: l.rt + "." + await + "(", span: l.off(selEnd)},
+		edit{off: l.off(x.End()), del: l.off(selEnd) - l.off(x.End()), text: ")"})
+	l.found = append(l.found, wait{word: [2]int{l.off(sel), l.off(selEnd)}, await: await})
 }
 
 // waits lowers every x.wait below n: "RT.Await(" before x, and ".wait"
@@ -227,14 +305,7 @@ func (l *lowerer) waits(n ast.Node, results int) {
 			}
 		case *ast.SelectorExpr:
 			if n.Sel != nil && n.Sel.Name == "wait" && n.X != nil {
-				await := "Await"
-				if k := multi[n]; k > 0 {
-					await += strconv.Itoa(k)
-				}
-				l.edits = append(l.edits,
-					edit{off: l.off(n.X.Pos()), text: l.rt + "." + await + "("},
-					edit{off: l.off(n.X.End()), del: l.off(n.Sel.End()) - l.off(n.X.End()), text: ")"})
-				l.found = append(l.found, wait{word: [2]int{l.off(n.Sel.Pos()), l.off(n.Sel.End())}, await: await})
+				l.wait(n.X, n.Sel.Pos(), n.Sel.End(), multi[n])
 			}
 		}
 		return true

@@ -95,6 +95,26 @@ func runtimeImportName(f *ast.File) string {
 	return ""
 }
 
+// TestLoweringFromParsed checks that lowering a file from what
+// parser.ParseFile found gives the same text, waits and bodies as
+// lowering it from a parse of its own (the path files with errors take).
+func TestLoweringFromParsed(t *testing.T) {
+	for name, src := range repoGocoro(t) {
+		a, b := lowerWith(name, src, true), lowerWith(name, src, false)
+		at := strings.ReplaceAll(string(a.goSrc), a.rtName, "RT")
+		bt := strings.ReplaceAll(string(b.goSrc), b.rtName, "RT")
+		if at != bt {
+			t.Errorf("%s: lowered from the parser's file:\n%s\nfrom its own parse:\n%s", name, diffAt(at, bt), diffAt(bt, at))
+		}
+		if fmt.Sprint(a.waits, a.bodies) != fmt.Sprint(b.waits, b.bodies) {
+			t.Errorf("%s: waits and bodies from the parser's file %v %v, from its own parse %v %v", name, a.waits, a.bodies, b.waits, b.bodies)
+		}
+		if a.rtName != b.rtName {
+			t.Errorf("%s: the runtime is %s from the parser's file, %s from its own parse", name, a.rtName, b.rtName)
+		}
+	}
+}
+
 // shape prints the syntax tree of f without positions, comments or
 // imports of the runtime, with the runtime's name rt written RT.
 func shape(f *ast.File, rt ...string) string {

@@ -272,7 +272,7 @@ func (c *client) answer(what, method string, params any) json.RawMessage {
 
 // applyTestEdits applies LSP edits to txt, independently of the server's
 // code: lines split at "\n", columns in UTF-16 units.
-func applyTestEdits(t *testing.T, txt string, edits []TextEdit) string {
+func applyTestEdits(t testing.TB, txt string, edits []TextEdit) string {
 	offset := func(p Position) int {
 		off := 0
 		for l := 0; l < p.Line; l++ {
