@@ -325,11 +325,21 @@ func (m *machine) typeParameters(fd *dst.FuncDecl, info *types.Info) bool {
 	}
 	// The constraints are those of the receiver type's declaration.
 	fields := &dst.FieldList{Opening: true, Closing: true}
-	for _, id := range names {
+	for i, id := range names {
 		tp, ok := m.objectOf(id).(*types.TypeName)
 		if !ok {
 			m.errorf(m.pos, "coroutine %s: cannot find type parameter %s", m.name, id.Name)
 			return false
+		}
+		if id.Name == "_" {
+			// box[_]: the machine's type needs a name to pass on. The
+			// receiver gets it too, for the constructor to name the
+			// machine's type with.
+			id.Name = m.blankTypeParam(fd, i)
+			if m.file.tc.typeParams == nil {
+				m.file.tc.typeParams = map[*types.TypeName]string{}
+			}
+			m.file.tc.typeParams[tp] = id.Name
 		}
 		constraint, err := typeExpr(tp.Type().(*types.TypeParam).Constraint(), m.file.tc)
 		if err != nil {
@@ -341,6 +351,18 @@ func (m *machine) typeParameters(fd *dst.FuncDecl, info *types.Info) bool {
 	}
 	m.typeParams = fields
 	return true
+}
+
+// blankTypeParam returns a name for the i-th type parameter of a
+// receiver that writes it "_": T1, T2..., unless fd names one already.
+func (m *machine) blankTypeParam(fd *dst.FuncDecl, i int) string {
+	used := map[string]bool{}
+	dstutilApply(fd, func(id *dst.Ident, _ dst.Node, _ string) { used[id.Name] = true })
+	name := fmt.Sprintf("T%d", i+1)
+	for k := 2; used[name]; k++ {
+		name = fmt.Sprintf("T%d_%d", i+1, k)
+	}
+	return name
 }
 
 // relPos names a position of the package (in the loader's file set) for

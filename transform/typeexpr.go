@@ -14,6 +14,9 @@ import (
 type typeContext struct {
 	pkg    *types.Package
 	lifted map[*types.TypeName]*liftedType
+	// typeParams renames type parameters written "_" in a receiver
+	// (see typeParameters).
+	typeParams map[*types.TypeName]string
 }
 
 // typeExpr returns a dst expression that denotes t in the package tc.pkg.
@@ -32,6 +35,9 @@ func typeExpr(t types.Type, tc *typeContext) (dst.Expr, error) {
 	case *types.Named:
 		return namedExpr(t.Obj(), t.TypeArgs(), tc)
 	case *types.TypeParam:
+		if name, ok := tc.typeParams[t.Obj()]; ok {
+			return dst.NewIdent(name), nil
+		}
 		return dst.NewIdent(t.Obj().Name()), nil
 	case *types.Pointer:
 		x, err := typeExpr(t.Elem(), tc)
@@ -83,6 +89,10 @@ func typeExpr(t types.Type, tc *typeContext) (dst.Expr, error) {
 		if t.Empty() {
 			return dst.NewIdent("any"), nil
 		}
+		if t.IsImplicit() && t.NumEmbeddeds() == 1 && t.NumExplicitMethods() == 0 {
+			// A constraint written without interface{...}: ~int | ~string.
+			return typeExpr(t.EmbeddedType(0), tc)
+		}
 		methods := &dst.FieldList{}
 		for i := 0; i < t.NumEmbeddeds(); i++ {
 			x, err := typeExpr(t.EmbeddedType(i), tc)
@@ -100,6 +110,23 @@ func typeExpr(t types.Type, tc *typeContext) (dst.Expr, error) {
 			methods.List = append(methods.List, &dst.Field{Names: []*dst.Ident{dst.NewIdent(m.Name())}, Type: x})
 		}
 		return &dst.InterfaceType{Methods: methods}, nil
+	case *types.Union: // a constraint's type set: ~int | ~string
+		var x dst.Expr
+		for i := 0; i < t.Len(); i++ {
+			term, err := typeExpr(t.Term(i).Type(), tc)
+			if err != nil {
+				return nil, err
+			}
+			if t.Term(i).Tilde() {
+				term = &dst.UnaryExpr{Op: token.TILDE, X: term}
+			}
+			if x == nil {
+				x = term
+			} else {
+				x = &dst.BinaryExpr{X: x, Op: token.OR, Y: term}
+			}
+		}
+		return x, nil
 	}
 	return nil, fmt.Errorf("cannot write type %s", t)
 }
