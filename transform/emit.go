@@ -178,7 +178,7 @@ func (m *machine) typeDecl() dst.Decl {
 		}
 		t, err := typeExpr(v.Type(), m.file.tc)
 		if err != nil {
-			m.errorf(m.pos, "cannot keep %s across a .wait: %v", v.Name(), err)
+			m.errorf(m.varPos(v), "cannot keep %s across a .wait: %v", v.Name(), err)
 			continue
 		}
 		if info.cell {
@@ -705,7 +705,7 @@ func (m *machine) stored(info *varInfo) dst.Expr {
 func (m *machine) newCell(info *varInfo) dst.Stmt {
 	t, err := typeExpr(info.v.Type(), m.file.tc)
 	if err != nil {
-		m.errorf(m.pos, "cannot keep %s across a .wait: %v", info.v.Name(), err)
+		m.errorf(m.varPos(info.v), "cannot keep %s across a .wait: %v", info.v.Name(), err)
 		t = dst.NewIdent("any")
 	}
 	return &dst.AssignStmt{Lhs: []dst.Expr{m.field(info.field)}, Tok: token.ASSIGN, Rhs: []dst.Expr{&dst.CallExpr{Fun: dst.NewIdent("new"), Args: []dst.Expr{t}}}}
@@ -1006,4 +1006,13 @@ func (m *machine) lineDirective(decs *dst.Decorations, p token.Position) {
 // emptyStruct returns struct{}.
 func emptyStruct() *dst.StructType {
 	return &dst.StructType{Fields: &dst.FieldList{Opening: true, Closing: true}}
+}
+
+// varPos returns the position of v's declaration, for messages about it;
+// the coroutine's when it has none.
+func (m *machine) varPos(v *types.Var) token.Position {
+	if v.Pos().IsValid() {
+		return m.file.loadFset.Position(v.Pos())
+	}
+	return m.pos
 }

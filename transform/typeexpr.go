@@ -71,6 +71,11 @@ func typeExpr(t types.Type, tc *typeContext) (dst.Expr, error) {
 		fields := &dst.FieldList{Opening: true, Closing: true}
 		for i := 0; i < t.NumFields(); i++ {
 			f := t.Field(i)
+			if !f.Exported() && f.Pkg() != nil && f.Pkg() != tc.pkg {
+				// Written here, the field would belong to this package:
+				// another type.
+				return nil, fmt.Errorf("type %s has field %s, which package %s does not export", types.TypeString(t, types.RelativeTo(tc.pkg)), f.Name(), f.Pkg().Name())
+			}
 			x, err := typeExpr(f.Type(), tc)
 			if err != nil {
 				return nil, err
@@ -103,6 +108,9 @@ func typeExpr(t types.Type, tc *typeContext) (dst.Expr, error) {
 		}
 		for i := 0; i < t.NumExplicitMethods(); i++ {
 			m := t.ExplicitMethod(i)
+			if !m.Exported() && m.Pkg() != nil && m.Pkg() != tc.pkg {
+				return nil, fmt.Errorf("type %s has method %s, which package %s does not export", types.TypeString(t, types.RelativeTo(tc.pkg)), m.Name(), m.Pkg().Name())
+			}
 			x, err := funcTypeExpr(m.Type().(*types.Signature), tc)
 			if err != nil {
 				return nil, err
