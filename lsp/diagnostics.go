@@ -3,6 +3,7 @@ package lsp
 import (
 	"errors"
 	"fmt"
+	"go/scanner"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -24,11 +25,12 @@ func (s *server) publish(d *document) {
 		return
 	}
 	st := d.st
+	errs := st.errs
 	gopls := d.goplsDiags
 	uri, version := d.uri, d.version
 	d.mu.Unlock()
-	own := append(corofyDiagnostics(st), staleDiagnostics(d.path, st)...)
-	all := append(own, dedupe(gopls, own, len(st.low.errs) > 0)...)
+	own := append(corofyDiagnostics(st, errs), staleDiagnostics(d.path, st)...)
+	all := append(own, dedupe(gopls, own, len(errs) > 0)...)
 	sort.SliceStable(all, func(i, j int) bool { return less(all[i].Range.Start, all[j].Range.Start) })
 	if all == nil {
 		all = []Diagnostic{}
@@ -39,9 +41,9 @@ func (s *server) publish(d *document) {
 
 // corofyDiagnostics returns the errors of corofy's parser as diagnostics,
 // each over the word it is at.
-func corofyDiagnostics(st *docState) []Diagnostic {
+func corofyDiagnostics(st *docState, errs scanner.ErrorList) []Diagnostic {
 	var out []Diagnostic
-	for _, e := range st.low.errs {
+	for _, e := range errs {
 		off := offsetOf(st.src, e.Pos.Line, e.Pos.Column)
 		end := off
 		for end < len(st.low.src) && isWordByte(st.low.src[end]) {

@@ -2,11 +2,13 @@ package lsp
 
 import (
 	"encoding/json"
+	"go/scanner"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/corofy/corofy/transform"
 )
@@ -42,6 +44,7 @@ type docState struct {
 	shadowVersion int // gopls's version of the shadow
 	low           *lowering
 	src, goText   *text
+	errs          scanner.ErrorList // corofy's, set under doc.mu once found
 }
 
 // shadowPathOf returns the shadow's file name for the .gocoro path.
@@ -61,7 +64,7 @@ func sourceOfGenerated(path string) string {
 
 // newState lowers src as the next state of d.
 func (d *document) newState(src []byte, version int) *docState {
-	low := lower(d.path, src)
+	low := lowerGo(d.path, src)
 	st := &docState{doc: d, version: version, low: low, src: newText(low.src), goText: newText(low.goSrc)}
 	if d.st != nil {
 		st.shadowVersion = d.st.shadowVersion + 1
@@ -173,21 +176,35 @@ func (s *server) shadow(path string, src []byte, version int, owned bool) *docum
 
 	d.mu.Lock()
 	d.owned = d.owned || owned
+	owned = d.owned
 	d.version = version
+	prev := d.st
 	st := d.newState(src, version)
 	d.mu.Unlock()
-	if p == nil {
-		return d
+	if p != nil {
+		s.sendShadow(p, d, isNew, prev, st)
 	}
+	if !owned {
+		return d // no diagnostics are published for it
+	}
+	// corofy's own checks run while gopls checks the shadow.
+	errs := parseErrors(path, src)
+	d.mu.Lock()
+	st.errs = errs
+	d.mu.Unlock()
+	return d
+}
+
+// sendShadow sends gopls the shadow of st: opened, or changed from prev.
+func (s *server) sendShadow(p *goplsProc, d *document, isNew bool, prev, st *docState) {
 	if isNew {
 		p.conn.notify("textDocument/didOpen", didOpenParams{TextDocument: textDocumentItem{
 			URI: d.shadowURI, LanguageID: "go", Version: st.shadowVersion, Text: string(st.low.goSrc)}})
 	} else {
 		p.conn.notify("textDocument/didChange", didChangeParams{
 			TextDocument:   versionedDocID{URI: d.shadowURI, Version: st.shadowVersion},
-			ContentChanges: []contentChange{{Text: string(st.low.goSrc)}}})
+			ContentChanges: []contentChange{shadowChange(prev, st)}})
 	}
-	return d
 }
 
 // shadowSiblings shadows, from disk, every .gocoro file of dir that is not
@@ -325,4 +342,27 @@ func (s *server) reopenAll() {
 	for _, it := range items {
 		p.conn.notify("textDocument/didOpen", didOpenParams{TextDocument: it})
 	}
+}
+
+// shadowChange returns the change from the shadow of prev to that of st:
+// the span between their common prefix and suffix, replaced.
+func shadowChange(prev, st *docState) contentChange {
+	a, b := prev.low.goSrc, st.low.goSrc
+	pre := 0
+	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
+		suf++
+	}
+	// Whole characters, never between "\r" and "\n".
+	for pre > 0 && pre < len(a) && (!utf8.RuneStart(a[pre]) || a[pre] == '\n' && a[pre-1] == '\r') {
+		pre--
+	}
+	for suf > 0 && (!utf8.RuneStart(a[len(a)-suf]) || a[len(a)-suf] == '\n' && len(a)-suf > 0 && a[len(a)-suf-1] == '\r') {
+		suf--
+	}
+	r := Range{prev.goText.position(pre), prev.goText.position(len(a) - suf)}
+	return contentChange{Range: &r, Text: string(b[pre : len(b)-suf])}
 }

@@ -32,7 +32,8 @@ type lowering struct {
 	goSrc  []byte // the lowered Go text
 	m      posMap
 	rtName string // the runtime's name in goSrc, "" if not imported
-	// errs are corofy's own diagnostics: parser.ParseFile's errors.
+	// errs are corofy's own diagnostics, parser.ParseFile's errors, when
+	// lower made it; see docState.errs.
 	errs scanner.ErrorList
 	// bodies are the source spans of the coroutine bodies, braces included.
 	bodies [][2]int
@@ -53,28 +54,33 @@ type edit struct {
 	span     int // for ordering: the end of the construct the edit starts
 }
 
-// lower lowers the .gocoro source src, named filename in diagnostics. It
-// lowers what it can even when the source has errors: gopls then still
-// sees a Go file close to what the user typed.
-func lower(filename string, src []byte) *lowering { return lowerWith(filename, src, true) }
+// lower lowers the .gocoro source src, named filename in diagnostics, and
+// gathers corofy's errors about it (lowerGo, then parseErrors).
+func lower(filename string, src []byte) *lowering {
+	l := lowerGo(filename, src)
+	l.errs = parseErrors(filename, src)
+	return l
+}
 
-// lowerWith is lower; with reuse, a file without errors is lowered from
-// what parser.ParseFile found (its coroutines and waits) rather than
-// parsed again, which halves the work at each edit.
-func lowerWith(filename string, src []byte, reuse bool) *lowering {
-	l := &lowering{src: src}
-	pfset := token.NewFileSet()
-	pf, err := parser.ParseFile(pfset, filename, src)
-	if err != nil {
-		if list, ok := err.(scanner.ErrorList); ok {
-			l.errs = list
-		} else {
-			l.errs.Add(token.Position{Filename: filename, Line: 1, Column: 1}, err.Error())
-		}
-	} else if reuse {
-		l.fromParsed(pfset, pf)
-		return l
+// parseErrors returns the errors parser.ParseFile finds in src.
+func parseErrors(filename string, src []byte) scanner.ErrorList {
+	_, err := parser.ParseFile(token.NewFileSet(), filename, src)
+	if err == nil {
+		return nil
 	}
+	if list, ok := err.(scanner.ErrorList); ok {
+		return list
+	}
+	var list scanner.ErrorList
+	list.Add(token.Position{Filename: filename, Line: 1, Column: 1}, err.Error())
+	return list
+}
+
+// lowerGo lowers src without corofy's checks (l.errs is nil). It lowers
+// what it can even when the source has errors: gopls then still sees a Go
+// file close to what the user typed.
+func lowerGo(filename string, src []byte) *lowering {
+	l := &lowering{src: src}
 	blanked, keywords, _ := parser.BlankKeywords(filename, src)
 	fset := token.NewFileSet()
 	f, _ := goparser.ParseFile(fset, filename, blanked, goparser.SkipObjectResolution)
@@ -93,30 +99,6 @@ func lowerWith(filename string, src []byte, reuse bool) *lowering {
 	}
 	l.goSrc, l.m = apply(blanked, sortEdits(edits))
 	return l
-}
-
-// fromParsed lowers the file pf that parser.ParseFile returned.
-func (l *lowering) fromParsed(fset *token.FileSet, pf *parser.File) {
-	tf := fset.File(pf.AST.FileStart)
-	// The parser's lowered tree has its own import of the runtime if it
-	// added one, under a name the source does not use: that name.
-	l.rtName = pf.RuntimeName
-	if pf.AddedImport == nil {
-		l.rtName = unusedName(pf.AST, "corofyruntime")
-	}
-	lw := &lowerer{tf: tf, src: pf.Go, rt: l.rtName}
-	var edits []edit
-	for _, co := range pf.Coroutines {
-		edits = append(edits, edit{off: tf.Offset(co.Keyword), del: len("coroutine"), text: "         "})
-		if !lw.decl(co.Results, co.Lit.Body) {
-			continue
-		}
-		for _, w := range co.Waits {
-			lw.wait(w.Call.Args[0], w.Pos, w.Pos+token.Pos(len("wait")), w.N)
-		}
-	}
-	edits = l.finish(pf.AST, lw, edits)
-	l.goSrc, l.m = apply(pf.Go, sortEdits(edits))
 }
 
 // finish adds the lowerer's edits to edits, and the import of the runtime

@@ -95,26 +95,6 @@ func runtimeImportName(f *ast.File) string {
 	return ""
 }
 
-// TestLoweringFromParsed checks that lowering a file from what
-// parser.ParseFile found gives the same text, waits and bodies as
-// lowering it from a parse of its own (the path files with errors take).
-func TestLoweringFromParsed(t *testing.T) {
-	for name, src := range repoGocoro(t) {
-		a, b := lowerWith(name, src, true), lowerWith(name, src, false)
-		at := strings.ReplaceAll(string(a.goSrc), a.rtName, "RT")
-		bt := strings.ReplaceAll(string(b.goSrc), b.rtName, "RT")
-		if at != bt {
-			t.Errorf("%s: lowered from the parser's file:\n%s\nfrom its own parse:\n%s", name, diffAt(at, bt), diffAt(bt, at))
-		}
-		if fmt.Sprint(a.waits, a.bodies) != fmt.Sprint(b.waits, b.bodies) {
-			t.Errorf("%s: waits and bodies from the parser's file %v %v, from its own parse %v %v", name, a.waits, a.bodies, b.waits, b.bodies)
-		}
-		if a.rtName != b.rtName {
-			t.Errorf("%s: the runtime is %s from the parser's file, %s from its own parse", name, a.rtName, b.rtName)
-		}
-	}
-}
-
 // shape prints the syntax tree of f without positions, comments or
 // imports of the runtime, with the runtime's name rt written RT.
 func shape(f *ast.File, rt ...string) string {
@@ -245,3 +225,30 @@ func TestPositionMapRoundTrip(t *testing.T) {
 }
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// TestShadowChange checks that the change sent to gopls between two
+// lowerings turns the first shadow into the second, for edits of every
+// .gocoro of the repository (a line removed, a character inserted, CRLF).
+func TestShadowChange(t *testing.T) {
+	d := &document{path: "x.gocoro"}
+	for name, src := range repoGocoro(t) {
+		variants := [][]byte{src, bytes.ReplaceAll(src, []byte("\n"), []byte("\r\n"))}
+		for _, src := range variants {
+			mid := bytes.IndexByte(src[len(src)/2:], '\n') + len(src)/2
+			edited := [][]byte{
+				append(append([]byte{}, src[:mid]...), append([]byte("\n\tx := 1 // é"), src[mid:]...)...),
+				append(append([]byte{}, src[:len(src)/3]...), src[len(src)/2:]...),
+				[]byte("package x\n"),
+			}
+			prev := d.newState(src, 1)
+			for _, e := range edited {
+				st := d.newState(e, 2)
+				c := shadowChange(prev, st)
+				got, err := applyChanges(prev.low.goSrc, []contentChange{c})
+				if err != nil || !bytes.Equal(got, st.low.goSrc) {
+					t.Fatalf("%s: shadowChange gives %+v, which makes %q (%v), want %q", name, c, diffAt(string(got), string(st.low.goSrc)), err, diffAt(string(st.low.goSrc), string(got)))
+				}
+			}
+		}
+	}
+}
