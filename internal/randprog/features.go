@@ -142,6 +142,13 @@ const (
 	// switches and selects that wait, on case lines, before closing
 	// braces. The random test checks that each is in the generated code.
 	Comments
+	// AddressKeepers: code that keeps a variable's address without
+	// writing &: method values of pointer methods (a.bump, bound before a
+	// wait, called after the variable changed), one per loop iteration
+	// collected and called after the loop, and declarations a backward
+	// goto runs again (each run a new variable) whose address and a
+	// closure over them are kept across a wait.
+	AddressKeepers
 )
 
 var featureNames = []string{
@@ -153,7 +160,7 @@ var featureNames = []string{
 	"MultiResults", "Generics", "RangeFuncWaits",
 	"DeclBlocks", "LocalTypes", "NamedResultReturns", "PartialRedecl",
 	"Shadowing", "ReservedNameLocals", "CoroutineIdent", "NoCoroutineFiles",
-	"Comments",
+	"Comments", "AddressKeepers",
 }
 
 // All returns every feature.

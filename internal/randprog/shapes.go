@@ -146,6 +146,9 @@ func (g *gen) extraPrelude(out *bytes.Buffer) {
 	if g.f.Has(ReservedNameLocals) {
 		g.reserved = reservedLocals()
 	}
+	if g.f.Has(AddressKeepers) {
+		out.WriteString(accSrc)
+	}
 }
 
 // extraGlobals prints, at the end of main, the globals of the pending
@@ -1315,5 +1318,84 @@ func (g *gen) plainMainCall(co *coro, call string) {
 		g.line("fmt.Println(%q, %s, %s)", "main "+co.name, a, s)
 	default:
 		g.line("fmt.Println(%q, %s)", "main "+co.name, call)
+	}
+}
+
+// AddressKeepers.
+
+// accSrc is in the programs of AddressKeepers.
+const accSrc = `// acc has pointer methods: a method value of one binds the address of
+// the variable it is taken from.
+type acc struct{ n int }
+
+func (a *acc) bump(d int) int {
+	a.n += d
+	return a.n
+}
+
+func (a *acc) get() int { return a.n }
+
+`
+
+// addressKeeper writes code that keeps a variable's address without &.
+func (g *gen) addressKeeper(c ctx) {
+	switch g.intn(3) {
+	case 0: // a method value bound before a wait, called after a change
+		a, f := g.local("a"), g.local("f")
+		g.line("%s := acc{n: %s}", a, g.intExpr(c, 1))
+		method, arg := "get", ""
+		if g.chance(0.5) {
+			method, arg = "bump", g.intLit()
+		}
+		g.line("%s := %s.%s", f, a, method)
+		g.waitStmt(c)
+		if g.chance(0.5) {
+			g.line("%s = acc{n: %s}", a, g.intExpr(c, 1))
+		} else {
+			g.line("%s.n += %s", a, g.intExpr(c, 1))
+		}
+		g.line("fmt.Println(%q, %s(%s), %s.n)", g.id("mv"), f, arg, a)
+	case 1: // one method value per iteration, called after the loop
+		fs, i, a, f := g.local("fs"), g.local("i"), g.local("a"), g.local("f")
+		g.line("var %s []func() int", fs)
+		g.line("for %s := range %d {", i, 2+g.intn(2))
+		g.ind++
+		g.line("%s := acc{n: %s * 10}", a, i)
+		g.line("%s = append(%s, %s.get)", fs, fs, a)
+		inner := c
+		inner.waits = c.waits && g.f.Has(WaitsInRange)
+		g.waitStmt(inner)
+		g.line("%s.bump(1)", a)
+		g.ind--
+		g.line("}")
+		g.line("for _, %s := range %s {", f, fs)
+		g.line("	fmt.Print(%s(), %q)", f, " ")
+		g.line("}")
+		g.line("fmt.Println(%q)", g.id("fs"))
+	default: // a backward goto declares x anew at each run
+		if !c.straight || !g.f.Has(Goto) {
+			g.addressKeeper(c)
+			return
+		}
+		i, ps, fs, x := g.local("i"), g.local("ps"), g.local("fs"), g.local("x")
+		label := strings.ToUpper(g.id("AGAIN"))
+		n := 2 + g.intn(2)
+		g.line("%s := 0", i)
+		g.line("var %s []*int", ps)
+		g.line("var %s []func() int", fs)
+		g.line("%s:", label)
+		g.line("%s := %s*3 + %s", x, i, g.intLit())
+		g.line("%s = append(%s, &%s)", ps, ps, x)
+		g.line("%s = append(%s, func() int { return %s })", fs, fs, x)
+		g.waitStmt(c)
+		g.line("%s += 10", x)
+		g.line("%s++", i)
+		g.line("if %s < %d {", i, n)
+		g.line("	goto %s", label)
+		g.line("}")
+		g.line("for k := range %s {", ps)
+		g.line("	fmt.Print(*%s[k], %q, %s[k](), %q)", ps, " ", fs, " ")
+		g.line("}")
+		g.line("fmt.Println(%q)", g.id("goto"))
 	}
 }
