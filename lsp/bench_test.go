@@ -69,9 +69,9 @@ func BenchmarkLatency(b *testing.B) {
 			return slices.ContainsFunc(ds, func(d Diagnostic) bool { return strings.Contains(d.Message, "mismatched types") })
 		}
 		edit := func() {
-			c.change(server.file, "return total\n", 0, "return total + \"x\"\n")
+			c.change(server.file, "return total", 0, "return total + \"x\"")
 			c.waitDiagnostics(server.file, hasError)
-			c.change(server.file, "return total + \"x\"\n", 0, "return total\n")
+			c.change(server.file, "return total + \"x\"", 0, "return total")
 			c.waitDiagnostics(server.file, func(ds []Diagnostic) bool { return !hasError(ds) })
 		}
 		edit()

@@ -19,6 +19,8 @@ import (
 // errors, a stale or missing generated file) and gopls's, mapped from the
 // shadow.
 func (s *server) publish(d *document) {
+	d.pubMu.Lock()
+	defer d.pubMu.Unlock()
 	d.mu.Lock()
 	if !d.owned {
 		d.mu.Unlock()

@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"bytes"
 	"encoding/json"
 	"go/scanner"
 	"os"
@@ -27,6 +28,10 @@ type document struct {
 	path, uri  string // the .gocoro file
 	shadowPath string
 	shadowURI  string
+
+	// pubMu orders publications: a publication that reads the document
+	// later is sent later, so the editor's last one is the newest.
+	pubMu sync.Mutex
 
 	mu         sync.Mutex
 	owned      bool
@@ -64,7 +69,11 @@ func sourceOfGenerated(path string) string {
 
 // newState lowers src as the next state of d.
 func (d *document) newState(src []byte, version int) *docState {
-	low := lowerGo(d.path, src)
+	return d.newStateFrom(lowerGo(d.path, src), version)
+}
+
+// newStateFrom makes low the next state of d.
+func (d *document) newStateFrom(low *lowering, version int) *docState {
 	st := &docState{doc: d, version: version, low: low, src: newText(low.src), goText: newText(low.goSrc)}
 	if d.st != nil {
 		st.shadowVersion = d.st.shadowVersion + 1
@@ -118,13 +127,14 @@ func (s *server) gocoroNotification(m *message) {
 			return
 		}
 		d.mu.Lock()
-		src, err := applyChanges(d.st.low.src, p.ContentChanges)
+		cur := d.st
 		d.mu.Unlock()
+		src, err := applyChanges(cur.low.src, p.ContentChanges)
 		if err != nil {
 			s.showMessage(1, "corofy lsp: "+d.path+": "+err.Error())
 			return
 		}
-		s.shadow(d.path, src, p.TextDocument.Version, true)
+		s.shadowEdit(d.path, src, p.TextDocument.Version, true, fastEdit(cur, p.ContentChanges))
 		s.publish(d)
 	case "textDocument/didClose":
 		var p didCloseParams
@@ -163,6 +173,29 @@ func (s *server) docByShadow(path string) *document {
 // need be, and sends its lowering to gopls. owned marks it open in the
 // editor (a sibling shadowed from disk is not).
 func (s *server) shadow(path string, src []byte, version int, owned bool) *document {
+	return s.shadowEdit(path, src, version, owned, nil)
+}
+
+// fastEdit returns the lowering that lowering.edit makes of cur's for a
+// single ranged change, or nil.
+func fastEdit(cur *docState, changes []contentChange) *lowering {
+	if len(changes) != 1 || changes[0].Range == nil {
+		return nil
+	}
+	start, err1 := cur.src.offset(changes[0].Range.Start)
+	end, err2 := cur.src.offset(changes[0].Range.End)
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	return cur.low.edit(start, end, changes[0].Text)
+}
+
+// shadowEdit is shadow; fast, if not nil, is the lowering of src that
+// lowering.edit made: it goes to gopls at once, and the full lowering,
+// made after, only if it differs and src has no errors (with errors there
+// is no right lowering, and the one with the structure of the last good
+// source keeps gopls's answers about the rest of the file).
+func (s *server) shadowEdit(path string, src []byte, version int, owned bool, fast *lowering) *document {
 	s.mu.Lock()
 	d := s.docs[path]
 	isNew := d == nil
@@ -179,7 +212,12 @@ func (s *server) shadow(path string, src []byte, version int, owned bool) *docum
 	owned = d.owned
 	d.version = version
 	prev := d.st
-	st := d.newState(src, version)
+	var st *docState
+	if fast != nil && !isNew {
+		st = d.newStateFrom(fast, version)
+	} else {
+		st = d.newState(src, version)
+	}
 	d.mu.Unlock()
 	if p != nil {
 		s.sendShadow(p, d, isNew, prev, st)
@@ -188,7 +226,17 @@ func (s *server) shadow(path string, src []byte, version int, owned bool) *docum
 		return d // no diagnostics are published for it
 	}
 	// corofy's own checks run while gopls checks the shadow.
-	errs := parseErrors(path, src)
+	errs, full := check(path, src)
+	if fast != nil && len(errs) == 0 {
+		if !bytes.Equal(full.goSrc, fast.goSrc) {
+			d.mu.Lock()
+			prev, st = st, d.newStateFrom(full, version)
+			d.mu.Unlock()
+			if p != nil {
+				s.sendShadow(p, d, false, prev, st)
+			}
+		}
+	}
 	d.mu.Lock()
 	st.errs = errs
 	d.mu.Unlock()

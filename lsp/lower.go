@@ -37,12 +37,18 @@ type lowering struct {
 	errs scanner.ErrorList
 	// bodies are the source spans of the coroutine bodies, braces included.
 	bodies [][2]int
+	// headers are the source spans from a coroutine's result list (or
+	// body, without results) to its body's "{": the lowering copies them.
+	headers [][2]int
+	// pkg is the offset where the import of the runtime is inserted, or -1.
+	pkg int
 	// waits are the lowered waits.
 	waits []wait
 }
 
 // A wait is a lowered x.wait.
 type wait struct {
+	x     int    // source offset of the future x
 	word  [2]int // source span of the word "wait"
 	await string // the runtime function it calls, Await or AwaitN
 }
@@ -64,23 +70,59 @@ func lower(filename string, src []byte) *lowering {
 
 // parseErrors returns the errors parser.ParseFile finds in src.
 func parseErrors(filename string, src []byte) scanner.ErrorList {
-	_, err := parser.ParseFile(token.NewFileSet(), filename, src)
+	errs, _ := check(filename, src)
+	return errs
+}
+
+// check returns the errors parser.ParseFile finds in src or, when there
+// are none, src's lowering, made from what the parser found (its
+// coroutines and waits) rather than from a parse of its own: the same as
+// lowerGo's (TestLoweringFromParsed), at the cost of one parse for both.
+func check(filename string, src []byte) (scanner.ErrorList, *lowering) {
+	fset := token.NewFileSet()
+	pf, err := parser.ParseFile(fset, filename, src)
 	if err == nil {
-		return nil
+		l := &lowering{src: src, pkg: -1}
+		l.fromParsed(fset, pf)
+		return nil, l
 	}
 	if list, ok := err.(scanner.ErrorList); ok {
-		return list
+		return list, nil
 	}
 	var list scanner.ErrorList
 	list.Add(token.Position{Filename: filename, Line: 1, Column: 1}, err.Error())
-	return list
+	return list, nil
+}
+
+// fromParsed lowers the file pf that parser.ParseFile returned.
+func (l *lowering) fromParsed(fset *token.FileSet, pf *parser.File) {
+	tf := fset.File(pf.AST.FileStart)
+	// The parser's lowered tree has its own import of the runtime if it
+	// added one, under a name the source does not use: that name.
+	l.rtName = pf.RuntimeName
+	if pf.AddedImport == nil {
+		l.rtName = unusedName(pf.AST, "corofyruntime")
+	}
+	lw := &lowerer{tf: tf, src: pf.Go, rt: l.rtName}
+	var edits []edit
+	for _, co := range pf.Coroutines {
+		edits = append(edits, edit{off: tf.Offset(co.Keyword), del: len("coroutine"), text: "         "})
+		if !lw.decl(co.Results, co.Lit.Body) {
+			continue
+		}
+		for _, w := range co.Waits {
+			lw.wait(w.Call.Args[0], w.Pos, w.Pos+token.Pos(len("wait")), w.N)
+		}
+	}
+	edits = l.finish(pf.AST, lw, edits)
+	l.goSrc, l.m = apply(pf.Go, sortEdits(edits))
 }
 
 // lowerGo lowers src without corofy's checks (l.errs is nil). It lowers
 // what it can even when the source has errors: gopls then still sees a Go
 // file close to what the user typed.
 func lowerGo(filename string, src []byte) *lowering {
-	l := &lowering{src: src}
+	l := &lowering{src: src, pkg: -1}
 	blanked, keywords, _ := parser.BlankKeywords(filename, src)
 	fset := token.NewFileSet()
 	f, _ := goparser.ParseFile(fset, filename, blanked, goparser.SkipObjectResolution)
@@ -105,9 +147,12 @@ func lowerGo(filename string, src []byte) *lowering {
 // if they use it.
 func (l *lowering) finish(f *ast.File, lw *lowerer, edits []edit) []edit {
 	edits = append(edits, lw.edits...)
-	l.bodies, l.waits = lw.bodies, lw.found
+	slices.SortFunc(lw.found, func(a, b wait) int { return a.word[0] - b.word[0] })
+	l.bodies, l.headers, l.waits = lw.bodies, lw.headers, lw.found
+	l.pkg = -1
 	if len(lw.edits) > 0 && f.Name != nil && f.Name.Name != "_" && f.Name.End().IsValid() {
-		edits = append(edits, edit{off: lw.off(f.Name.End()), text: "; import " + l.rtName + " " + strconv.Quote(parser.RuntimePath)})
+		l.pkg = lw.off(f.Name.End())
+		edits = append(edits, edit{off: l.pkg, text: "; import " + l.rtName + " " + strconv.Quote(parser.RuntimePath)})
 	} else {
 		l.rtName = ""
 	}
@@ -165,12 +210,13 @@ func unusedName(f *ast.File, base string) string {
 
 // A lowerer gathers the edits that lower one file.
 type lowerer struct {
-	tf     *token.File
-	src    []byte // Go syntax: the source with "coroutine" blanked
-	rt     string
-	edits  []edit
-	bodies [][2]int
-	found  []wait
+	tf      *token.File
+	src     []byte // Go syntax: the source with "coroutine" blanked
+	rt      string
+	edits   []edit
+	bodies  [][2]int
+	headers [][2]int
+	found   []wait
 }
 
 func (l *lowerer) off(p token.Pos) int { return l.tf.Offset(p) }
@@ -236,6 +282,7 @@ func (l *lowerer) decl(results *ast.FieldList, body *ast.BlockStmt) bool {
 	}
 	l.edits = append(l.edits, edit{off: l.off(at), text: l.rt + ".Future[" + out + "] { return " + l.rt + "." + lazy + "(func() "})
 	l.bodies = append(l.bodies, [2]int{l.off(body.Lbrace), l.off(body.Rbrace) + 1})
+	l.headers = append(l.headers, [2]int{l.off(at), l.off(body.Lbrace) + 1})
 	l.edits = append(l.edits, edit{off: l.off(body.Rbrace) + 1, text: ")}"})
 	return true
 }
@@ -250,7 +297,7 @@ func (l *lowerer) wait(x ast.Expr, sel, selEnd token.Pos, n int) {
 	l.edits = append(l.edits,
 		edit{off: l.off(x.Pos()), text: l.rt + "." + await + "(", span: l.off(selEnd)},
 		edit{off: l.off(x.End()), del: l.off(selEnd) - l.off(x.End()), text: ")"})
-	l.found = append(l.found, wait{word: [2]int{l.off(sel), l.off(selEnd)}, await: await})
+	l.found = append(l.found, wait{x: l.off(x.Pos()), word: [2]int{l.off(sel), l.off(selEnd)}, await: await})
 }
 
 // waits lowers every x.wait below n: "RT.Await(" before x, and ".wait"

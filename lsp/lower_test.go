@@ -95,6 +95,26 @@ func runtimeImportName(f *ast.File) string {
 	return ""
 }
 
+// TestLoweringFromParsed checks that lowering a file from what
+// parser.ParseFile found (check) gives the same lowering as lowerGo's own
+// parse (the path of files with errors, and of the first lowering).
+func TestLoweringFromParsed(t *testing.T) {
+	for name, src := range repoGocoro(t) {
+		errs, a := check(name, src)
+		if errs != nil {
+			t.Fatalf("check(%s): %v", name, errs)
+		}
+		b := lowerGo(name, src)
+		if a.rtName != b.rtName {
+			t.Errorf("%s: the runtime is %s from the parser's file, %s from lowerGo", name, a.rtName, b.rtName)
+			continue
+		}
+		if err := sameLowering(a, b); err != nil {
+			t.Errorf("%s: from the parser's file: %v", name, err)
+		}
+	}
+}
+
 // shape prints the syntax tree of f without positions, comments or
 // imports of the runtime, with the runtime's name rt written RT.
 func shape(f *ast.File, rt ...string) string {
