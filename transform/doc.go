@@ -130,12 +130,13 @@
 // trace("c") and sum run after the wait, as they would in Go. The spec
 // leaves open when operands that are not calls are evaluated; gc evaluates
 // some in order with the calls: len, cap, min, max, make, append, slicing,
-// indexing a string, type assertions, string to []byte conversions, map
-// literals entry by entry, && and || (a call in their right operand runs
+// type assertions, string to []byte conversions, map literals entry by
+// entry, && and || (a call in their right operand runs
 // only when the left one does not decide), and what it passes by address:
 // a struct or array key of a map, the operands of a struct or array
 // comparison. The rest comes after the calls: variables, fields,
-// arithmetic, indexing slices, arrays and maps, other conversions, &T{...}.
+// arithmetic, indexing strings, slices, arrays and maps, other
+// conversions, &T{...}.
 // A value put in an interface depends on its type and where it comes from:
 // gc copies it into a temporary, in order, unless it is addressable or of
 // a type converted by value (an int, a string; not a struct, a bool or a
@@ -515,7 +516,7 @@
 //		out1 int: local of Poll [temporary]
 //		...
 //
-// // # Desugaring
+// # Desugaring
 //
 // Before the body is cut into states, desugar.go rewrites it into a
 // smaller language, and each later step may rely on it:

@@ -182,7 +182,7 @@ func (m *machine) ifStmt(s *dst.IfStmt) {
 	if s.Else != nil {
 		otherwise = m.newState(fmt.Sprintf("else at line %d", line))
 	}
-	m.add(&dst.IfStmt{Cond: not(s.Cond), Body: &dst.BlockStmt{List: []dst.Stmt{m.jumpStmt(otherwise)}}}, m.position(s))
+	m.add(&dst.IfStmt{Cond: m.not(s.Cond), Body: &dst.BlockStmt{List: []dst.Stmt{m.jumpStmt(otherwise)}}}, m.position(s))
 	m.begin(then)
 	m.stmts(s.Body.List)
 	if s.Else != nil {
@@ -227,7 +227,7 @@ func (m *machine) forStmt(s *dst.ForStmt, label string) {
 	if s.Cond != nil {
 		cond := &dst.ExprStmt{X: s.Cond}
 		m.spill(cond)
-		m.add(&dst.IfStmt{Cond: not(cond.X), Body: &dst.BlockStmt{List: []dst.Stmt{m.jumpStmt(after)}}}, m.position(s.Cond))
+		m.add(&dst.IfStmt{Cond: m.not(cond.X), Body: &dst.BlockStmt{List: []dst.Stmt{m.jumpStmt(after)}}}, m.position(s.Cond))
 	}
 	m.begin(body)
 	m.loop(label, after, next, s.Body.List)
@@ -276,8 +276,12 @@ func (m *machine) copyIterationVars(init dst.Stmt) {
 	}
 }
 
-// not returns the negation of a condition.
-func not(x dst.Expr) dst.Expr {
+// not returns the negation of a condition: !(a < b) is a >= b only where
+// no operand may be NaN, for which both are false, so a comparison is
+// inverted only when the types of both operands are known and neither
+// is a float or a complex number; and, to keep the code close to the
+// source, only when one operand is a literal (i < 3, not i < n).
+func (m *machine) not(x dst.Expr) dst.Expr {
 	switch x := x.(type) {
 	case *dst.UnaryExpr:
 		if x.Op == token.NOT {
@@ -285,7 +289,7 @@ func not(x dst.Expr) dst.Expr {
 		}
 	case *dst.BinaryExpr:
 		inverse := map[token.Token]token.Token{token.EQL: token.NEQ, token.NEQ: token.EQL, token.LSS: token.GEQ, token.GEQ: token.LSS, token.GTR: token.LEQ, token.LEQ: token.GTR}
-		if op, ok := inverse[x.Op]; ok && !isFloat(x) {
+		if op, ok := inverse[x.Op]; ok && hasLiteral(x) && !m.mayBeNaN(x.X) && !m.mayBeNaN(x.Y) {
 			return &dst.BinaryExpr{X: x.X, Op: op, Y: x.Y}
 		}
 	case *dst.Ident, *dst.CallExpr, *dst.SelectorExpr, *dst.ParenExpr, *dst.IndexExpr:
@@ -294,16 +298,32 @@ func not(x dst.Expr) dst.Expr {
 	return &dst.UnaryExpr{Op: token.NOT, X: &dst.ParenExpr{X: x}}
 }
 
-// isFloat is a conservative check that a comparison may involve NaN, where
-// !(a < b) is not a >= b. Without types at hand, only integer and string
-// literals prove otherwise; comparisons are inverted only then.
-func isFloat(b *dst.BinaryExpr) bool {
+// hasLiteral reports whether an operand of b is an integer or string
+// literal.
+func hasLiteral(b *dst.BinaryExpr) bool {
 	for _, e := range []dst.Expr{b.X, b.Y} {
 		if lit, ok := e.(*dst.BasicLit); ok && (lit.Kind == token.INT || lit.Kind == token.STRING) {
-			return false
+			return true
 		}
 	}
-	return true
+	return false
+}
+
+// mayBeNaN reports whether e may be a NaN: it is a float or complex
+// number, or its type is not known.
+func (m *machine) mayBeNaN(e dst.Expr) bool {
+	t := m.typeOf(e)
+	if t == nil {
+		return true
+	}
+	if _, param := t.(*types.TypeParam); param {
+		return true // its type set may hold floats
+	}
+	b, ok := t.Underlying().(*types.Basic)
+	if !ok {
+		return false // pointers, channels, structs, arrays, interfaces...
+	}
+	return b.Info()&(types.IsFloat|types.IsComplex) != 0
 }
 
 // shortCircuit compiles "tmp := x && y" (or x || y) where y waits:
@@ -640,7 +660,7 @@ func (m *machine) hidden(base string, t types.Type, value dst.Expr, pos token.Po
 
 // exitUnless adds "if !(cond) { jump to }".
 func (m *machine) exitUnless(cond dst.Expr, to *state) {
-	m.add(&dst.IfStmt{Cond: not(cond), Body: &dst.BlockStmt{List: []dst.Stmt{m.jumpStmt(to)}}}, token.Position{})
+	m.add(&dst.IfStmt{Cond: m.not(cond), Body: &dst.BlockStmt{List: []dst.Stmt{m.jumpStmt(to)}}}, token.Position{})
 }
 
 // rangeAssign returns the statement that gives a range loop's iteration

@@ -39,7 +39,8 @@ import (
 //	len cap min max make append           arithmetic, comparisons
 //	complex real imag                     indexing slices, arrays, maps
 //	&& and || (whole)                     pointer indirection
-//	slicing, indexing a string            conversions (but the two left)
+//	slicing                               indexing strings (s[i])
+//	                                      conversions (but the two left)
 //	type assertions                       slice, struct, &T{...} literals
 //	string to []byte or []rune            new, string concatenation
 //	map literals, entry by entry          constants (nothing to evaluate)
@@ -115,6 +116,11 @@ func (m *machine) order(n dst.Node) []step {
 		if tv, ok := m.typeAndValue(e); ok && tv.Value != nil {
 			return // a constant, such as len("é"): nothing to evaluate
 		}
+		// The copies of a comparison's operands come before the
+		// comparison itself when it is an effect too (boxed into an
+		// interface, say): they are inside it, and evaluated with it.
+		effects = append(effects, pending[e]...)
+		delete(pending, e)
 		ef := &effect{e: e, set: sl.set, first: sl.first, idx: sl.idx}
 		if m.isWait(e) || m.isCall(e) || m.shortCircuitWait(e) || m.mapEntry(e, path) || m.boxedInOrder(e, path) {
 			effects = append(effects, ef)
@@ -125,8 +131,6 @@ func (m *machine) order(n dst.Node) []step {
 				effects = append(effects, ef)
 			}
 		}
-		effects = append(effects, pending[e]...)
-		delete(pending, e)
 	})
 	contains := func(outer, inner *effect) bool { return outer.first <= inner.idx && inner.idx < outer.idx }
 	var steps []step
@@ -211,13 +215,13 @@ func (m *machine) shortCircuitWait(e dst.Expr) bool {
 // statement, so that it must be evaluated before a wait that follows it.
 // The spec leaves the order of other operands open; gc evaluates them
 // after the calls. What gc orders (measured with gc 1.26, see
-// testdata/e2e/order.txtar, boxing.txtar, byaddress.txtar and
-// andor.txtar): calls, receives, len, cap, min, max, make,
-// complex, real, imag, append, && and ||, slicing, indexing a string, type
+// testdata/e2e/order.txtar, boxing.txtar, byaddress.txtar, andor.txtar
+// and strindex.txtar): calls, receives, len, cap, min, max, make,
+// complex, real, imag, append, && and ||, slicing, type
 // assertions, string to []byte or []rune conversions, map literals, some
 // values converted to interfaces (boxedInOrder) and some operands gc passes
 // by address (passedByAddress). Not ordered: variable and field loads,
-// arithmetic and comparisons, indexing slices, arrays and maps, pointer
+// arithmetic and comparisons, indexing strings, slices, arrays and maps, pointer
 // indirection, other conversions (including []byte to string), slice,
 // struct and &T{...} literals, new and string concatenation.
 func (m *machine) isCall(e dst.Expr) bool {
@@ -228,13 +232,6 @@ func (m *machine) isCall(e dst.Expr) bool {
 		return e.Op == token.ARROW
 	case *dst.SliceExpr, *dst.TypeAssertExpr:
 		return true
-	case *dst.IndexExpr:
-		t := m.typeOf(e.X)
-		if t == nil {
-			return false
-		}
-		b, ok := t.Underlying().(*types.Basic)
-		return ok && b.Info()&types.IsString != 0
 	case *dst.CompositeLit:
 		t := m.typeOf(e)
 		if t == nil {
