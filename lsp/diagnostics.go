@@ -108,6 +108,7 @@ func (s *server) goplsDiagnostics(d *document, p publishDiagnosticsParams) {
 	d.mu.Lock()
 	st := d.stateForShadow(p.Version)
 	d.mu.Unlock()
+	defer st.goplsDiagnosed()
 	v := s.view()
 	var out []Diagnostic
 	for _, diag := range p.Diagnostics {

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/corofy/corofy/transform"
@@ -32,13 +33,17 @@ type document struct {
 	// pubMu orders publications: a publication that reads the document
 	// later is sent later, so the editor's last one is the newest.
 	pubMu sync.Mutex
+	// sendMu orders the shadow's versions: a state is made and sent to
+	// gopls under it.
+	sendMu sync.Mutex
 
 	mu         sync.Mutex
 	owned      bool
 	version    int // the editor's version of the text
 	st         *docState
-	history    []*docState  // recent states, to map gopls's late diagnostics
-	goplsDiags []Diagnostic // gopls's, mapped to the source
+	history    []*docState       // recent states, to map gopls's late diagnostics
+	goplsDiags []Diagnostic      // gopls's, mapped to the source
+	lastErrs   scanner.ErrorList // corofy's errors of the last state checked
 }
 
 // A docState is one version of a document's text and lowering; it never
@@ -50,7 +55,15 @@ type docState struct {
 	low           *lowering
 	src, goText   *text
 	errs          scanner.ErrorList // corofy's, set under doc.mu once found
+	checked       bool              // errs are st's (else the last ones found)
+	// diagnosed is closed when gopls has published the diagnostics of
+	// this shadow version.
+	diagnosed chan struct{}
+	once      sync.Once
 }
+
+// goplsDiagnosed records that gopls published st's diagnostics.
+func (st *docState) goplsDiagnosed() { st.once.Do(func() { close(st.diagnosed) }) }
 
 // shadowPathOf returns the shadow's file name for the .gocoro path.
 func shadowPathOf(path string) string { return transform.DefaultOutput(path) }
@@ -74,7 +87,7 @@ func (d *document) newState(src []byte, version int) *docState {
 
 // newStateFrom makes low the next state of d.
 func (d *document) newStateFrom(low *lowering, version int) *docState {
-	st := &docState{doc: d, version: version, low: low, src: newText(low.src), goText: newText(low.goSrc)}
+	st := &docState{doc: d, version: version, low: low, src: newText(low.src), goText: newText(low.goSrc), diagnosed: make(chan struct{})}
 	if d.st != nil {
 		st.shadowVersion = d.st.shadowVersion + 1
 	} else {
@@ -207,6 +220,7 @@ func (s *server) shadowEdit(path string, src []byte, version int, owned bool, fa
 	p := s.gopls
 	s.mu.Unlock()
 
+	d.sendMu.Lock()
 	d.mu.Lock()
 	d.owned = d.owned || owned
 	owned = d.owned
@@ -215,6 +229,7 @@ func (s *server) shadowEdit(path string, src []byte, version int, owned bool, fa
 	var st *docState
 	if fast != nil && !isNew {
 		st = d.newStateFrom(fast, version)
+		st.errs = d.lastErrs // until checked
 	} else {
 		st = d.newState(src, version)
 	}
@@ -222,25 +237,60 @@ func (s *server) shadowEdit(path string, src []byte, version int, owned bool, fa
 	if p != nil {
 		s.sendShadow(p, d, isNew, prev, st)
 	}
+	d.sendMu.Unlock()
 	if !owned {
 		return d // no diagnostics are published for it
 	}
-	// corofy's own checks run while gopls checks the shadow.
-	errs, full := check(path, src)
-	if fast != nil && len(errs) == 0 {
-		if !bytes.Equal(full.goSrc, fast.goSrc) {
-			d.mu.Lock()
-			prev, st = st, d.newStateFrom(full, version)
-			d.mu.Unlock()
-			if p != nil {
-				s.sendShadow(p, d, false, prev, st)
-			}
-		}
+	if fast != nil && !isNew {
+		go s.checkLater(p, d, st, src)
+		return d
 	}
+	errs, _ := check(path, src)
 	d.mu.Lock()
-	st.errs = errs
+	st.errs, st.checked, d.lastErrs = errs, true, errs
 	d.mu.Unlock()
 	return d
+}
+
+// checkDelay bounds how long the check of an edit lowered by
+// lowering.edit waits for gopls's diagnostics of it.
+const checkDelay = 50 * time.Millisecond
+
+// checkLater runs corofy's checks of the state st, made by lowering.edit
+// from the text src, once gopls has published st's diagnostics (or after
+// checkDelay): the parse they take is then not in the way of gopls's. The
+// full lowering made with them replaces st if it differs, with no errors.
+// A state superseded meanwhile is not checked: the newer one will be.
+func (s *server) checkLater(p *goplsProc, d *document, st *docState, src []byte) {
+	select {
+	case <-st.diagnosed:
+	case <-time.After(checkDelay):
+	}
+	d.mu.Lock()
+	current := d.st == st
+	d.mu.Unlock()
+	if !current {
+		return
+	}
+	errs, full := check(d.path, src)
+	d.sendMu.Lock()
+	d.mu.Lock()
+	if d.st != st {
+		d.mu.Unlock()
+		d.sendMu.Unlock()
+		return
+	}
+	prev := st
+	if len(errs) == 0 && !bytes.Equal(full.goSrc, st.low.goSrc) {
+		st = d.newStateFrom(full, st.version)
+	}
+	st.errs, st.checked, d.lastErrs = errs, true, errs
+	d.mu.Unlock()
+	if st != prev && p != nil {
+		s.sendShadow(p, d, false, prev, st)
+	}
+	d.sendMu.Unlock()
+	s.publish(d)
 }
 
 // sendShadow sends gopls the shadow of st: opened, or changed from prev.
