@@ -2,6 +2,7 @@ package transform
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -10,6 +11,9 @@ import (
 	"go/scanner"
 	"go/token"
 	"go/types"
+	"io"
+	"maps"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -109,10 +113,16 @@ func load(dirs []string, byDir map[string][]Input) ([]*loadedFile, error) {
 		// compiles nothing.
 		return nil, sortErrors(importErrs)
 	}
+	overlay, cleanup, err := standInOverlay(standIns)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
 	cfg := &packages.Config{
-		Mode:  packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes | packages.NeedModule,
-		Dir:   dirs[0],
-		Tests: tests,
+		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes | packages.NeedModule,
+		Dir:        dirs[0],
+		Tests:      tests,
+		BuildFlags: overlay,
 		// Type-check nothing from source that we do not need: our own
 		// check below is the one that counts.
 		ParseFile: func(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
@@ -148,6 +158,80 @@ func load(dirs []string, byDir map[string][]Input) ([]*loadedFile, error) {
 		return nil, sortErrors(errs)
 	}
 	return out, nil
+}
+
+// standInOverlay returns the go command flag (-overlay) that replaces
+// every stand-in (an input's previous output) that exists with its
+// beginning up to its package clause, and a function that removes the
+// overlay's files. The go command compiles the packages it lists for
+// their export data; without the overlay it would compile the previous
+// output, as large as the coroutines' machines, and stale, for types that
+// are never used (the package is checked here from source). With it, the
+// package keeps its files, names and build constraints for the listing,
+// and its compile costs what its other Go files cost (nothing when they
+// did not change: the go command caches it).
+func standInOverlay(standIns map[string]bool) (flags []string, cleanup func(), err error) {
+	replace := map[string]string{}
+	dir := ""
+	cleanup = func() {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(standIns)) {
+		head, ok := packageClause(name)
+		if !ok {
+			continue // missing, or the go command reports what is wrong with it
+		}
+		if dir == "" {
+			if dir, err = os.MkdirTemp("", "corofy-overlay-*"); err != nil {
+				return nil, cleanup, err
+			}
+		}
+		file := filepath.Join(dir, fmt.Sprintf("%d.go", len(replace)))
+		if err := os.WriteFile(file, head, 0o644); err != nil {
+			return nil, cleanup, err
+		}
+		replace[name] = file
+	}
+	if len(replace) == 0 {
+		return nil, cleanup, nil
+	}
+	js, err := json.Marshal(map[string]any{"Replace": replace})
+	if err != nil {
+		return nil, cleanup, err
+	}
+	file := filepath.Join(dir, "overlay.json")
+	if err := os.WriteFile(file, js, 0o644); err != nil {
+		return nil, cleanup, err
+	}
+	return []string{"-overlay=" + file}, cleanup, nil
+}
+
+// packageClause returns the Go file name's text up to the end of its
+// package clause (its header comments, build constraints and package
+// name), reading no more of the file than that needs, or false when it
+// cannot be read or has no package clause.
+func packageClause(name string) ([]byte, bool) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	var src []byte
+	for size := 64 << 10; ; size *= 8 {
+		buf := make([]byte, size)
+		n, err := io.ReadFull(f, buf[len(src):])
+		src = append(src, buf[len(src):len(src)+n]...)
+		pf, perr := parser.ParseFile(token.NewFileSet(), name, src, parser.PackageClauseOnly)
+		// A name that ends where the text read does may go on.
+		if end := int(pf.Name.End()) - 1; perr == nil && (end < len(src) || err != nil) {
+			return append(src[:end:end], '\n'), true
+		}
+		if err != nil { // the whole file was read
+			return nil, false
+		}
+	}
 }
 
 // goCommandError returns the go command's own failure, which no package
