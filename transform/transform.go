@@ -388,7 +388,7 @@ func (ft *fileTransform) print(lf *loadedFile, df *dst.File) ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	buf.WriteString(header(ft.command(), relFile(lf.in.Path, lf.in.Output), ft.src))
-	if err := format.Node(&buf, r.Fset, af); err != nil {
+	if err := rawConfig.Fprint(&buf, r.Fset, af); err != nil {
 		var raw bytes.Buffer
 		printer.Fprint(&raw, r.Fset, af)
 		return nil, codeError("printing the code generated for "+srcfile.Name(lf.in.Path), err, raw.Bytes())
@@ -399,6 +399,16 @@ func (ft *fileTransform) print(lf *loadedFile, df *dst.File) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// rawConfig is gofmt's printer configuration. Printed once from the
+// restored tree, the code is not yet as gofmt prints it: the restorer
+// makes up the positions, and the printer reads from them where a line
+// comment goes (the alignment of the /*line*/ directive after a
+// continue, say). format.Source's parse and print, from real positions,
+// are what make the output gofmt's: one print of the tree and one
+// format.Source (not format.Node, which prints, parses and prints
+// again to sort the imports, which format.Source sorts too).
+var rawConfig = printer.Config{Mode: printer.UseSpaces | printer.TabIndent, Tabwidth: 8}
 
 // codeError returns the internal error of generated code that does not
 // print or parse. It stays a short message: the code goes to a temporary
