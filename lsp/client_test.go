@@ -69,7 +69,11 @@ func corofyCommand(t testing.TB) string {
 			return
 		}
 		corofyBin = filepath.Join(dir, "corofy")
-		out, err := exec.Command(testmod.GoTool(), "build", "-o", corofyBin, filepath.Join(testmod.Root(), "cmd", "corofy")).CombinedOutput()
+		args := []string{"build", "-o", corofyBin}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		out, err := exec.Command(testmod.GoTool(), append(args, filepath.Join(testmod.Root(), "cmd", "corofy"))...).CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build ./cmd/corofy: %v\n%s", err, out)
 		}
