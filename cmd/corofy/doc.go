@@ -109,6 +109,8 @@
 //	corofy cover [-func] [-o file] profile
 //	corofy fmt [-l] [-w] [-d] [-e] [path ...]
 //	corofy vet [packages]
+//	corofy lsp [-gopls command] [-logfile file]
+//	corofy explain [-o file] [-run [-timeout d]] file.gocoro [-- args]
 //
 // The arguments are .gocoro files, or packages named as the go command
 // names them: directories (".", "./b"), import paths of the main module,
@@ -257,6 +259,39 @@
 //
 //	go install github.com/corofy/corofy/cmd/corofy-vet
 //	go vet -vettool=$(go env GOPATH)/bin/corofy-vet ./...
+//
+// # Explain
+//
+// corofy explain writes one HTML page for a .gocoro file, to see what
+// corofy makes of it: the source, the generated code and the state graph
+// of each coroutine side by side. Hovering or clicking a source line
+// lights up the generated statements that run it and the states they are
+// in; a generated line or a state lights up the others the same way. The
+// page is self-contained (inline style and script, the graphs drawn as
+// SVG by corofy itself): it opens from disk, with no network and no
+// Graphviz.
+//
+//	corofy explain main.gocoro              # writes main.explain.html
+//	corofy explain -run main.gocoro         # and replays a run of it
+//	corofy explain -run -o p.html main.gocoro -- -server localhost:8080
+//
+// With -run the program, which must be a command (package main), is built
+// with the go command with its machines instrumented and run in its
+// directory, with the arguments after --. Each poll of a machine is
+// recorded: Poll called and the state it resumes at, each state entered,
+// each wait not ready and the state it will resume at, the completion,
+// with the values of the machine's fields (fmt's %v, cut at 160
+// characters). The page replays them step by step, moving through the
+// code and the graphs, with the fields and the standard output the
+// program had written at that step. The instrumentation is given to go
+// build as an overlay: no file of the package is written. A program that
+// fails or outlives -timeout (one minute by default) still gets its page,
+// which says how it ended; the trace is cut at 20,000 events.
+//
+// The page is written through a temporary file and a rename, to
+// file.explain.html beside the input or to -o's file, never over the input
+// or its generated file. Errors in the .gocoro file are printed as
+// file:line:col: message and write no page.
 //
 // See the package doc of github.com/corofy/corofy/transform for how each
 // construct is rewritten.

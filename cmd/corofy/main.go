@@ -49,6 +49,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "lsp" {
 		return runLSP(args[1:], os.Stdin, stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "explain" {
+		return runExplain(args[1:], stderr)
+	}
 	logger := log.New(stderr, "corofy: ", 0)
 	fs := flag.NewFlagSet("corofy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -59,7 +62,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var graph graphFormat
 	fs.Var(&graph, "graph", "print each coroutine's state graph to standard output, as Graphviz DOT (-graph, -graph=dot) or Mermaid (-graph=mermaid), and write no file")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: corofy [flags] [packages | file.gocoro...]\n       corofy cover [-func] [-o file] profile\n       corofy fmt [-l] [-w] [-d] [-e] [path ...]\n       corofy vet [packages]\n       corofy lsp [-gopls command] [-logfile file]\n\nFlags:\n")
+		fmt.Fprintf(stderr, "usage: corofy [flags] [packages | file.gocoro...]\n       corofy cover [-func] [-o file] profile\n       corofy fmt [-l] [-w] [-d] [-e] [path ...]\n       corofy vet [packages]\n       corofy lsp [-gopls command] [-logfile file]\n       corofy explain [-o file] [-run [-timeout d]] file.gocoro [-- args]\n\nFlags:\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nFor more information, see: go doc github.com/corofy/corofy/cmd/corofy\n")
 	}
@@ -114,7 +117,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitDiagnostics
 		}
 	}
-	cfg := transform.Config{LineDirectives: !*noLines}
+	// The graphs are read off the generated code and checked against the
+	// machines, which parses the output again: only -graph needs them.
+	cfg := transform.Config{LineDirectives: !*noLines, NoGraphs: graph == ""}
 	var results []transform.Result
 	if *reference {
 		results, err = referenceResults(cfg, inputs)

@@ -221,7 +221,7 @@ func graphSVG(g transform.Graph, idx int) string {
 	}
 	minX -= 10
 	maxX += 10
-	fmt.Fprintf(&b, `<svg class="graph" xmlns="http://www.w3.org/2000/svg" data-co="%s" viewBox="%.1f 0 %.1f %.1f" width="%.0f" height="%.0f">`+"\n",
+	fmt.Fprintf(&b, `<svg class="graph" data-co="%s" viewBox="%.1f 0 %.1f %.1f" width="%.0f" height="%.0f">`+"\n",
 		html.EscapeString(g.Coroutine), minX, maxX-minX, height, maxX-minX, height)
 	fmt.Fprintf(&b, `<defs><marker id="arrow%d" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" class="arrowhead"/></marker></defs>`+"\n", idx)
 	b.WriteString(edges.String())
