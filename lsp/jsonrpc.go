@@ -44,6 +44,7 @@ const (
 	codeInvalidParams    = -32602
 	codeInternalError    = -32603
 	codeRequestCancelled = -32800
+	codeContentModified  = -32801
 	codeRequestFailed    = -32803
 )
 

@@ -3,6 +3,7 @@ package lsp
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -101,7 +102,8 @@ func (c *client) marker(name, needle string) Position {
 //	refs FILE NEEDLE N                N references, none in a generated file
 //	complete FILE NEEDLE LABEL DETAIL completion offers LABEL (with detail holding DETAIL)
 //	nocomplete FILE NEEDLE LABEL      completion does not offer LABEL
-//	rename FILE NEEDLE NEW TOFILE N   renaming gives N edits in TOFILE, none elsewhere
+//	rename FILE NEEDLE NEW TOFILE N...
+//	                                  renaming gives N edits in TOFILE (for each pair TOFILE N), none elsewhere
 //	format FILE                       formatting makes FILE what FILE.formatted holds
 //	symbol FILE NAME NEEDLE           the document symbol NAME is at NEEDLE
 //	sig FILE NEEDLE WANT              signature help's label holds WANT
@@ -180,7 +182,13 @@ func (c *client) runCheck(what string, args []string, formatted map[string]strin
 			t.Errorf("%s: completion item %v, want detail %q", what, list.Items[i], args[4])
 		}
 	case "rename":
-		need(6)
+		if len(args) < 6 || len(args)%2 != 0 {
+			t.Fatalf("%s: want rename FILE NEEDLE NEW followed by pairs TOFILE N", what)
+		}
+		want := map[string]int{}
+		for i := 4; i < len(args); i += 2 {
+			want[c.path(args[i])], _ = strconv.Atoi(args[i+1])
+		}
 		raw := c.answer(what, "textDocument/rename", map[string]any{
 			"textDocument": docID{c.uri(args[1])}, "position": c.marker(args[1], args[2]), "newName": args[3]})
 		var edit struct {
@@ -197,12 +205,11 @@ func (c *client) runCheck(what string, args []string, formatted map[string]strin
 			}
 			edit.Changes[dc.TextDocument.URI] = append(edit.Changes[dc.TextDocument.URI], dc.Edits...)
 		}
-		n, _ := strconv.Atoi(args[5])
 		for uri, edits := range edit.Changes {
-			if uriToPath(uri) != c.path(args[4]) {
-				t.Errorf("%s: rename edits %s, want only %s: %s", what, uri, args[4], raw)
+			if n, ok := want[uriToPath(uri)]; !ok {
+				t.Errorf("%s: rename edits %s, a file not named: %s", what, uri, raw)
 			} else if len(edits) != n {
-				t.Errorf("%s: rename gives %d edits of %s, want %d: %s", what, len(edits), args[4], n, raw)
+				t.Errorf("%s: rename gives %d edits of %s, want %d: %s", what, len(edits), uriToPath(uri), n, raw)
 			}
 			for _, e := range edits {
 				if e.NewText != args[3] {
@@ -210,8 +217,10 @@ func (c *client) runCheck(what string, args []string, formatted map[string]strin
 				}
 			}
 		}
-		if len(edit.Changes) == 0 {
-			t.Errorf("%s: rename = %s, want edits", what, raw)
+		for path := range want {
+			if !slices.ContainsFunc(slices.Collect(maps.Keys(edit.Changes)), func(uri string) bool { return uriToPath(uri) == path }) {
+				t.Errorf("%s: rename = %s, want edits of %s", what, raw, path)
+			}
 		}
 	case "format":
 		need(2)

@@ -48,7 +48,7 @@ func Serve(in io.Reader, out io.Writer, opts Options) error {
 		log:      log.New(opts.Log, "corofy lsp: ", log.Ltime),
 		docs:     map[string]*document{},
 		goDocs:   map[string]*goDoc{},
-		inflight: map[string]context.CancelFunc{},
+		inflight: map[string]inflightRequest{},
 	}
 	if err := s.startGopls(); err != nil {
 		return err
@@ -69,10 +69,23 @@ type server struct {
 	initParams json.RawMessage // the editor's initialize params, to restart gopls
 	restarts   int
 	exiting    bool
-	docs       map[string]*document          // .gocoro documents by path, open or shadowed for a sibling
-	goDocs     map[string]*goDoc             // .go documents the editor has open, by path
-	inflight   map[string]context.CancelFunc // editor requests being answered, by id
+	docs       map[string]*document       // .gocoro documents by path, open or shadowed for a sibling
+	goDocs     map[string]*goDoc          // .go documents the editor has open, by path
+	inflight   map[string]inflightRequest // editor requests being answered, by id
 }
+
+// An inflightRequest is an editor request being answered.
+type inflightRequest struct {
+	cancel context.CancelCauseFunc
+	// path is the .gocoro document the request is about, or "": an edit
+	// of it supersedes the request.
+	path string
+}
+
+// errContentModified is why a request is cancelled when the document it
+// is about changes before it is answered: its answer, about the text the
+// editor no longer has, would be wrong.
+var errContentModified = errors.New("content modified")
 
 // A goDoc is a .go document the editor has open, kept to reopen it in a
 // restarted gopls.
@@ -115,20 +128,37 @@ func (s *server) run() error {
 // request answers an editor request on its own goroutine, after taking, on
 // this one, the state of the documents the answer is about: changes read
 // after the request do not apply to it.
+//
+// A request is cancelled by $/cancelRequest, and superseded by an edit of
+// the .gocoro document it is about: its answer would be about text the
+// editor no longer has. Either way it gets its error at once (the LSP's
+// RequestCancelled or ContentModified, which editors do not show), and
+// gopls is told to stop working on it.
 func (s *server) request(m *message) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancelCause(context.Background())
+	var p struct {
+		TextDocument *docID `json:"textDocument"`
+	}
+	json.Unmarshal(m.Params, &p)
+	req := inflightRequest{cancel: cancel}
+	if p.TextDocument != nil && isGocoro(p.TextDocument.URI) {
+		req.path = uriToPath(p.TextDocument.URI)
+	}
 	s.mu.Lock()
-	s.inflight[string(m.ID)] = cancel
+	s.inflight[string(m.ID)] = req
 	s.mu.Unlock()
 	answer := s.prepare(m)
 	go func() {
-		defer cancel()
+		defer cancel(nil)
 		result, rerr := answer(ctx)
 		s.mu.Lock()
 		delete(s.inflight, string(m.ID))
 		s.mu.Unlock()
-		if rerr == nil && ctx.Err() != nil {
+		if ctx.Err() != nil {
 			rerr = &responseError{codeRequestCancelled, "request cancelled"}
+			if context.Cause(ctx) == errContentModified {
+				rerr = &responseError{codeContentModified, "content modified: the document changed before the request was answered"}
+			}
 		}
 		if rerr != nil {
 			s.client.reply(m.ID, nil, &responseError{rerr.Code, s.view().cleanError(rerr.Message)})
@@ -176,10 +206,10 @@ func (s *server) notification(m *message) {
 		}
 		json.Unmarshal(m.Params, &p)
 		s.mu.Lock()
-		cancel := s.inflight[string(p.ID)]
+		req, ok := s.inflight[string(p.ID)]
 		s.mu.Unlock()
-		if cancel != nil {
-			cancel()
+		if ok {
+			req.cancel(context.Canceled)
 		}
 		return
 	case "textDocument/didOpen", "textDocument/didChange", "textDocument/didClose", "textDocument/didSave":
@@ -188,6 +218,9 @@ func (s *server) notification(m *message) {
 		}
 		json.Unmarshal(m.Params, &p)
 		if isGocoro(p.TextDocument.URI) {
+			if m.Method == "textDocument/didChange" || m.Method == "textDocument/didClose" {
+				s.supersede(uriToPath(p.TextDocument.URI))
+			}
 			s.gocoroNotification(m)
 			return
 		}
@@ -196,6 +229,18 @@ func (s *server) notification(m *message) {
 		}
 	}
 	s.forward(m)
+}
+
+// supersede cancels the requests about the .gocoro document path that are
+// being answered: it is changing.
+func (s *server) supersede(path string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, req := range s.inflight {
+		if req.path == path {
+			req.cancel(errContentModified)
+		}
+	}
 }
 
 // forward sends the notification m to gopls as it is.

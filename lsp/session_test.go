@@ -8,6 +8,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"golang.org/x/tools/txtar"
 )
 
 // TestMalformedInput sends corofy lsp malformed messages between good
@@ -54,23 +57,7 @@ func TestGoplsRestart(t *testing.T) {
 	c := startClient(t, newWorkspace(t, "testdata/basic.txtar"))
 	c.open("app/main.gocoro")
 	c.runCheck("before", []string{"diag", "app/main.gocoro", "var s string = |n", "cannot use n"}, nil)
-	// The children of every thread of corofy lsp.
-	tasks, err := filepath.Glob("/proc/" + strconv.Itoa(c.cmd.Process.Pid) + "/task/*/children")
-	if err != nil || len(tasks) == 0 {
-		t.Skipf("cannot find gopls's process (needs Linux's /proc/PID/task/TID/children): %v", err)
-	}
-	var pids []string
-	for _, task := range tasks {
-		children, err := os.ReadFile(task)
-		if err != nil {
-			t.Skipf("cannot find gopls's process: %v", err)
-		}
-		pids = append(pids, strings.Fields(string(children))...)
-	}
-	if len(pids) != 1 {
-		t.Fatalf("corofy lsp has children %q, want one gopls", pids)
-	}
-	pid, _ := strconv.Atoi(pids[0])
+	pid := goplsPid(t, c)
 	c.mu.Lock()
 	delete(c.diags, c.path("app/main.gocoro"))
 	c.mu.Unlock()
@@ -88,4 +75,100 @@ func TestGoplsRestart(t *testing.T) {
 	c.runCheck("after restart", []string{"hover", "app/main.gocoro", "dou|ble(21)", "func double(x int)"}, nil)
 	c.runCheck("after restart", []string{"edit", "app/main.gocoro", "var s string = n", "var s float64 = n"}, nil)
 	c.runCheck("after restart", []string{"diag", "app/main.gocoro", "var s float64 = |n", "cannot use n (variable of type int) as float64 value"}, nil)
+}
+
+// goplsPid returns the process id of the gopls that corofy lsp runs for c,
+// or skips the test where it cannot be found.
+func goplsPid(t *testing.T, c *client) int {
+	t.Helper()
+	// The children of every thread of corofy lsp.
+	tasks, err := filepath.Glob("/proc/" + strconv.Itoa(c.cmd.Process.Pid) + "/task/*/children")
+	if err != nil || len(tasks) == 0 {
+		t.Skipf("cannot find gopls's process (needs Linux's /proc/PID/task/TID/children): %v", err)
+	}
+	var pids []string
+	for _, task := range tasks {
+		children, err := os.ReadFile(task)
+		if err != nil {
+			t.Skipf("cannot find gopls's process: %v", err)
+		}
+		pids = append(pids, strings.Fields(string(children))...)
+	}
+	if len(pids) != 1 {
+		t.Fatalf("corofy lsp has children %q, want one gopls", pids)
+	}
+	pid, _ := strconv.Atoi(pids[0])
+	return pid
+}
+
+// TestCancel stops the gopls that corofy lsp runs (SIGSTOP), so that no
+// request that needs it can be answered, and checks that the editor is
+// never kept waiting: a request it cancels gets RequestCancelled, a
+// request about a .gocoro that it then edits gets ContentModified (the
+// answer would be about text it no longer has), formatting (corofy's
+// own) is answered, and corofy's own diagnostics of the edit are
+// published. Once gopls runs again, it answers as before.
+func TestCancel(t *testing.T) {
+	archive := "testdata/basic.txtar"
+	ar, err := txtar.ParseFile(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	formatted := map[string]string{}
+	for _, f := range ar.Files {
+		if name, ok := strings.CutSuffix(f.Name, ".formatted"); ok {
+			formatted[name] = string(f.Data)
+		}
+	}
+	c := startClient(t, newWorkspace(t, archive))
+	c.open("app/main.gocoro")
+	c.runCheck("before", []string{"diag", "app/main.gocoro", "var s string = |n", "cannot use n"}, nil)
+	pid := goplsPid(t, c)
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGCONT) })
+
+	send := func(method string, params any) (json.RawMessage, chan *message) {
+		raw, _ := json.Marshal(params)
+		id, ch, err := c.conn.start(method, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id, ch
+	}
+	wantError := func(what string, ch chan *message, code int64) {
+		select {
+		case m := <-ch:
+			if m.Error == nil || m.Error.Code != code {
+				got, _ := json.Marshal(m)
+				t.Errorf("%s: response %s, want error code %d", what, got, code)
+			}
+		case <-time.After(time.Minute):
+			t.Fatalf("%s: no response within a minute", what)
+		}
+	}
+	at := positionParams{docID{c.uri("app/main.gocoro")}, c.marker("app/main.gocoro", "dou|ble(21)")}
+
+	id, ch := send("textDocument/hover", at)
+	c.conn.notify("$/cancelRequest", map[string]any{"id": id})
+	wantError("hover cancelled by the editor", ch, codeRequestCancelled)
+
+	_, ch = send("textDocument/completion", at)
+	_, ch2 := send("textDocument/definition", at)
+	c.change("app/main.gocoro", "var s string = n", 0, "var s string = n +")
+	wantError("completion, then an edit", ch, codeContentModified)
+	wantError("definition, then an edit", ch2, codeContentModified)
+
+	c.runCheck("gopls stopped", []string{"diag", "app/main.gocoro", "|return s", "expected operand, found 'return'"}, nil)
+	c.open("app/fmt.gocoro")
+	c.runCheck("gopls stopped", []string{"format", "app/fmt.gocoro"}, formatted)
+
+	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	c.change("app/main.gocoro", "var s string = n +", 0, "var s string = n")
+	c.runCheck("gopls running again", []string{"nodiag", "app/main.gocoro", "expected operand"}, nil)
+	c.runCheck("gopls running again", []string{"diag", "app/main.gocoro", "var s string = |n", "cannot use n"}, nil)
+	c.runCheck("gopls running again", []string{"hover", "app/main.gocoro", "dou|ble(21)", "func double(x int)"}, nil)
 }
