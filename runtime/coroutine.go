@@ -74,6 +74,39 @@ func MapKeys[K comparable, V any](m map[K]V) []K {
 	return keys
 }
 
+// MapEntries returns the keys of m and their values, in the same order,
+// for a generated range loop over a map whose keys may be NaN (a float, a
+// complex, an interface or a struct or array holding one) and whose body
+// waits: the loop visits these keys and asks MapLookup for each value.
+func MapEntries[K comparable, V any](m map[K]V) ([]K, []V) {
+	keys, values := make([]K, 0, len(m)), make([]V, 0, len(m))
+	for k, v := range m {
+		keys, values = append(keys, k), append(values, v)
+	}
+	return keys, values
+}
+
+// MapLookup returns the value a range over m produces for key k, an entry
+// of MapEntries whose value was v, and false when the entry was removed
+// before the loop reached it, as Go's range does. A key that is not equal
+// to itself (a NaN) is found by no lookup, and no assignment changes its
+// value: only clear removes it, and removes every such key with it, so the
+// entry is still there, with value v, while m holds any key not equal to
+// itself. The scan that checks it stops at the first such key: over a whole
+// loop it costs, in expectation, one pass over m, not one per NaN key.
+func MapLookup[K comparable, V any](m map[K]V, k K, v V) (V, bool) {
+	if cur, ok := m[k]; ok || k == k {
+		return cur, ok
+	}
+	for key := range m {
+		if key != key {
+			return v, true
+		}
+	}
+	var zero V
+	return zero, false
+}
+
 // DecodeRune returns the rune of s at byte offset i and its size in bytes,
 // as a range loop over a string produces it (utf8.RuneError, 1 for an
 // invalid byte).

@@ -266,8 +266,14 @@
 // utf8.RuneError for invalid bytes, as range does). Over a map it visits
 // the keys present at the start (runtime.MapKeys) and skips those deleted
 // before they are reached, which is what Go's range guarantees (an entry
-// added during the loop may or may not be produced; here it is not). Over
-// a channel it receives until the channel is closed. A range over a
+// added during the loop may or may not be produced; here it is not). A
+// key that may be NaN (a float, a complex, an interface, a struct or array
+// holding one) is found by no lookup, so for such key types the loop starts
+// from the keys and their values (runtime.MapEntries) and runtime.MapLookup
+// gives a NaN key the value it had, as long as the map still holds a NaN
+// key: only clear removes one, and it removes them all. (A clear followed
+// by a new NaN key during the loop is the one case where this produces
+// the old entries, which Go would not.) Over a channel it receives until the channel is closed. A range over a
 // function (an iterator) cannot suspend with the coroutine: that is an
 // error that suggests collecting the values first.
 //

@@ -326,6 +326,31 @@ func (m *machine) mayBeNaN(e dst.Expr) bool {
 	return b.Info()&(types.IsFloat|types.IsComplex) != 0
 }
 
+// mayHoldNaN reports whether a value of type t may be unequal to itself: a
+// float or a complex (a NaN), an interface (holding one), a struct or an
+// array with such a field or element, or a type parameter (whose type
+// set may hold floats).
+func mayHoldNaN(t types.Type) bool {
+	if _, param := t.(*types.TypeParam); param {
+		return true
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		return u.Info()&(types.IsFloat|types.IsComplex) != 0
+	case *types.Interface:
+		return true
+	case *types.Array:
+		return mayHoldNaN(u.Elem())
+	case *types.Struct:
+		for i := range u.NumFields() {
+			if mayHoldNaN(u.Field(i).Type()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // shortCircuit compiles "tmp := x && y" (or x || y) where y waits:
 //
 //	condK := x
@@ -583,10 +608,19 @@ func (m *machine) rangeStmt(s *dst.RangeStmt, label string) {
 	next := m.newState(fmt.Sprintf("next iteration of the range loop at line %d", line))
 	after := m.newState(fmt.Sprintf("after the range loop at line %d", line))
 	var index *types.Var
-	var keys *types.Var
+	var keys, values *types.Var
 	switch kind {
 	case "map":
-		keys = m.hidden("keys", types.NewSlice(keyType), &dst.CallExpr{Fun: m.rt(rtMapKeys), Args: []dst.Expr{m.ident(coll)}}, token.Position{})
+		if mayHoldNaN(keyType) {
+			// A NaN key is found by no lookup: its value is the one it had
+			// at the start (see runtime.MapLookup).
+			keys, values = m.newVar("keys", types.NewSlice(keyType)), m.newVar("values", types.NewSlice(valueType))
+			m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(keys), m.defIdent(values)}, Tok: token.DEFINE, Rhs: []dst.Expr{
+				&dst.CallExpr{Fun: m.rt(rtMapEntries), Args: []dst.Expr{m.ident(coll)}},
+			}}, token.Position{})
+		} else {
+			keys = m.hidden("keys", types.NewSlice(keyType), &dst.CallExpr{Fun: m.rt(rtMapKeys), Args: []dst.Expr{m.ident(coll)}}, token.Position{})
+		}
 		fallthrough
 	case "string", "slice":
 		index = m.hidden("index", types.Typ[types.Int], &dst.BasicLit{Kind: token.INT, Value: "0"}, token.Position{})
@@ -618,7 +652,11 @@ func (m *machine) rangeStmt(s *dst.RangeStmt, label string) {
 		v := m.newVar("value", valueType)
 		ok := m.newVar("ok", types.Typ[types.Bool])
 		m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(k)}, Tok: token.DEFINE, Rhs: []dst.Expr{&dst.IndexExpr{X: m.ident(keys), Index: m.ident(index)}}}, token.Position{})
-		m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(v), m.defIdent(ok)}, Tok: token.DEFINE, Rhs: []dst.Expr{&dst.IndexExpr{X: m.ident(coll), Index: m.ident(k)}}}, token.Position{})
+		var lookup dst.Expr = &dst.IndexExpr{X: m.ident(coll), Index: m.ident(k)}
+		if values != nil {
+			lookup = &dst.CallExpr{Fun: m.rt(rtMapLookup), Args: []dst.Expr{m.ident(coll), m.ident(k), &dst.IndexExpr{X: m.ident(values), Index: m.ident(index)}}}
+		}
+		m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(v), m.defIdent(ok)}, Tok: token.DEFINE, Rhs: []dst.Expr{lookup}}, token.Position{})
 		// An entry deleted before it is reached is not produced.
 		m.add(&dst.IfStmt{Cond: &dst.UnaryExpr{Op: token.NOT, X: m.ident(ok)}, Body: &dst.BlockStmt{List: []dst.Stmt{m.jumpStmt(next)}}}, token.Position{})
 		key, value = m.ident(k), m.ident(v)

@@ -23,6 +23,8 @@ const (
 	rtStatePoisoned   = "StatePoisoned"
 	rtPollError       = "PollError"
 	rtMapKeys         = "MapKeys"
+	rtMapEntries      = "MapEntries"
+	rtMapLookup       = "MapLookup"
 	rtDecodeRune      = "DecodeRune"
 	rtCopyVar         = "CopyVar"
 	rtRunDeferred     = "RunDeferred"
