@@ -124,6 +124,9 @@
 //	CoroutineIdent        coroutine as a local, field, parameter, label: use(coroutine), cfg{coroutine: x}, a[coroutine]
 //	NoCoroutineFiles      some programs have no coroutine at all (plain Go, with or without the runtime)
 //	Comments              // c12 comments on their own lines and at line ends, everywhere (each must be kept)
+//	AddressKeepers        addresses kept without &: f := a.ptrMethod before a wait, per-iteration method values, backward goto
+//	OrderProbes           a wait that changes a string read before it (len, s[1:], boxing) and after it (s[i], +), boxed struct ==
+//	NaNKeys               for _, v := range map[float64]int{nan: 1, nan: 2} with waits (clear too), if nan > 1 { x.wait }
 //
 // ParseFeatures reads them from a flag: "supported,WaitsInIf",
 // "all,-Generics", "none".

@@ -149,6 +149,17 @@ const (
 	// goto runs again (each run a new variable) whose address and a
 	// closure over them are kept across a wait.
 	AddressKeepers
+	// OrderProbes: a wait on a future that changes a local string when
+	// polled (setStr(&s, ...)), in one expression with reads of that
+	// string that gc evaluates before the wait (len, slicing, boxing,
+	// map literal entries) and after it (indexing, concatenation,
+	// conversions), and struct comparisons boxed into interfaces.
+	OrderProbes
+	// NaNKeys: NaN (made at run time, z / z) as a map key, in maps of
+	// float64, interface and struct keys ranged over with waits in the
+	// body (sometimes clearing the map), and in the conditions of ifs and
+	// loops that wait.
+	NaNKeys
 )
 
 var featureNames = []string{
@@ -160,7 +171,7 @@ var featureNames = []string{
 	"MultiResults", "Generics", "RangeFuncWaits",
 	"DeclBlocks", "LocalTypes", "NamedResultReturns", "PartialRedecl",
 	"Shadowing", "ReservedNameLocals", "CoroutineIdent", "NoCoroutineFiles",
-	"Comments", "AddressKeepers",
+	"Comments", "AddressKeepers", "OrderProbes", "NaNKeys",
 }
 
 // All returns every feature.

@@ -149,6 +149,9 @@ func (g *gen) extraPrelude(out *bytes.Buffer) {
 	if g.f.Has(AddressKeepers) {
 		out.WriteString(accSrc)
 	}
+	if g.f.Has(OrderProbes) && !g.plain { // setStr needs the runtime
+		out.WriteString(setStrSrc)
+	}
 }
 
 // extraGlobals prints, at the end of main, the globals of the pending
@@ -1398,4 +1401,110 @@ func (g *gen) addressKeeper(c ctx) {
 		g.line("}")
 		g.line("fmt.Println(%q)", g.id("goto"))
 	}
+}
+
+// OrderProbes.
+
+// setStrSrc is in the programs of OrderProbes.
+const setStrSrc = `// setStr is a future that sets *s when polled, as code that runs while a
+// coroutine waits may, and is ready with v.
+type setStr struct {
+	s  *string
+	to string
+	v  int
+}
+
+func (f setStr) Poll(w runtime.Waker) (int, bool) {
+	*f.s = f.to
+	return f.v, true
+}
+
+`
+
+// orderProbe writes a statement that reads a string in the places gc
+// evaluates before a wait and after it, with a wait that changes it.
+func (g *gen) orderProbe(c ctx) {
+	if !c.waits {
+		return
+	}
+	s, lit := g.local("s"), strLits[g.intn(len(strLits))]
+	g.line("%s := %s", s, lit+` + "abc"`)
+	reads := []string{
+		fmt.Sprintf("int(%s[0])", s),
+		fmt.Sprintf("int(%s[len(%s)-1])", s, s),
+		fmt.Sprintf("len(%s)", s),
+		fmt.Sprintf("len(%s[1:])", s),
+		fmt.Sprintf("len(%s + %q)", s, "x"),
+		fmt.Sprintf("len([]byte(%s))", s),
+		fmt.Sprintf("int([]byte(%s)[0])", s),
+		fmt.Sprintf("len(string(%s[0]) + %q)", s, "y"),
+	}
+	// The wait makes s longer (an index read before it stays in range).
+	wait := fmt.Sprintf("setStr{&%s, %s + %q, %d}.wait", s, lit, []string{"abcxyz", "abcq", "qrstuvw"}[g.intn(3)], g.intn(5))
+	var parts []string
+	for range 1 + g.intn(3) {
+		parts = append(parts, reads[g.intn(len(reads))])
+	}
+	parts = append(parts, wait)
+	g.r.Shuffle(len(parts), func(i, j int) { parts[i], parts[j] = parts[j], parts[i] })
+	switch g.intn(4) {
+	case 0: // an int expression
+		g.line("fmt.Println(%q, %s)", g.id("op"), strings.Join(parts, " + "))
+	case 1: // boxed arguments
+		g.line("fmt.Println(%q, %s)", g.id("op"), strings.Join(parts, ", "))
+	case 2: // a map literal, entry by entry
+		var entries []string
+		for i, p := range parts {
+			entries = append(entries, fmt.Sprintf("%d: %s", i, p))
+		}
+		m := g.local("m")
+		g.line("%s := map[int]int{%s}", m, strings.Join(entries, ", "))
+		g.line("fmt.Println(%q, %s)", g.id("op"), m)
+	default: // struct comparisons, boxed
+		p := g.local("p")
+		g.line("%s := pt{len(%s), %q}", p, s, "k")
+		g.line("fmt.Println(%q, %s == pt{3, %q}, pt{len(%s), %s[1:]} != %s, %s)", g.id("op"), p, "k", s, s, p, wait)
+	}
+	g.line("fmt.Println(%q, %s)", g.id("s"), s)
+}
+
+// NaNKeys.
+
+// nanKeys writes a map with NaN keys ranged over with a wait in the body,
+// and an if whose condition compares a NaN and waits.
+func (g *gen) nanKeys(c ctx) {
+	if !c.waits {
+		return
+	}
+	z, nan := g.local("z"), g.local("nan")
+	g.line("%s := 0.0", z)
+	g.line("%s := %s / %s // NaN", nan, z, z)
+	m, acc, n := g.local("m"), g.local("acc"), g.local("n")
+	switch g.intn(3) {
+	case 0:
+		g.line("%s := map[float64]int{%s: 1, %s: 2, 1.5: 4}", m, nan, nan)
+	case 1:
+		g.line("%s := map[any]int{%s: 1, %q: 2, %s: 4}", m, nan, "a", nan)
+	default:
+		g.line("%s := map[[2]float64]int{{%s, 1}: 1, {1, 1}: 2, {1, %s}: 4}", m, nan, nan)
+	}
+	g.line("%s, %s := 0, 0", acc, n)
+	g.line("for _, v := range %s {", m)
+	g.ind++
+	g.line("%s += v * after(%q, %d, 1).wait", acc, g.id("w"), g.intn(3))
+	g.line("%s++", n)
+	sum := acc
+	if g.chance(0.3) {
+		g.line("clear(%s)", m)
+		sum = "0" // which entry came first is not the program's to know
+	}
+	g.ind--
+	g.line("}")
+	g.line("fmt.Println(%q, %s, %s, len(%s))", g.id("nan"), n, sum, m)
+	op := []string{">", "<", ">=", "<=", "==", "!="}[g.intn(6)]
+	g.line("if %s %s %d {", nan, op, g.intn(3))
+	g.line("	fmt.Println(%q, after(%q, 0, 1).wait)", g.id("cmp"), g.id("w"))
+	g.line("} else {")
+	g.line("	fmt.Println(%q)", g.id("cmp"))
+	g.line("}")
 }
