@@ -19,6 +19,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"go/ast"
 	"go/scanner"
 	"go/token"
 	"html"
@@ -49,6 +50,30 @@ type Options struct {
 // that fails or is ended by the timeout still has its page, which says
 // so.
 func Page(path string, opt Options) ([]byte, error) {
+	x, err := load(path)
+	if err != nil {
+		return nil, err
+	}
+	var tr *trace
+	if opt.Run {
+		tr, err = runTraced(path, x.r, x.m, x.file, x.fset, opt)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return render(path, x.src, x.r, x.m, tr)
+}
+
+// loaded is a .gocoro file with its generated file and their map.
+type loaded struct {
+	src  []byte
+	r    transform.Result
+	m    *lineMap
+	file *ast.File // the generated file
+	fset *token.FileSet
+}
+
+func load(path string) (*loaded, error) {
 	src, err := srcfile.Read(path)
 	if err != nil {
 		return nil, err
@@ -63,14 +88,7 @@ func Page(path string, opt Options) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", srcfile.Name(path), err)
 	}
-	var tr *trace
-	if opt.Run {
-		tr, err = runTraced(path, r, m, file, fset, opt)
-		if err != nil {
-			return nil, err
-		}
-	}
-	return render(path, src, r, m, tr)
+	return &loaded{src, r, m, file, fset}, nil
 }
 
 // pageData is the page's data for its script, as JSON.

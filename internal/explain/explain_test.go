@@ -441,3 +441,50 @@ func m(d pageData, l int) *stateRef {
 	}
 	return d.GenState[l]
 }
+
+// TestRunBusy runs a program that polls a coroutine in a busy loop: the
+// polls that do the same as the one before are counted in repeat events,
+// and the trace still accounts for every poll the program made.
+func TestRunBusy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a program")
+	}
+	page, err := Page("testdata/busy/main.gocoro", Options{Run: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := readData(t, page).Run
+	var polls int
+	if _, err := fmt.Sscanf(tr.Output, "polls %d", &polls); err != nil {
+		t.Fatalf("output %q: %v", tr.Output, err)
+	}
+	seen, repeats := 0, 0
+	for i, e := range tr.Events {
+		switch e.Ev {
+		case evPoll:
+			seen++
+		case evRepeat:
+			repeats++
+			// The repeated events are the poll before, from its start.
+			if e.Len > i || tr.Events[i-e.Len].Ev != evPoll {
+				t.Fatalf("event %d repeats the %d events before, which do not start with a poll", i, e.Len)
+			}
+			n := 0
+			for _, r := range tr.Events[i-e.Len : i] {
+				if r.Ev == evPoll {
+					n++
+				}
+			}
+			seen += e.N * n
+		}
+	}
+	if seen != polls {
+		t.Errorf("the trace accounts for %d polls, the program made %d", seen, polls)
+	}
+	if repeats == 0 || len(tr.Events) > 50 {
+		t.Errorf("%d events with %d repeats for %d polls: the busy polls were not counted", len(tr.Events), repeats, polls)
+	}
+	if last := tr.Events[len(tr.Events)-1]; last.Ev != evDone {
+		t.Errorf("last event %+v, want done", last)
+	}
+}

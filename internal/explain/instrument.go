@@ -16,6 +16,7 @@ const (
 	evPending = "pending" // Poll returns not ready; st is the state it will resume at
 	evDone    = "done"    // Poll returns ready: the coroutine has completed
 	evReturn  = "return"  // another return of Poll (a panic's path, say)
+	evRepeat  = "repeat"  // the Len events before happened N more times, the same
 )
 
 // recordFunc is the function the instrumented machines call; helperFile
@@ -27,17 +28,18 @@ const recordFunc = "corofyExplainRecord"
 // each return of Poll. Each call goes on the line of the code it records,
 // before it, so that no line of the file moves: the generated line an
 // event names is the line the page shows.
-func instrument(src []byte, f *ast.File, fset *token.FileSet, m *lineMap) ([]byte, error) {
+func instrument(src []byte, f *ast.File, fset *token.FileSet, m *lineMap) ([]byte, []point, error) {
 	type insertion struct {
 		off  int
 		text string
 	}
+	var points []point
 	var ins []insertion
 	tf := fset.File(f.Pos())
 	for _, co := range sortedKeys(m.polls) {
 		p := m.polls[co]
 		if p.recv == "" || p.recv == "_" {
-			return nil, fmt.Errorf("the Poll of %s has no receiver name", p.graph.Type)
+			return nil, nil, fmt.Errorf("the Poll of %s has no receiver name", p.graph.Type)
 		}
 		stateField := stateFieldOf(p)
 		var fields []string
@@ -48,7 +50,9 @@ func instrument(src []byte, f *ast.File, fset *token.FileSet, m *lineMap) ([]byt
 		}
 		call := func(pos token.Pos, ev, st string) insertion {
 			off := tf.Offset(pos)
-			args := append([]string{p.recv, strconv.Quote(co), strconv.Quote(ev), st, strconv.Itoa(tf.PositionFor(pos, false).Line)}, fields...)
+			line := tf.PositionFor(pos, false).Line
+			points = append(points, point{co, ev, line})
+			args := append([]string{p.recv, strconv.Quote(co), strconv.Quote(ev), st, strconv.Itoa(line)}, fields...)
 			return insertion{off, recordFunc + "(" + strings.Join(args, ", ") + "); "}
 		}
 		resumeAt := "-3"
@@ -103,7 +107,13 @@ func instrument(src []byte, f *ast.File, fset *token.FileSet, m *lineMap) ([]byt
 	for _, i := range ins {
 		out = slices.Insert(out, i.off, []byte(i.text)...)
 	}
-	return out, nil
+	return out, points, nil
+}
+
+// point is a place where the instrumented code records an event.
+type point struct {
+	co, ev string
+	line   int // generated
 }
 
 // stateFieldOf returns the machine's field that holds its state: the
@@ -182,6 +192,42 @@ var corofyExplainState struct {
 	next  map[string]int
 	n     int
 	max   int
+	// A poll that does the same as the one before (busy polling) is
+	// counted, not written: prev is the last group of events from a poll
+	// to its return, cur the current one, held its events not written
+	// while they are the same as prev's, and repeats how many times prev
+	// was done again.
+	prev, cur, held []corofyExplainEvent
+	matching        bool
+	depth           int
+	repeats         int
+}
+
+// The fields are named as the JSON keys corofy reads (it matches them
+// without case).
+type corofyExplainEvent struct {
+	Co   string
+	Inst int
+	Ev   string
+	St   int
+	Gl   int
+	F    [][2]string
+	Out  int64
+	T    int64
+	N    int
+	Len  int
+}
+
+func (e *corofyExplainEvent) same(o *corofyExplainEvent) bool {
+	if e.Co != o.Co || e.Inst != o.Inst || e.Ev != o.Ev || e.St != o.St || e.Gl != o.Gl || e.Out != o.Out || len(e.F) != len(o.F) {
+		return false
+	}
+	for i := range e.F {
+		if e.F[i] != o.F[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func init() {
@@ -201,21 +247,39 @@ func init() {
 	s.max, _ = corofyExplainStrconv.Atoi(corofyExplainOS.Getenv("COROFY_EXPLAIN_MAX"))
 }
 
+func corofyExplainEmit(e *corofyExplainEvent) {
+	s := &corofyExplainState
+	if s.n > s.max {
+		return
+	}
+	if s.n == s.max {
+		s.enc.Encode(map[string]any{"ev": "truncated"})
+		s.n++
+		return
+	}
+	s.n++
+	s.enc.Encode(e)
+}
+
+func corofyExplainFlush() {
+	s := &corofyExplainState
+	if s.repeats > 0 {
+		corofyExplainEmit(&corofyExplainEvent{Ev: "repeat", N: s.repeats, Len: len(s.prev), T: corofyExplainTime.Since(s.start).Microseconds()})
+		s.repeats = 0
+	}
+	for i := range s.held {
+		corofyExplainEmit(&s.held[i])
+	}
+	s.held = nil
+}
+
 func corofyExplainRecord(m any, co, ev string, st, line int, kv ...any) {
 	s := &corofyExplainState
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.enc == nil {
+	if s.enc == nil || s.n > s.max {
 		return
 	}
-	if s.n >= s.max {
-		if s.n == s.max {
-			s.enc.Encode(map[string]any{"ev": "truncated"})
-			s.n++
-		}
-		return
-	}
-	s.n++
 	id, ok := s.ids[m]
 	if !ok {
 		s.next[co]++
@@ -234,9 +298,40 @@ func corofyExplainRecord(m any, co, ev string, st, line int, kv ...any) {
 	if fi, err := corofyExplainOS.Stdout.Stat(); err == nil && fi.Mode().IsRegular() {
 		out = fi.Size()
 	}
-	s.enc.Encode(map[string]any{
-		"co": co, "inst": id, "ev": ev, "st": st, "gl": line, "f": fields, "out": out,
-		"t": corofyExplainTime.Since(s.start).Microseconds(),
-	})
+	e := corofyExplainEvent{Co: co, Inst: id, Ev: ev, St: st, Gl: line, F: fields, Out: out, T: corofyExplainTime.Since(s.start).Microseconds()}
+	if s.depth == 0 {
+		s.cur = s.cur[:0]
+		s.matching = len(s.prev) > 0
+	}
+	if len(s.cur) < 4096 {
+		s.cur = append(s.cur, e)
+	} else {
+		s.prev = s.prev[:0] // a poll too long to compare
+	}
+	if s.matching && len(s.cur) <= len(s.prev) && e.same(&s.prev[len(s.cur)-1]) {
+		s.held = append(s.held, e)
+	} else {
+		s.matching = false
+		corofyExplainFlush()
+		corofyExplainEmit(&e)
+	}
+	if ev == "poll" {
+		s.depth++
+	} else if ev != "enter" && s.depth > 0 {
+		s.depth--
+	}
+	if s.depth == 0 {
+		if s.matching && len(s.cur) == len(s.prev) {
+			s.repeats++
+			s.held = nil
+		} else {
+			corofyExplainFlush()
+			s.prev = append(s.prev[:0], s.cur...)
+			if len(s.cur) >= 4096 {
+				s.prev = s.prev[:0]
+			}
+		}
+		s.matching = false
+	}
 }
 `

@@ -112,6 +112,15 @@ func mapLines(input string, src []byte, graphs []transform.Graph) (*lineMap, *as
 			if !ok {
 				continue
 			}
+			if _, ok := types[ts.Name.Name]; ok {
+				// A machine's fields stand for no line of the source:
+				// the lines after its declaration's directive only count
+				// on from it.
+				from, to := fset.PositionFor(st.Fields.Opening, false).Line, fset.PositionFor(st.Fields.Closing, false).Line
+				for l := from + 1; l <= to && l < len(m.src); l++ {
+					m.src[l] = 0
+				}
+			}
 			var names []string
 			for _, fl := range st.Fields.List {
 				for _, id := range fl.Names {
@@ -169,6 +178,10 @@ func (m *lineMap) readDirectives(tf *token.File, src []byte, base string) {
 	s.Init(tf, src, nil, scanner.ScanComments)
 	var curLine int
 	var sawDirective, chosenAfter bool
+	// Lines with closing brackets alone get no source line: they run
+	// nothing, and their position is only the count of lines since the
+	// last directive.
+	onlyClosers := map[int]bool{}
 	for {
 		pos, tok, lit := s.Scan()
 		if tok == token.EOF {
@@ -177,6 +190,12 @@ func (m *lineMap) readDirectives(tf *token.File, src []byte, base string) {
 		p := tf.PositionFor(pos, false)
 		if p.Line != curLine {
 			curLine, sawDirective, chosenAfter = p.Line, false, false
+			onlyClosers[p.Line] = true
+		}
+		switch tok {
+		case token.RBRACE, token.RPAREN, token.RBRACK, token.COMMA, token.SEMICOLON, token.COMMENT:
+		default:
+			onlyClosers[p.Line] = false
 		}
 		if tok == token.COMMENT {
 			if strings.HasPrefix(lit, "/*line ") || strings.HasPrefix(lit, "//line ") {
@@ -196,6 +215,11 @@ func (m *lineMap) readDirectives(tf *token.File, src []byte, base string) {
 		}
 		m.src[p.Line] = adj.Line
 		chosenAfter = sawDirective
+	}
+	for l, only := range onlyClosers {
+		if only {
+			m.src[l] = 0
+		}
 	}
 }
 

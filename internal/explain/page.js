@@ -108,12 +108,13 @@
 		case "enter": return name(e) + " runs state " + e.st;
 		case "pending": return name(e) + " is not ready: Poll returns, to resume at state " + e.st;
 		case "done": return name(e) + " completes: Poll returns ready";
+		case "repeat": return "the " + e.len + " events before happened " + e.n + " more time" + (e.n === 1 ? "" : "s") + ", the same each time (polling that finds nothing new)";
 		default: return name(e) + " returns from Poll in state " + e.st;
 		}
 	}
 	events.forEach((e, i) => {
 		const li = document.createElement("li");
-		li.textContent = e.ev.padEnd(7) + " " + name(e) + " " + (e.ev === "done" ? "" : stName(e.st));
+		li.textContent = e.ev === "repeat" ? "repeat  ×" + e.n + " the " + e.len + " events before" : e.ev.padEnd(7) + " " + name(e) + " " + (e.ev === "done" ? "" : stName(e.st));
 		li.title = describe(e);
 		li.addEventListener("click", () => show(i));
 		list.appendChild(li);

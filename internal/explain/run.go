@@ -40,6 +40,11 @@ type event struct {
 	Fields [][2]string `json:"f"`
 	Out    int         `json:"out"` // what standard output held, in UTF-16 units of Output
 	T      int64       `json:"t"`   // microseconds since the program started
+	// For a repeat: the Len events before it were done N more times,
+	// the same each time (a future polled in a busy loop, say); the
+	// other fields are those of the event before.
+	N   int `json:"n,omitempty"`
+	Len int `json:"len,omitempty"`
 }
 
 // helperName is the file the traced build adds to the package.
@@ -68,7 +73,7 @@ func runTraced(path string, r transform.Result, m *lineMap, f *ast.File, fset *t
 	if _, err := os.Stat(filepath.Join(dir, helperName)); err == nil {
 		return nil, fmt.Errorf("%s: the package has a file %s, the name -run gives its recorder", name, helperName)
 	}
-	inst, err := instrument(r.Src, f, fset, m)
+	inst, _, err := instrument(r.Src, f, fset, m)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", name, err)
 	}
@@ -199,6 +204,12 @@ func readTrace(name string, tr *trace, out []byte) error {
 			continue
 		}
 		e := raw.event
+		if e.Ev == evRepeat && len(tr.Events) > 0 {
+			last := tr.Events[len(tr.Events)-1]
+			e.Co, e.Inst, e.St, e.Line, e.Fields, e.Out = last.Co, last.Inst, last.St, last.Line, last.Fields, last.Out
+			tr.Events = append(tr.Events, e)
+			continue
+		}
 		switch {
 		case raw.Out < 0:
 			e.Out = -1
