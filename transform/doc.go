@@ -446,6 +446,26 @@
 // TestPositions check lines at run time, columns through go vet, and that
 // every statement lands where a node of the source begins.
 //
+// A file read by people more than by debuggers (the repository's examples)
+// can be written with corofy -sparse, which keeps only the directives a
+// panic's line needs (SparseLines): a directive that shifts the lines after
+// it as the one before does says nothing new, and one whose lines hold
+// nothing that can panic or be a frame of a stack trace (the not-ready
+// return, a state change, a fallthrough) says nothing a panic will ask.
+// The same part of Poll then reads
+//
+//	fallthrough
+//	case 1: // Get("/600/HelloWorld1").wait
+//		/*line :31:32*/ txt, ready := c.fut1.Poll(w)
+//		if !ready {
+//			c.state = 1
+//			return struct{}{}, false
+//		}
+//
+// and panics and stack traces show the same .gocoro lines (TestSparseLines
+// compares every node that can panic, TestPositions runs a sparse copy);
+// columns, coverage blocks and breakpoints need the full directives.
+//
 // # Comments
 //
 // No comment of the source is lost. A statement kept whole keeps its

@@ -53,26 +53,15 @@ func TestPositions(t *testing.T) {
 		}
 	}
 
-	out, err := testmod.Go(t, mod, "run", "./positions")
+	// The sparse copy (corofy -lines=sparse) must run at the same lines.
+	sparse, err := transform.SparseLines(res[0].Src)
 	if err != nil {
-		t.Fatalf("go run: %v\n%s", err, out)
+		t.Fatalf("SparseLines: %v", err)
 	}
-	seen := map[string]bool{}
-	sc := bufio.NewScanner(strings.NewReader(out))
-	for sc.Scan() {
-		var tag, at string
-		if _, err := fmt.Sscan(sc.Text(), &tag, &at); err != nil || tag == "result" {
-			continue
-		}
-		seen[tag] = true
-		if wantAt := fmt.Sprintf("main.gocoro:%d", want[tag]); at != wantAt {
-			t.Errorf("where(%q) ran at %s, want %s", tag, at, wantAt)
-		}
-	}
-	for tag := range want {
-		if !seen[tag] && tag != "case" && tag != "case-after-wait" {
-			t.Errorf("where(%q) did not run", tag)
-		}
+	writeFile(t, filepath.Join(mod, "positions_sparse", "main.gocoro"), src)
+	writeFile(t, filepath.Join(mod, "positions_sparse", "main_corofied.go"), sparse)
+	for _, pkg := range []string{"./positions", "./positions_sparse"} {
+		checkWhereLines(t, mod, pkg, want)
 	}
 
 	checkStatementPositions(t, src, res[0].Src)
@@ -84,6 +73,33 @@ func TestPositions(t *testing.T) {
 	wantVet := fmt.Sprintf("main.gocoro:%d:%d: fmt.Sprintf format %%d has arg", vetLine, vetCol)
 	if !bytes.Contains([]byte(vet), []byte(wantVet)) {
 		t.Errorf("go vet said:\n%s\nwant a line containing %q", vet, wantVet)
+	}
+}
+
+// checkWhereLines runs the positions program pkg and checks that each
+// where(tag) ran at its line.
+func checkWhereLines(t *testing.T, mod, pkg string, want map[string]int) {
+	t.Helper()
+	out, err := testmod.Go(t, mod, "run", pkg)
+	if err != nil {
+		t.Fatalf("go run %s: %v\n%s", pkg, err, out)
+	}
+	seen := map[string]bool{}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		var tag, at string
+		if _, err := fmt.Sscan(sc.Text(), &tag, &at); err != nil || tag == "result" {
+			continue
+		}
+		seen[tag] = true
+		if wantAt := fmt.Sprintf("main.gocoro:%d", want[tag]); at != wantAt {
+			t.Errorf("%s: where(%q) ran at %s, want %s", pkg, tag, at, wantAt)
+		}
+	}
+	for tag := range want {
+		if !seen[tag] && tag != "case" && tag != "case-after-wait" {
+			t.Errorf("%s: where(%q) did not run", pkg, tag)
+		}
 	}
 }
 
