@@ -66,6 +66,9 @@ func FuzzTransform(f *testing.F) {
 		if err != nil {
 			t.Fatalf("generated code does not parse: %v\ninput:\n%s\noutput:\n%s", err, src, out)
 		}
+		if _, err := SparseLines(out); err != nil {
+			t.Fatalf("SparseLines: %v\ninput:\n%s\noutput:\n%s", err, src, out)
+		}
 		var typeErrs []string
 		conf2 := types.Config{Importer: imp, Error: func(e error) { typeErrs = append(typeErrs, e.Error()) }}
 		if _, err := conf2.Check("example.com/fuzz", fset, []*ast.File{of}, nil); err != nil {
