@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -91,3 +92,24 @@ func firstDiff(a, b []byte) string {
 	}
 	return fmt.Sprintf("line %d: %q, want %q", line, cut(a), cut(b))
 }
+
+// TestREADMELinks checks that README.md links each example of chapters 7
+// to 9 to its page, and names no page that does not exist.
+func TestREADMELinks(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range examplePages(t) {
+		if link := "(docs/explain/" + name + ".html)"; !bytes.Contains(readme, []byte(link)) {
+			t.Errorf("README.md has no link %s", link)
+		}
+	}
+	for _, m := range regexpLinks.FindAllSubmatch(readme, -1) {
+		if _, err := os.Stat(filepath.Join("../..", string(m[1]))); err != nil {
+			t.Errorf("README.md links to %s: %v", m[1], err)
+		}
+	}
+}
+
+var regexpLinks = regexp.MustCompile(`\((docs/explain/[^)]*\.html)\)`)
