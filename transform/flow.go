@@ -557,7 +557,8 @@ func (m *machine) rangeStmt(s *dst.RangeStmt, label string) {
 	x := &dst.ExprStmt{X: s.X}
 	m.spill(x)
 	s.X = x.X
-	if !m.containsWait(s.Body) {
+	waitsInVars := s.Key != nil && m.containsWait(s.Key) || s.Value != nil && m.containsWait(s.Value)
+	if !m.containsWait(s.Body) && !waitsInVars {
 		m.add(m.branchesToJumps(s), m.position(s))
 		return
 	}
@@ -669,7 +670,12 @@ func (m *machine) rangeStmt(s *dst.RangeStmt, label string) {
 	}
 	m.begin(body)
 	m.loopDepth++
-	if assign := m.rangeAssign(s, key, value); assign != nil {
+	if assign := m.rangeAssign(s, key, value); assign != nil && m.containsWait(assign) {
+		// for a[f().wait] = range x: the operands of the iteration
+		// variables are evaluated at each iteration, as an assignment's.
+		m.setPos(assign, m.position(s))
+		m.stmt(assign, "")
+	} else if assign != nil {
 		m.markFlat(assign)
 		m.add(assign, m.position(s))
 	}

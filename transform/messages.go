@@ -56,7 +56,17 @@ func waitCallMessage(lf *loadedFile, info *types.Info, co *cparser.Coroutine, w 
 	}
 	out := pollOutput(t)
 	if out == nil || w.N < 2 {
-		return fmt.Sprintf("'.wait' on %s of type %s, which is not a runtime.Future (it needs a method Poll(runtime.Waker) (T, bool))", what, typeString(t, lf.types))
+		msg := fmt.Sprintf("'.wait' on %s of type %s, which is not a runtime.Future (it needs a method Poll(runtime.Waker) (T, bool))", what, typeString(t, lf.types))
+		if obj := waitMember(t); obj != nil {
+			// x.wait always waits in a .gocoro file: the field or
+			// method cannot be selected there.
+			kind := "field"
+			if _, ok := obj.(*types.Func); ok {
+				kind = "method"
+			}
+			msg += fmt.Sprintf("; in a .gocoro file .wait always waits, so the %s wait of %s cannot be selected: rename it, or use it from a .go file", kind, typeString(t, lf.types))
+		}
+		return msg
 	}
 	have := values(out)
 	switch waitPlace(co, w) {
@@ -65,6 +75,20 @@ func waitCallMessage(lf *loadedFile, info *types.Info, co *cparser.Coroutine, w 
 	default:
 		return fmt.Sprintf("assignment mismatch: %s but %s.wait has %s", plural(w.N, "variable"), what, plural(have, "value"))
 	}
+}
+
+// waitMember returns t's field or method named wait, or nil.
+func waitMember(t types.Type) types.Object {
+	var pkg *types.Package // of t: a field wait is not exported
+	base := t
+	if p, ok := base.(*types.Pointer); ok {
+		base = p.Elem()
+	}
+	if n, ok := types.Unalias(base).(*types.Named); ok {
+		pkg = n.Obj().Pkg()
+	}
+	obj, _, _ := types.LookupFieldOrMethod(t, true, pkg, "wait")
+	return obj
 }
 
 // values returns how many values a wait on a future of output t gives: n
