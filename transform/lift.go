@@ -191,9 +191,53 @@ func constLiteral(v constant.Value) (dst.Expr, error) {
 	case constant.String:
 		return &dst.BasicLit{Kind: token.STRING, Value: v.ExactString()}, nil
 	case constant.Int:
-		return &dst.BasicLit{Kind: token.INT, Value: v.ExactString()}, nil
+		return intLiteral(v), nil
+	case constant.Float:
+		return floatLiteral(v)
+	case constant.Complex:
+		re, err := floatLiteral(constant.ToFloat(constant.Real(v)))
+		if err != nil {
+			return nil, err
+		}
+		im, err := floatLiteral(constant.ToFloat(constant.Imag(v)))
+		if err != nil {
+			return nil, err
+		}
+		// re + im*1i: untyped constant arithmetic is exact.
+		return &dst.BinaryExpr{X: re, Op: token.ADD, Y: &dst.BinaryExpr{X: im, Op: token.MUL, Y: &dst.BasicLit{Kind: token.IMAG, Value: "1i"}}}, nil
 	}
 	return nil, fmt.Errorf("its value %s has no exact literal", v)
+}
+
+// intLiteral returns the integer constant v as a literal, negated where
+// it is negative.
+func intLiteral(v constant.Value) dst.Expr {
+	if constant.Sign(v) < 0 {
+		return &dst.UnaryExpr{Op: token.SUB, X: &dst.BasicLit{Kind: token.INT, Value: constant.UnaryOp(token.SUB, v, 0).ExactString()}}
+	}
+	return &dst.BasicLit{Kind: token.INT, Value: v.ExactString()}
+}
+
+// floatLiteral returns the exact value of the float constant v: N.0, or
+// N.0 / D for a fraction (untyped constant division is exact; the printer
+// adds the parentheses an operand needs).
+func floatLiteral(v constant.Value) (dst.Expr, error) {
+	num, den := constant.Num(v), constant.Denom(v)
+	if num.Kind() != constant.Int || den.Kind() != constant.Int {
+		return nil, fmt.Errorf("its value %s has no exact literal", v)
+	}
+	neg := constant.Sign(num) < 0
+	if neg {
+		num = constant.UnaryOp(token.SUB, num, 0)
+	}
+	var x dst.Expr = &dst.BasicLit{Kind: token.FLOAT, Value: num.ExactString() + ".0"}
+	if d := den.ExactString(); d != "1" {
+		x = &dst.BinaryExpr{X: x, Op: token.QUO, Y: &dst.BasicLit{Kind: token.INT, Value: d}}
+	}
+	if neg {
+		x = &dst.UnaryExpr{Op: token.SUB, X: x}
+	}
+	return x, nil
 }
 
 // renameLifted gives every identifier below n that denotes a lifted type
