@@ -284,7 +284,11 @@
 // characters). The page replays them step by step, moving through the
 // code and the graphs, with the fields and the standard output the
 // program had written at that step. The instrumentation is given to go
-// build as an overlay: no file of the package is written. A program that
+// build as an overlay: no file of the package is written. Wakes are not
+// recorded (a wrapped Waker would hide the executor's from
+// runtime.Spawn); a poll after a wait not ready is the wake's effect. A
+// poll that does exactly what the poll before it did, as in a busy loop,
+// is counted rather than recorded again. A program that
 // fails or outlives -timeout (one minute by default) still gets its page,
 // which says how it ended; the trace is cut at 20,000 events.
 //

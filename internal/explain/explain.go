@@ -138,7 +138,7 @@ func render(path string, src []byte, r transform.Result, m *lineMap, tr *trace) 
 	w("<header><h1>corofy explain <span class=\"file\">%s</span></h1>\n", name)
 	w("<p class=\"help\">Hover or click a line of the source, of the generated code or a state of the graph: the lines and states that go with it light up. Click again elsewhere to change the selection; Esc clears it.")
 	if tr != nil {
-		w(" Below, the run's trace: step through the polls with the slider, the buttons or the arrow keys.")
+		w(" Below, the run's trace: step through the polls with the slider, the buttons or the arrow keys. In the graphs, the filled blue state is the step's; a dashed blue outline marks where each machine rests, the state its last Poll returned in.")
 	}
 	w("</p></header>\n")
 	w("<main class=\"panes\">\n")

@@ -104,7 +104,14 @@
 	const stName = (st) => (st === -1 ? "done" : "state " + st);
 	function describe(e) {
 		switch (e.ev) {
-		case "poll": return name(e) + " is polled" + (e.st >= 0 ? ", resuming at state " + e.st : "");
+		case "poll": {
+			let again = false;
+			for (let k = events.indexOf(e) - 1; k >= 0; k--) {
+				const x = events[k];
+				if (x.co === e.co && x.inst === e.inst) { again = x.ev === "pending" || x.ev === "repeat"; break; }
+			}
+			return name(e) + (again ? " is polled again (woken, or polled by a loop)" : " is polled") + (e.st >= 0 ? ", resuming at state " + e.st : "");
+		}
 		case "enter": return name(e) + " runs state " + e.st;
 		case "pending": return name(e) + " is not ready: Poll returns, to resume at state " + e.st;
 		case "done": return name(e) + " completes: Poll returns ready";
