@@ -126,6 +126,16 @@
 		li.addEventListener("click", () => show(i));
 		list.appendChild(li);
 	});
+	// sourceOf returns the source line of an event: for a state entered,
+	// that of the first statement the state runs (its case's own line has
+	// the position of the code before it).
+	function sourceOf(e) {
+		const r = (data.cases[e.co] || [])[e.st];
+		if (e.ev === "enter" && r) {
+			for (let l = e.gl + 1; l <= r[1]; l++) if (data.genSrc[l]) return data.genSrc[l];
+		}
+		return data.genSrc[e.gl] || 0;
+	}
 	let cur = -1;
 	function show(i) {
 		if (!events.length) {
@@ -155,7 +165,8 @@
 		}
 		mark("rest", [], [], Array.from(rest.values()));
 		const st = e.ev === "done" ? -1 : e.st;
-		mark("cur", e.gl && data.genSrc[e.gl] ? [data.genSrc[e.gl]] : [], e.gl ? [e.gl] : [], [{ co: e.co, st }]);
+		const src = sourceOf(e);
+		mark("cur", src ? [src] : [], e.gl ? [e.gl] : [], [{ co: e.co, st }]);
 		// The edge taken to get here within the same Poll.
 		$$("svg .edge.taken").forEach((x) => x.classList.remove("taken"));
 		const prev = i > 0 ? events[i - 1] : null;
@@ -176,7 +187,7 @@
 			if (loop) loop.classList.add("taken");
 		}
 		reveal([genLine(e.gl)], null);
-		reveal([srcLine(data.genSrc[e.gl])], null);
+		reveal([srcLine(src)], null);
 		reveal([node(e.co, st)], null);
 
 		// The fields, those changed since this machine's previous event marked.
@@ -238,5 +249,11 @@
 		}
 		ev.preventDefault();
 	});
-	show(0);
+	// #step=N opens the replay at step N (1-based), and follows it.
+	const m = /step=(\d+)/.exec(location.hash);
+	show(m ? Number(m[1]) - 1 : 0);
+	const follow = () => { try { history.replaceState(null, "", "#step=" + (cur + 1)); } catch (e) { /* a file: URL in some browsers */ } };
+	slider.addEventListener("change", follow);
+	document.addEventListener("click", (ev) => { if (ev.target.closest("#replay")) follow(); });
+	document.addEventListener("keyup", follow);
 })();
