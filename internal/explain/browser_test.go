@@ -33,8 +33,10 @@ func findBrowser() string {
 // TestBrowser opens the committed page of ch07-coroutine in headless
 // Chromium: a click on the source line of the first .wait lights up the
 // generated lines that run it and the state that resumes there, a click
-// on a generated line lights up its source line, and the replay's last
-// step shows the coroutine done, with the program's whole output. It
+// on a generated line lights up its source line, each step of the replay
+// (the next button, from the first step) lights up its event's state,
+// and the last step shows the coroutine done, with the program's whole
+// output. It
 // saves a screenshot in the test's artifact directory (go test -artifacts
 // keeps it).
 func TestBrowser(t *testing.T) {
@@ -129,6 +131,21 @@ func TestBrowser(t *testing.T) {
 	gotStates := strings(`Array.from(document.querySelectorAll("svg .node.sel")).map(e => e.dataset.co + "/" + e.dataset.st)`)
 	step("click the generated line", chromedp.Click(fmt.Sprintf(`//div[@id="g%d"]`, genLine)))
 	gotSrc := strings(`Array.from(document.querySelectorAll("#src .line.sel")).map(e => e.dataset.l)`)
+	// Step through the replay with the next button: each step's current
+	// state in the graph is the event's.
+	step("go to the first step", chromedp.Click(`//button[@id="first"]`))
+	for i, e := range run.Events {
+		if i > 0 {
+			step("next step", chromedp.Click(`//button[@id="next"]`))
+		}
+		want := fmt.Sprintf("%s/%d", e.Co, e.St)
+		if e.Ev == evDone {
+			want = e.Co + "/-1"
+		}
+		if got := strings(`Array.from(document.querySelectorAll("svg .node.cur")).map(e => e.dataset.co + "/" + e.dataset.st)`); !slices.Equal(got, []string{want}) {
+			t.Fatalf("step %d (%s): current state %v, want [%s]", i+1, e.Ev, got, want)
+		}
+	}
 	step("go to the last step", chromedp.Click(`//button[@id="last"]`))
 	final := strings(`[document.getElementById("status").dataset.ev,
 		Array.from(document.querySelectorAll("svg .node.cur")).map(e => e.dataset.co + "/" + e.dataset.st).join(","),
