@@ -87,13 +87,21 @@ func graphSVG(g transform.Graph, idx int) string {
 	nodes[done].w, nodes[done].h = 36, 36
 	nodes[entry].w, nodes[entry].h = 10, 10
 	// Rows, each centred on the widest.
+	// A waiting state has its "not ready" loop and label on its right:
+	// room for them before the next state of its row.
+	gapAfter := func(i int) float64 {
+		if i < n && g.States[i].Wait {
+			return colGap + 80
+		}
+		return colGap
+	}
 	width := 0.0
 	rowW := map[int]float64{}
 	for r := 0; r <= maxRank; r++ {
 		w := 0.0
 		for k, i := range rows[r] {
 			if k > 0 {
-				w += colGap
+				w += gapAfter(rows[r][k-1])
 			}
 			w += nodes[i].w
 		}
@@ -111,7 +119,7 @@ func graphSVG(g transform.Graph, idx int) string {
 			nodes[i].x = x + nodes[i].w/2
 			nodes[i].y = y + h/2
 			nodes[i].rank = r
-			x += nodes[i].w + colGap
+			x += nodes[i].w + gapAfter(i)
 		}
 		y += h + rowGap
 	}
