@@ -15,6 +15,10 @@ import (
 // example. They are regenerated, from the repository's root, with
 //
 //	for d in examples/ch0[789]-*/; do go run ./cmd/corofy explain -run -o docs/explain/$(basename $d).html $d/main.gocoro; done
+//
+// or, when only the page changed and each trace is still where the
+// machines record (the generated code is the same), made again with their
+// own traces by go test ./internal/explain -run TestExamplePages -update.
 const pagesDir = "../../docs/explain"
 
 // examplePages returns the examples of chapters 7 to 9 by name, with the
@@ -71,8 +75,14 @@ func TestExamplePages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if *update && !bytes.Equal(page, old) {
+				if err := os.WriteFile(pagePath, page, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
 			if !bytes.Equal(page, old) {
-				t.Errorf("%s is not up to date (%s); make it again with %s", pagePath, firstDiff(old, page), again)
+				t.Errorf("%s is not up to date (%s); make it again with %s, or, to keep its trace, with go test ./internal/explain -run TestExamplePages -update", pagePath, firstDiff(old, page), again)
 			}
 		})
 	}
