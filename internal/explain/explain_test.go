@@ -488,3 +488,13 @@ func TestRunBusy(t *testing.T) {
 		t.Errorf("last event %+v, want done", last)
 	}
 }
+
+// TestHideLineComments: a //line directive on a line of its own is
+// blanked, the line kept.
+func TestHideLineComments(t *testing.T) {
+	in := "package p\n\nfunc f() {\n//line main.gocoro:3\n\tg()\n\t//line :4\n\th() /*line :5:2*/ \n}\n"
+	want := "package p\n\nfunc f() {\n\n\tg()\n\n\th()\n}\n"
+	if got := string(hideDirectives([]byte(in))); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -122,19 +122,24 @@ type point struct {
 func stateFieldOf(p *pollInfo) string {
 	var tag string
 	ast.Inspect(p.decl.Body, func(x ast.Node) bool {
-		if sw, ok := x.(*ast.SwitchStmt); ok && tag == "" {
-			if id, ok := sw.Tag.(*ast.Ident); ok {
-				if _, ok := p.cases[0]; ok && len(sw.Body.List) > 0 {
-					for _, c := range sw.Body.List {
-						if c == p.cases[0] {
-							tag = id.Name
-						}
-					}
-				}
+		sw, ok := x.(*ast.SwitchStmt)
+		if !ok || tag != "" || !slices.ContainsFunc(sw.Body.List, func(c ast.Stmt) bool { return c == p.cases[0] }) {
+			return tag == ""
+		}
+		switch t := sw.Tag.(type) {
+		case *ast.Ident:
+			tag = t.Name
+		case *ast.SelectorExpr: // switch c.state
+			if x, ok := t.X.(*ast.Ident); ok && x.Name == p.recv {
+				tag = "-"
+				p.stateField = t.Sel.Name
 			}
 		}
 		return tag == ""
 	})
+	if p.stateField != "" {
+		return p.stateField
+	}
 	field := ""
 	for _, s := range p.decl.Body.List {
 		as, ok := s.(*ast.AssignStmt)

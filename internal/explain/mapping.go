@@ -50,17 +50,26 @@ type pollInfo struct {
 	recv   string // the receiver's name
 	cases  map[int]*ast.CaseClause
 	fields []string // the machine's fields, in declaration order
+	// stateField is the field of the state when Poll switches on it
+	// directly (switch c.state), found by stateFieldOf.
+	stateField string
 }
 
 // directive matches a line directive as corofy writes it, and a space
 // after it.
 var directive = regexp.MustCompile(`/\*line [^*]*\*/ ?`)
 
+// lineComment matches a //line directive, which starts its line.
+var lineComment = regexp.MustCompile(`(?m)^[ \t]*//line [^\n]*$`)
+
 // hideDirectives removes the line directives of src, which the page
 // reads but need not show, keeping its lines: "case 1 /*line :35:40*/ :"
 // becomes "case 1:", "package /*line main.gocoro:15:8*/ main" "package
 // main".
 func hideDirectives(src []byte) []byte {
+	// A //line directive is a comment line of its own: blanked, so that
+	// the lines stay where they are.
+	src = lineComment.ReplaceAll(src, nil)
 	var out []byte
 	last := 0
 	for _, m := range directive.FindAllIndex(src, -1) {
@@ -256,7 +265,9 @@ func stateSwitch(fd *ast.FuncDecl, n int) *ast.SwitchStmt {
 		if !ok {
 			return true
 		}
-		if _, ok := s.Tag.(*ast.Ident); !ok {
+		switch s.Tag.(type) {
+		case *ast.Ident, *ast.SelectorExpr: // state, or c.state
+		default:
 			return true
 		}
 		for _, c := range s.Body.List {
