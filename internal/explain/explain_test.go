@@ -411,6 +411,20 @@ func TestRun(t *testing.T) {
 	if countDone < 0 || countDone > len(ev)-2 {
 		t.Errorf("count done at event %d of %d", countDone, len(ev))
 	}
+	// count moves through its graph: each state it enters after another
+	// is one the graph has an edge to, and it completes from a state with
+	// an edge to the end.
+	edge := func(from, to int) bool {
+		return slices.ContainsFunc(graphs["count"].States[from].Edges, func(e transform.GraphEdge) bool { return e.To == to })
+	}
+	for k := 1; k < len(visits); k++ {
+		if !edge(visits[k-1], visits[k]) {
+			t.Errorf("count went from state %d to %d (states %v): no such edge in its graph", visits[k-1], visits[k], visits)
+		}
+	}
+	if len(visits) == 0 || !edge(visits[len(visits)-1], transform.GraphDone) {
+		t.Errorf("count completed from its state %v, which has no edge to the end", visits[len(visits)-1:])
+	}
 	waits := 0
 	for _, st := range visits {
 		if graphs["count"].States[st].Wait {
