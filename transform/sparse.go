@@ -142,7 +142,15 @@ func scanDirectives(src []byte) (*scanned, error) {
 		p := fset.PositionFor(pos, true)
 		t := scannedToken{off: off, tok: tok, lit: lit, file: p.Filename, line: p.Line}
 		switch tok {
-		case token.LPAREN, token.LBRACK, token.QUO, token.REM, token.SHL, token.SHR, token.ARROW, token.MUL,
+		case token.LPAREN:
+			// A call or a conversion, f(, x.(T), []T(, func(){}(, or a
+			// func literal (a call of it starts at its func), not a
+			// grouping !(a < b).
+			switch prev.tok {
+			case token.IDENT, token.RPAREN, token.RBRACK, token.RBRACE, token.PERIOD, token.FUNC:
+				t.relevant = true
+			}
+		case token.LBRACK, token.QUO, token.REM, token.SHL, token.SHR, token.ARROW, token.MUL,
 			token.QUO_ASSIGN, token.REM_ASSIGN, token.SHL_ASSIGN, token.SHR_ASSIGN:
 			t.relevant = true
 		case token.PERIOD:

@@ -142,6 +142,12 @@
 //		Do not write /*line file.gocoro:L:C*/ directives. By default
 //		they make compiler errors, panics, stack traces and coverage
 //		point at the .gocoro source.
+//	-sparse
+//		Write only the directives a panic's line needs: the code reads
+//		almost as with -l, and panics and stack traces show the same
+//		.gocoro lines as with every directive (columns, coverage blocks
+//		and debugger breakpoints need them all). For code people read:
+//		the repository's examples are generated with it.
 //	-check
 //		Write nothing. Exit with status 1 if an output file is missing
 //		or differs from what corofy would write, naming it with the

@@ -57,6 +57,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	output := fs.String("o", "", "write the output to `file` (only with one input)")
 	noLines := fs.Bool("l", false, "do not write /*line*/ directives")
+	sparse := fs.Bool("sparse", false, "write only the /*line*/ directives a panic's line needs: code that reads almost as with -l, whose panics and stack traces show the same .gocoro lines (debuggers and coverage profiles need the full directives)")
 	check := fs.Bool("check", false, "write nothing; exit 1 if an output file is missing or out of date")
 	reference := fs.Bool("reference", false, "write the reference-semantics program instead (each .wait a poll-until-ready loop), for testing corofy")
 	var graph graphFormat
@@ -82,6 +83,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if *output != "" && len(files) != 1 {
 		logger.Print("-o needs exactly one input file")
+		return exitUsage
+	}
+	if *sparse && (*noLines || *reference) {
+		logger.Print("-sparse keeps some line directives: it cannot be used with -l or -reference")
 		return exitUsage
 	}
 	if graph != "" && (*output != "" || *check || *reference) {
@@ -141,6 +146,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 			logger.Print(quotePaths(err))
 		}
 		return exitDiagnostics
+	}
+	if *sparse {
+		for i := range results {
+			if results[i].Src, err = transform.SparseLines(results[i].Src); err != nil {
+				logger.Print(err)
+				return exitDiagnostics
+			}
+		}
 	}
 	if graph != "" {
 		var graphs []transform.Graph
@@ -431,14 +444,14 @@ func referenceResults(cfg transform.Config, inputs []transform.Input) ([]transfo
 }
 
 // headerFlags returns the start of the command named in each output's
-// header: "corofy" and the flags that shape the output (-l, -reference,
-// -o), so that the header, and -check, do not depend on how the files
+// header: "corofy" and the flags that shape the output (-l, -sparse,
+// -reference, -o), so that the header, and -check, do not depend on how the files
 // were named or on -check itself.
 func headerFlags(args []string, fs *flag.FlagSet) []string {
 	kept := []string{"corofy"}
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
-		case "l", "reference":
+		case "l", "sparse", "reference":
 			if f.Value.String() == "true" {
 				kept = append(kept, "-"+f.Name)
 			}

@@ -33,7 +33,7 @@
 // costs.
 package models
 
-//go:generate go run github.com/corofy/corofy/cmd/corofy coroutines.gocoro
+//go:generate go run github.com/corofy/corofy/cmd/corofy -sparse coroutines.gocoro
 
 import "time"
 
