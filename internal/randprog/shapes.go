@@ -1508,3 +1508,17 @@ func (g *gen) nanKeys(c ctx) {
 	g.line("	fmt.Println(%q)", g.id("cmp"))
 	g.line("}")
 }
+
+// rangeVarWait writes a range loop whose iteration variable is an element
+// chosen by a wait, evaluated at each iteration: for a[x.wait&3] = range n.
+func (g *gen) rangeVarWait(c ctx) {
+	if !c.waits {
+		return
+	}
+	a := g.local("a")
+	g.line("var %s [4]int", a)
+	g.line("for %s[after(%q, %d, %d).wait&3] = range (%s)&3 {", a, g.id("w"), g.intn(3), g.intn(4), g.intExpr(c, 1))
+	g.bodyWith(g.loopCtx(c, WaitsInRange, 4))
+	g.line("}")
+	g.line("fmt.Println(%q, %s)", g.id("arr"), a)
+}

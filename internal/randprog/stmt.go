@@ -102,6 +102,7 @@ func (g *gen) stmt(c ctx) {
 		opt{w(decl && inCoro && g.f.Has(AddressKeepers), 2), func() string { g.addressKeeper(c); return "" }},
 		opt{w(decl && inCoro && g.f.Has(OrderProbes), 3), func() string { g.orderProbe(c); return "" }},
 		opt{w(decl && inCoro && g.f.Has(NaNKeys), 2), func() string { g.nanKeys(c); return "" }},
+		opt{w(decl && inCoro && g.f.Has(WaitsInRange), 1), func() string { g.rangeVarWait(c); return "" }},
 		opt{w(c.plain, 2), func() string { g.plainCallStmt(c); return "" }},
 	)
 }
