@@ -338,6 +338,19 @@ func (c *client) open(name string) {
 	c.conn.notify("textDocument/didOpen", didOpenParams{TextDocument: textDocumentItem{URI: c.uri(name), LanguageID: lang, Version: 1, Text: string(data)}})
 }
 
+// save writes the editor's text of the document name to disk and tells
+// the server.
+func (c *client) save(name string) {
+	c.t.Helper()
+	c.mu.Lock()
+	txt := c.texts[name]
+	c.mu.Unlock()
+	if err := os.WriteFile(c.path(name), []byte(txt), 0o644); err != nil {
+		c.t.Fatal(err)
+	}
+	c.conn.notify("textDocument/didSave", didCloseParams{TextDocument: docID{URI: c.uri(name)}})
+}
+
 // change replaces the n-th (from 0) occurrence of old in the document name
 // by new, as an incremental change.
 func (c *client) change(name, old string, n int, new string) {

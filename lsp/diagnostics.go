@@ -16,8 +16,8 @@ import (
 )
 
 // publish sends the editor the diagnostics of d: corofy's own (its parser's
-// errors, a stale or missing generated file) and gopls's, mapped from the
-// shadow.
+// errors, the transform's of the saved text, a stale or missing generated
+// file) and gopls's, mapped from the shadow.
 func (s *server) publish(d *document) {
 	d.pubMu.Lock()
 	defer d.pubMu.Unlock()
@@ -29,9 +29,11 @@ func (s *server) publish(d *document) {
 	st := d.st
 	errs := st.errs
 	gopls := d.goplsDiags
+	refused := d.refused
 	uri, version := d.uri, d.version
 	d.mu.Unlock()
-	own := append(corofyDiagnostics(st, errs), staleDiagnostics(d.path, st)...)
+	own := append(corofyDiagnostics(st, errs), refusalDiagnostics(st, refused)...)
+	own = append(own, staleDiagnostics(d.path, st)...)
 	all := append(own, dedupe(gopls, own, len(errs) > 0)...)
 	sort.SliceStable(all, func(i, j int) bool { return less(all[i].Range.Start, all[j].Range.Start) })
 	if all == nil {
@@ -76,9 +78,15 @@ func offsetOf(t *text, line, col int) int {
 // staleDiagnostics warns, at the top of a .gocoro file saved as st's
 // text, that its generated file is missing or out of date.
 func staleDiagnostics(path string, st *docState) []Diagnostic {
+	// With unsaved changes, there is nothing to say: the generated file
+	// is compared with what is on disk. A file of another size is not
+	// read.
+	if fi, err := os.Stat(path); err != nil || fi.Size() != int64(len(st.low.src)) {
+		return nil
+	}
 	saved, err := os.ReadFile(path)
 	if err != nil || string(saved) != string(st.low.src) {
-		return nil // unsaved changes: the generated file is compared with what is on disk
+		return nil
 	}
 	gen := shadowPathOf(path)
 	genSrc, err := os.ReadFile(gen)

@@ -49,7 +49,10 @@
 //
 // Diagnostics of a .gocoro are corofy's own (its parser's errors, a
 // missing or stale generated file) and gopls's diagnostics of the shadow,
-// mapped and reworded.
+// mapped and reworded, published when gopls publishes those of an edit.
+// The constructs only the transform refuses, knowing the types, are found
+// by running it over the package when a file is opened or saved
+// (refused.go): it is too slow for each keystroke.
 //
 // When the editor opens a file, the proxy shadows every .gocoro of its
 // directory, from disk for those the editor does not have open: gopls must

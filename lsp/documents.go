@@ -44,6 +44,12 @@ type document struct {
 	history    []*docState       // recent states, to map gopls's late diagnostics
 	goplsDiags []Diagnostic      // gopls's, mapped to the source
 	lastErrs   scanner.ErrorList // corofy's errors of the last state checked
+	// refused is what the transform said of the text last saved;
+	// refusing is set while it runs, refuseAgain when asked to run
+	// again meanwhile (see refused.go).
+	refused     *refusal
+	refusing    bool
+	refuseAgain bool
 }
 
 // A docState is one version of a document's text and lowering; it never
@@ -130,6 +136,7 @@ func (s *server) gocoroNotification(m *message) {
 		d.mu.Unlock()
 		s.shadowSiblings(filepath.Dir(path))
 		s.publish(d)
+		s.refuse(d)
 	case "textDocument/didChange":
 		var p didChangeParams
 		if json.Unmarshal(m.Params, &p) != nil {
@@ -147,8 +154,21 @@ func (s *server) gocoroNotification(m *message) {
 			s.showMessage(1, "corofy lsp: "+d.path+": "+err.Error())
 			return
 		}
-		s.shadowEdit(d.path, src, p.TextDocument.Version, true, fastEdit(cur, p.ContentChanges))
-		s.publish(d)
+		fast := fastEdit(cur, p.ContentChanges)
+		s.shadowEdit(d.path, src, p.TextDocument.Version, true, fast)
+		// The diagnostics of the edit are published once gopls has
+		// published its own: before, those the editor has are the best
+		// there are (it moves them with the edits; publishing them again
+		// would put them back where they were). corofy's errors of an edit
+		// made by lowering.edit come with its check (checkLater); those of
+		// another edit are known now, and go out with gopls's diagnostics,
+		// or on their own if gopls has none to publish (see publishLater).
+		if fast == nil {
+			d.mu.Lock()
+			st := d.st
+			d.mu.Unlock()
+			go s.publishLater(d, st)
+		}
 	case "textDocument/didClose":
 		var p didCloseParams
 		json.Unmarshal(m.Params, &p)
@@ -158,6 +178,7 @@ func (s *server) gocoroNotification(m *message) {
 		json.Unmarshal(m.Params, &p)
 		if d := s.doc(uriToPath(p.TextDocument.URI)); d != nil {
 			s.publish(d) // the stale check reads the saved file
+			s.refuse(d)
 		}
 	}
 }
@@ -252,20 +273,48 @@ func (s *server) shadowEdit(path string, src []byte, version int, owned bool, fa
 	return d
 }
 
+// publishLater publishes d's diagnostics if gopls has not published
+// those of st within checkDelay (it publishes only when they change) and
+// st is still d's state.
+func (s *server) publishLater(d *document, st *docState) {
+	select {
+	case <-st.diagnosed:
+		return // published with gopls's
+	case <-time.After(checkDelay):
+	}
+	d.mu.Lock()
+	current := d.st == st
+	d.mu.Unlock()
+	if current {
+		s.publish(d)
+	}
+}
+
 // checkDelay bounds how long the check of an edit lowered by
-// lowering.edit waits for gopls's diagnostics of it.
-const checkDelay = 50 * time.Millisecond
+// lowering.edit waits for gopls's diagnostics of it, and checkQuiet is
+// how long the document must then go unchanged for the check to run.
+const (
+	checkDelay = 50 * time.Millisecond
+	checkQuiet = 30 * time.Millisecond
+)
 
 // checkLater runs corofy's checks of the state st, made by lowering.edit
 // from the text src, once gopls has published st's diagnostics (or after
-// checkDelay): the parse they take is then not in the way of gopls's. The
-// full lowering made with them replaces st if it differs, with no errors.
-// A state superseded meanwhile is not checked: the newer one will be.
+// checkDelay) and no edit has followed for checkQuiet: the parse they take
+// (milliseconds on a large file) is then in the way neither of gopls's
+// work on the edit nor of its work on the next one. The full lowering made
+// with them replaces st if it differs, with no errors. A state superseded
+// meanwhile is not checked: the newer one will be. So while the user types
+// faster than that, gopls's diagnostics come at once and corofy's own are
+// those of the last check, brought up to date when the typing pauses (an
+// edit lowering.edit accepts touches no wait and no coroutine header: the
+// syntax errors it may make, gopls reports too).
 func (s *server) checkLater(p *goplsProc, d *document, st *docState, src []byte) {
 	select {
 	case <-st.diagnosed:
 	case <-time.After(checkDelay):
 	}
+	time.Sleep(checkQuiet)
 	d.mu.Lock()
 	current := d.st == st
 	d.mu.Unlock()

@@ -95,6 +95,7 @@ func (c *client) marker(name, needle string) Position {
 //
 //	open FILE                         the editor opens FILE
 //	edit FILE OLD NEW                 an incremental change: OLD (first occurrence) becomes NEW
+//	save FILE                         the editor writes FILE's text to disk and says so
 //	diag FILE NEEDLE MSG              a diagnostic whose message holds MSG comes, starting at NEEDLE
 //	nodiag FILE MSG                   no diagnostic's message holds MSG (waits until so)
 //	hover FILE NEEDLE WANT            the hover holds WANT
@@ -128,6 +129,9 @@ func (c *client) runCheck(what string, args []string, formatted map[string]strin
 	case "edit":
 		need(4)
 		c.change(args[1], args[2], 0, args[3])
+	case "save":
+		need(2)
+		c.save(args[1])
 	case "diag":
 		need(4)
 		at := c.marker(args[1], args[2])

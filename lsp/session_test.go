@@ -160,15 +160,21 @@ func TestCancel(t *testing.T) {
 	wantError("completion, then an edit", ch, codeContentModified)
 	wantError("definition, then an edit", ch2, codeContentModified)
 
+	// corofy's own diagnostics of edits, lowered by lowering.edit or
+	// not, come without gopls's.
 	c.runCheck("gopls stopped", []string{"diag", "app/main.gocoro", "|return s", "expected operand, found 'return'"}, nil)
+	c.change("app/main.gocoro", "var s string = n +", 0, "var s string = n")
+	c.runCheck("gopls stopped", []string{"nodiag", "app/main.gocoro", "expected operand"}, nil)
+	c.change("app/main.gocoro", "{ return double(1) }", 0, "{ _ = double(2).wait; return double(1) }")
+	c.runCheck("gopls stopped", []string{"diag", "app/main.gocoro", "double(2).|wait", "'.wait' outside a coroutine"}, nil)
 	c.open("app/fmt.gocoro")
 	c.runCheck("gopls stopped", []string{"format", "app/fmt.gocoro"}, formatted)
 
 	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
-	c.change("app/main.gocoro", "var s string = n +", 0, "var s string = n")
-	c.runCheck("gopls running again", []string{"nodiag", "app/main.gocoro", "expected operand"}, nil)
+	c.change("app/main.gocoro", "{ _ = double(2).wait; return double(1) }", 0, "{ return double(1) }")
+	c.runCheck("gopls running again", []string{"nodiag", "app/main.gocoro", "outside a coroutine"}, nil)
 	c.runCheck("gopls running again", []string{"diag", "app/main.gocoro", "var s string = |n", "cannot use n"}, nil)
 	c.runCheck("gopls running again", []string{"hover", "app/main.gocoro", "dou|ble(21)", "func double(x int)"}, nil)
 }

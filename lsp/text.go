@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"bytes"
 	"fmt"
 	"unicode/utf8"
 )
@@ -15,14 +16,18 @@ type text struct {
 }
 
 func newText(src []byte) *text {
-	t := &text{src: src, lines: []int{0}}
-	for i, b := range src {
-		if b == '\n' {
-			t.lines = append(t.lines, i+1)
+	t := &text{src: src, lines: make([]int, 1, bytes.Count(src, newline)+1)}
+	for off := 0; ; {
+		i := bytes.IndexByte(src[off:], '\n')
+		if i < 0 {
+			return t
 		}
+		off += i + 1
+		t.lines = append(t.lines, off)
 	}
-	return t
 }
+
+var newline = []byte("\n")
 
 // lineEnd returns the offset of the end of line l's content.
 func (t *text) lineEnd(l int) int {
