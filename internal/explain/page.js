@@ -45,6 +45,9 @@
 		if (er.top < pr.top + 30 || er.bottom > pr.bottom) {
 			pane.scrollTop += er.top - pr.top - pane.clientHeight / 3;
 		}
+		if (er.left < pr.left || er.right > pr.right) {
+			pane.scrollLeft += er.left - pr.left - pane.clientWidth / 3;
+		}
 	}
 	// selection returns what goes with an element: a source line, a
 	// generated line or a state.
@@ -104,14 +107,8 @@
 	const stName = (st) => (st === -1 ? "done" : "state " + st);
 	function describe(e) {
 		switch (e.ev) {
-		case "poll": {
-			let again = false;
-			for (let k = events.indexOf(e) - 1; k >= 0; k--) {
-				const x = events[k];
-				if (x.co === e.co && x.inst === e.inst) { again = x.ev === "pending" || x.ev === "repeat"; break; }
-			}
-			return name(e) + (again ? " is polled again (woken, or polled by a loop)" : " is polled") + (e.st >= 0 ? ", resuming at state " + e.st : "");
-		}
+		case "poll":
+			return name(e) + (e.again ? " is polled again (woken, or polled by a loop)" : " is polled") + (e.st >= 0 ? ", resuming at state " + e.st : "");
 		case "enter": return name(e) + " runs state " + e.st;
 		case "pending": return name(e) + " is not ready: Poll returns, to resume at state " + e.st;
 		case "done": return name(e) + " completes: Poll returns ready";
@@ -119,6 +116,37 @@
 		default: return name(e) + " returns from Poll in state " + e.st;
 		}
 	}
+	// A poll after a wait not ready of the same machine is a poll again.
+	const lastOf = new Map();
+	for (const e of events) {
+		const key = e.co + "#" + e.inst;
+		const prev = lastOf.get(key);
+		e.again = e.ev === "poll" && !!prev && (prev.ev === "pending" || prev.ev === "repeat");
+		lastOf.set(key, e);
+	}
+	// The events before each step, by machine: the one before, for the
+	// fields that changed, and where each machine rests.
+	const before = [], rests = [];
+	{
+		const last = new Map(), rest = new Map();
+		events.forEach((e, i) => {
+			const key = e.co + "#" + e.inst;
+			before[i] = last.get(key) || null;
+			last.set(key, e);
+			if (e.ev === "pending" || e.ev === "done") rest.set(key, { co: e.co, st: e.st });
+			if (i % 64 === 0 || i === events.length - 1) rests[i] = new Map(rest);
+		});
+	}
+	const restAt = (i) => {
+		let k = i;
+		while (rests[k] === undefined) k--;
+		const rest = new Map(rests[k]);
+		for (let j = k + 1; j <= i; j++) {
+			const e = events[j];
+			if (e.ev === "pending" || e.ev === "done") rest.set(e.co + "#" + e.inst, { co: e.co, st: e.st });
+		}
+		return rest;
+	};
 	events.forEach((e, i) => {
 		const li = document.createElement("li");
 		li.textContent = e.ev === "repeat" ? "repeat  ×" + e.n + " the " + e.len + " events before" : e.ev.padEnd(7) + " " + name(e) + " " + (e.ev === "done" ? "" : stName(e.st));
@@ -158,12 +186,7 @@
 		status.dataset.st = e.st;
 
 		// Where every machine rests now: the state its last Poll left it in.
-		const rest = new Map();
-		for (let k = 0; k <= i; k++) {
-			const x = events[k];
-			if (x.ev === "pending" || x.ev === "done") rest.set(x.co + "#" + x.inst, { co: x.co, st: x.st });
-		}
-		mark("rest", [], [], Array.from(rest.values()));
+		mark("rest", [], [], Array.from(restAt(i).values()));
 		const st = e.ev === "done" ? -1 : e.st;
 		const src = sourceOf(e);
 		mark("cur", src ? [src] : [], e.gl ? [e.gl] : [], [{ co: e.co, st }]);
@@ -191,11 +214,8 @@
 		reveal([node(e.co, st)], null);
 
 		// The fields, those changed since this machine's previous event marked.
-		let before = null;
-		for (let k = i - 1; k >= 0; k--) {
-			if (events[k].co === e.co && events[k].inst === e.inst) { before = events[k]; break; }
-		}
-		const old = new Map((before ? before.f : []).map(([k, v]) => [k, v]));
+		const prevOwn = before[i];
+		const old = new Map((prevOwn ? prevOwn.f : []).map(([k, v]) => [k, v]));
 		fieldsEl.innerHTML = "";
 		const head = fieldsEl.insertRow();
 		head.insertCell().textContent = name(e);
@@ -203,13 +223,13 @@
 		for (const [k, v] of e.f || []) {
 			const tr = fieldsEl.insertRow();
 			tr.dataset.field = k;
-			if (before && old.get(k) !== v) tr.className = "changed";
+			if (prevOwn && old.get(k) !== v) tr.className = "changed";
 			tr.insertCell().textContent = k;
 			tr.insertCell().textContent = v;
 		}
 		// Standard output as it was, what the step printed marked.
 		const upto = e.out >= 0 ? e.out : run.output.length;
-		const since = before && before.out >= 0 ? before.out : upto;
+		const since = prevOwn && prevOwn.out >= 0 ? prevOwn.out : upto;
 		outputEl.textContent = "";
 		const was = document.createTextNode(run.output.slice(0, Math.min(since, upto)));
 		const added = document.createElement("span");
