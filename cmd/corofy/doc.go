@@ -110,7 +110,7 @@
 //	corofy fmt [-l] [-w] [-d] [-e] [path ...]
 //	corofy vet [packages]
 //	corofy lsp [-gopls command] [-logfile file]
-//	corofy explain [-o file] [-run [-timeout d]] file.gocoro [-- args]
+//	corofy explain [-o file] [-run [-timeout d] [-main dir]] file.gocoro [-- args]
 //
 // The arguments are .gocoro files, or packages named as the go command
 // names them: directories (".", "./b"), import paths of the main module,
@@ -280,10 +280,13 @@
 //	corofy explain main.gocoro              # writes main.explain.html
 //	corofy explain -run main.gocoro         # and replays a run of it
 //	corofy explain -run -o p.html main.gocoro -- -server localhost:8080
+//	corofy explain -run -main ./cmd/app lib/lib.gocoro
 //
-// With -run the program, which must be a command (package main), is built
-// with the go command with its machines instrumented and run in its
-// directory, with the arguments after --. Each poll of a machine is
+// With -run the program is built with the go command with its machines
+// instrumented and run in its directory, with the arguments after --. The
+// program is the file's package, which must then be a command (package
+// main), or the command in the directory -main names, which imports the
+// file's package. Each poll of a machine is
 // recorded: Poll called and the state it resumes at, each state entered,
 // each wait not ready and the state it will resume at, the completion,
 // with the values of the machine's fields (fmt's %v, cut at 160

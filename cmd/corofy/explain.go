@@ -25,12 +25,13 @@ func runExplain(args []string, stderr io.Writer) int {
 	output := fs.String("o", "", "write the page to `file` (default: the input's name with .explain.html for .gocoro)")
 	runIt := fs.Bool("run", false, "build and run the program with traced machines, and replay the trace in the page")
 	timeout := fs.Duration("timeout", time.Minute, "with -run, end the program after this long")
+	mainDir := fs.String("main", "", "with -run, build and run the command in `dir`, which imports the file's package (default: the file's package)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: corofy explain [-o file] [-run [-timeout d]] file.gocoro [-- program arguments]\n\n"+
+		fmt.Fprintf(stderr, "usage: corofy explain [-o file] [-run [-timeout d] [-main dir]] file.gocoro [-- program arguments]\n\n"+
 			"Writes one self-contained HTML page showing the .gocoro file, the state machines\n"+
 			"corofy generates from it and their state graphs side by side, tied line to line.\n"+
-			"With -run, the program (package main) is built with traced machines and run, and\n"+
-			"the page replays each poll step by step.\n\nFlags:\n")
+			"With -run, the program (the file's package main, or the command -main names) is\n"+
+			"built with traced machines and run, and the page replays each poll step by step.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -56,6 +57,10 @@ func runExplain(args []string, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
+	if *mainDir != "" && !*runIt {
+		logger.Printf("-main needs -run")
+		return exitUsage
+	}
 	if !strings.HasSuffix(path, ".gocoro") {
 		logger.Printf("%s: not a .gocoro file", shown(path))
 		return exitUsage
@@ -72,7 +77,7 @@ func runExplain(args []string, stderr io.Writer) int {
 		logger.Printf("%s exists and is not a regular file (%s); not overwriting it", shown(out), srcfile.Kind(info.Mode()))
 		return exitDiagnostics
 	}
-	page, err := explain.Page(path, explain.Options{Run: *runIt, Args: progArgs, Timeout: *timeout})
+	page, err := explain.Page(path, explain.Options{Run: *runIt, Args: progArgs, Timeout: *timeout, Main: *mainDir})
 	if err != nil {
 		var list scanner.ErrorList
 		if errors.As(err, &list) && len(list) > 0 {

@@ -38,6 +38,10 @@ type Options struct {
 	Run bool
 	// Args are the program's arguments, with Run.
 	Args []string
+	// Main is the directory of the command to build and run, with Run,
+	// when the file is not in it (its package is imported by the
+	// command); "" means the file's own package, which must be main.
+	Main string
 	// Timeout ends the program after so long (with Run); 0 means one
 	// minute.
 	Timeout time.Duration

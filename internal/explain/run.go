@@ -59,8 +59,8 @@ const maxOutput = 1 << 20
 // overlay.
 func runTraced(path string, r transform.Result, m *lineMap, f *ast.File, fset *token.FileSet, opt Options) (*trace, error) {
 	name := srcfile.Name(path)
-	if f.Name.Name != "main" {
-		return nil, fmt.Errorf("%s: -run needs a command (package main), not package %s", name, f.Name.Name)
+	if f.Name.Name != "main" && opt.Main == "" {
+		return nil, fmt.Errorf("%s: package %s is not a command: name the command that runs it with -main", name, f.Name.Name)
 	}
 	if strings.HasSuffix(r.Output, "_test.go") {
 		return nil, fmt.Errorf("%s: -run runs a command; a test file's machines run under go test", name)
@@ -70,6 +70,15 @@ func runTraced(path string, r transform.Result, m *lineMap, f *ast.File, fset *t
 		return nil, err
 	}
 	dir := filepath.Dir(out)
+	mainDir := dir
+	if opt.Main != "" {
+		if mainDir, err = filepath.Abs(opt.Main); err != nil {
+			return nil, err
+		}
+		if info, err := os.Stat(mainDir); err != nil || !info.IsDir() {
+			return nil, fmt.Errorf("-main %s: not a directory", srcfile.Name(opt.Main))
+		}
+	}
 	if _, err := os.Stat(filepath.Join(dir, helperName)); err == nil {
 		return nil, fmt.Errorf("%s: the package has a file %s, the name -run gives its recorder", name, helperName)
 	}
@@ -100,7 +109,7 @@ func runTraced(path string, r transform.Result, m *lineMap, f *ast.File, fset *t
 	}
 	bin := filepath.Join(tmp, "prog")
 	build := exec.Command("go", "build", "-overlay", filepath.Join(tmp, "overlay.json"), "-o", bin, ".")
-	build.Dir = dir
+	build.Dir = mainDir
 	if msg, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("%s: building the traced program failed: %v\n%s", name, err, strings.TrimSpace(string(msg)))
 	}
@@ -122,7 +131,7 @@ func runTraced(path string, r transform.Result, m *lineMap, f *ast.File, fset *t
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, opt.Args...)
-	cmd.Dir = dir
+	cmd.Dir = mainDir
 	cmd.Stdout = stdout // a file: the recorder reads its size at each event
 	var stderr bytes.Buffer
 	cmd.Stderr = &capped{w: &stderr, n: maxOutput}
@@ -161,7 +170,11 @@ func runTraced(path string, r transform.Result, m *lineMap, f *ast.File, fset *t
 	if len(opt.Args) > 0 {
 		args = " " + strings.Join(opt.Args, " ")
 	}
-	tr.Summary = fmt.Sprintf("Ran the package of %s%s with traced machines: %s after %v; %d events recorded", filepath.Base(path), args, status, took.Round(time.Millisecond), len(tr.Events))
+	what := "the package of " + filepath.Base(path)
+	if opt.Main != "" {
+		what = "the command " + filepath.Base(mainDir)
+	}
+	tr.Summary = fmt.Sprintf("Ran %s%s with traced machines: %s after %v; %d events recorded", what, args, status, took.Round(time.Millisecond), len(tr.Events))
 	if tr.Truncated {
 		tr.Summary += fmt.Sprintf(" (the first %d: the trace was cut there)", maxEvents)
 	}
