@@ -516,7 +516,11 @@
 //  6. Names (names.go, see Names): one owner per kind of name.
 //  7. Emit (emit.go, positions.go, comments.go): the constructor, the
 //     machine's type and Poll, with the states' variables rewritten to
-//     fields, line directives and the user's comments.
+//     fields, line directives and the user's comments. Its last step
+//     (bindings.go) walks the Poll it built: an identifier that still
+//     names a stored variable as a local, or a local by another name than
+//     Poll's, would compile wherever another object of that name is in
+//     scope, and mean that object; it is an internal error, never code.
 //
 // To see what each pass made of a coroutine, set COROFY_DUMP to its name
 // (T.M for a method, or a path.Match pattern such as "*"), as the

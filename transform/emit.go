@@ -66,6 +66,7 @@ func (m *machine) emit() []dst.Decl {
 		body.List = append(body.List, m.unwind())
 	}
 	body.List = append(body.List, dispatch)
+	m.checkBindings(body)
 	if m.file.cfg.LineDirectives {
 		m.placePrelude(body.List)
 	}
