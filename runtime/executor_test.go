@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"fmt"
 	goruntime "runtime"
 	"strings"
@@ -131,29 +132,76 @@ func TestSpawnWithoutExecutorPanics(t *testing.T) {
 }
 
 // TestTraceSpawnCountsDown: the book's chapter 8 c trace; main spawns tasks
-// of increasing delay, and the pending count goes down one by one.
+// that end one after the other (the book's sleep for 1, 2 and 3 units), and
+// the pending count goes down one by one. Timers would make the count depend
+// on how fast the executor runs on a loaded machine (two could fire before it
+// sleeps again): each task waits on a gate instead, and the trace's writer
+// opens the next gate each time the executor says it sleeps.
 func TestTraceSpawnCountsDown(t *testing.T) {
-	const step = 80 * time.Millisecond
-	var out string
+	traceMu.Lock()
+	defer traceMu.Unlock()
+	gates := []*gate{{}, {}, {}}
+	var buf syncBuffer
+	opened := 0
+	SetTrace(writerFunc(func(p []byte) (int, error) {
+		buf.Write(p)
+		if bytes.Contains(p, []byte("Sleep until notified")) && opened < len(gates) {
+			go gates[opened].open() // a wake from elsewhere, as a timer's
+			opened++
+		}
+		return len(p), nil
+	}), TraceExecutor)
+	defer SetTrace(nil, 0)
 	within(t, 20*time.Second, func() {
-		out = withTrace(TraceExecutor, func() {
-			BlockOn(async(func(a awaiter) struct{} {
-				for i := range 3 {
-					await(a, Spawn(Sleep(time.Duration(i+1)*step)))
-				}
-				return struct{}{}
-			}))
-		})
+		BlockOn(async(func(a awaiter) struct{} {
+			for _, g := range gates {
+				await(a, Spawn[struct{}](g))
+			}
+			return struct{}{}
+		}))
 	})
 	want := `main: 3 pending tasks. Sleep until notified.
 main: 2 pending tasks. Sleep until notified.
 main: 1 pending tasks. Sleep until notified.
 main: All tasks are finished
 `
-	if out != want {
+	if out := buf.String(); out != want {
 		t.Errorf("trace:\n%s\nwant:\n%s", out, want)
 	}
 }
+
+// gate is a future that is ready once it is opened; open wakes the task
+// that polled it.
+type gate struct {
+	mu     sync.Mutex
+	isOpen bool
+	waker  Waker
+}
+
+func (g *gate) Poll(w Waker) (struct{}, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.isOpen {
+		return struct{}{}, true
+	}
+	g.waker = w
+	return struct{}{}, false
+}
+
+func (g *gate) open() {
+	g.mu.Lock()
+	g.isOpen = true
+	w := g.waker
+	g.mu.Unlock()
+	if w != nil {
+		w.Wake()
+	}
+}
+
+// writerFunc is an io.Writer made of a function.
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 func TestTraceOffByDefault(t *testing.T) {
 	traceMu.Lock()
