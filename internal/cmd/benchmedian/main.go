@@ -8,6 +8,7 @@
 // With -fit, benchmarks named NAME/n=N (one per size N) also get the
 // exponent k of the power law ns/op ~ N^k fitted to their medians by least
 // squares on logarithms: 1 for a cost linear in N, 2 for a quadratic one.
+// -fitunits names other metrics to fit the same way (peak-MiB, say).
 package main
 
 import (
@@ -23,7 +24,10 @@ import (
 	"strings"
 )
 
-var fit = flag.Bool("fit", false, "fit the exponent of ns/op against N for benchmarks named NAME/n=N")
+var (
+	fit      = flag.Bool("fit", false, "fit the exponent of ns/op against N for benchmarks named NAME/n=N")
+	fitUnits = flag.String("fitunits", "", "with -fit, the comma-separated `metrics` to fit besides ns/op")
+)
 
 func main() {
 	flag.Parse()
@@ -85,7 +89,12 @@ func run(in io.Reader, out io.Writer) error {
 		fmt.Fprintf(out, "| %s | %d | %s |\n", name, runs, strings.Join(cells, " | "))
 	}
 	if *fit {
-		printFits(out, names, values)
+		printFits(out, names, values, "ns/op")
+		for _, u := range strings.Split(*fitUnits, ",") {
+			if u != "" && u != "ns/op" {
+				printFits(out, names, values, u)
+			}
+		}
 	}
 	return nil
 }
@@ -93,14 +102,14 @@ func run(in io.Reader, out io.Writer) error {
 var sizeSuffix = regexp.MustCompile(`^(.*)/n=(\d+)$`)
 
 // printFits prints, for each group of benchmarks NAME/n=N, the exponent k
-// of ns/op ~ N^k fitted to the medians.
-func printFits(out io.Writer, names []string, values map[string]map[string][]float64) {
+// of unit ~ N^k fitted to the medians.
+func printFits(out io.Writer, names []string, values map[string]map[string][]float64, unit string) {
 	type point struct{ x, y float64 }
 	groups := map[string][]point{}
 	var order []string
 	for _, name := range names {
 		m := sizeSuffix.FindStringSubmatch(name)
-		vs := values[name]["ns/op"]
+		vs := values[name][unit]
 		if m == nil || len(vs) == 0 {
 			continue
 		}
@@ -113,7 +122,11 @@ func printFits(out io.Writer, names []string, values map[string]map[string][]flo
 	if len(order) == 0 {
 		return
 	}
-	fmt.Fprintf(out, "\n| benchmark | sizes | fitted exponent |\n|---|---|---|\n")
+	what := "fitted exponent"
+	if unit != "ns/op" {
+		what += " of " + unit
+	}
+	fmt.Fprintf(out, "\n| benchmark | sizes | %s |\n|---|---|---|\n", what)
 	for _, g := range order {
 		ps := groups[g]
 		if len(ps) < 2 {

@@ -46,4 +46,20 @@ BenchmarkS/lin/n=1000-2 1 5000 ns/op
 			t.Errorf("run -fit printed:\n%s\nwant a line %q", out.String(), want)
 		}
 	}
+
+	// peak-MiB = 2 N^0.5, fitted with -fitunits; its ns/op is linear.
+	*fitUnits = "peak-MiB"
+	defer func() { *fitUnits = "" }()
+	in = `BenchmarkM/n=100-2 1 100 ns/op 20 peak-MiB
+BenchmarkM/n=10000-2 1 10000 ns/op 200 peak-MiB
+`
+	out.Reset()
+	if err := run(strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| benchmark | sizes | fitted exponent of peak-MiB |", "| M | 2 | 0.50 |", "| M | 2 | 1.00 |"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("run -fit -fitunits peak-MiB printed:\n%s\nwant a line %q", out.String(), want)
+		}
+	}
 }
