@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	cparser "github.com/corofy/corofy/parser"
 	"github.com/dave/dst"
 )
 
@@ -172,19 +173,7 @@ func pollMethods(f *ast.File) map[string]*ast.FuncDecl {
 		if !ok || fd.Name.Name != "Poll" || fd.Recv == nil || len(fd.Recv.List) != 1 {
 			continue
 		}
-		t := fd.Recv.List[0].Type
-		if star, ok := t.(*ast.StarExpr); ok {
-			t = star.X
-		}
-		switch x := t.(type) {
-		case *ast.IndexExpr:
-			t = x.X
-		case *ast.IndexListExpr:
-			t = x.X
-		}
-		if id, ok := t.(*ast.Ident); ok {
-			polls[id.Name] = fd
-		}
+		polls[cparser.RecvTypeName(fd.Recv.List[0].Type)] = fd
 	}
 	return polls
 }
