@@ -37,6 +37,11 @@ type Config struct {
 	// NoSharing gives every stored variable a field of its own, for
 	// measuring what sharing saves.
 	NoSharing bool
+	// NoGraphs leaves Result.Graphs empty. The graphs are read off the
+	// generated code, which takes parsing it once more, and checked
+	// against the machines' own: an internal check that the tests keep
+	// on, and that corofy, but for -graph, does without.
+	NoGraphs bool
 }
 
 func (c Config) shareFields() bool { return !c.NoSharing }
@@ -57,7 +62,9 @@ type Result struct {
 	Output   string
 	Src      []byte
 	Machines []MachineSize // one per coroutine, in source order
-	Graphs   []Graph       // one per coroutine, in source order
+	// Graphs has one graph per coroutine, in source order; none with
+	// Config.NoGraphs.
+	Graphs []Graph
 	// Warnings say what the output lacks that was asked for (line
 	// directives a Go comment cannot hold the input's name in).
 	Warnings []string
@@ -229,8 +236,28 @@ type fileTransform struct {
 	commentFile string
 }
 
-// transformFile rewrites every coroutine of one type-checked file.
-func transformFile(cfg Config, lf *loadedFile, names *packageNamer) (r Result, err error) {
+// transformFile rewrites every coroutine of one type-checked file,
+// copying the declarations without coroutines as text where it can (see
+// splice).
+func transformFile(cfg Config, lf *loadedFile, names *packageNamer) (Result, error) {
+	if noSplicing.Load() {
+		return transformFileSplicing(cfg, lf, names, false)
+	}
+	taken := maps.Clone(names.taken)
+	r, err := transformFileSplicing(cfg, lf, names, true)
+	if err == errSpliceImports {
+		spliceFallbacks.Add(1)
+		// Again, with the names the first run took free again, so that
+		// the output is the one the first would have made.
+		names.taken = taken
+		return transformFileSplicing(cfg, lf, names, false)
+	}
+	return r, err
+}
+
+// transformFileSplicing is transformFile, copying declarations as text
+// when splicing.
+func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, splicing bool) (r Result, err error) {
 	defer func() {
 		// An internal error must never look like a crash on the user's
 		// input: say what it is, and where.
@@ -265,6 +292,14 @@ func transformFile(cfg Config, lf *loadedFile, names *packageNamer) (r Result, e
 		coroutineAt[lf.fset.Position(co.Decl.Type.Func).Offset] = co
 	}
 	ix := newIndex(lf.fset, lf.lowered.AST, lf.lowered.Go, lf.info, waitCalls)
+	var splices []*splice
+	if splicing {
+		isCoroutine := func(fd *ast.FuncDecl) bool { return coroutineAt[fset.Position(fd.Type.Func).Offset] != nil }
+		splices = ft.spliceDecls(fset, clean, lf.lowered.Go, ix.objects, isCoroutine)
+	}
+	// The names under which the file imports packages, which the copied
+	// declarations use.
+	imported := importNames(clean.Imports, ft.restoreNames(lf))
 	uses := map[*ast.Ident]types.Object{}
 	ast.Inspect(clean, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok {
@@ -279,6 +314,11 @@ func transformFile(cfg Config, lf *loadedFile, names *packageNamer) (r Result, e
 	if err != nil {
 		return Result{}, fmt.Errorf("transform: internal error: decorating %s: %v", srcfile.Name(lf.in.Path), err)
 	}
+	fillPlaceholders(dec, splices)
+	placeholders := map[dst.Decl]bool{}
+	for _, s := range splices {
+		placeholders[dec.Dst.Nodes[s.decl].(dst.Decl)] = true
+	}
 	tp := &typed{ix: ix, dec: dec, fset: fset, synth: map[*dst.Ident]types.Object{}}
 	var decls []dst.Decl
 	r = Result{Input: lf.in.Path, Output: lf.in.Output, Warnings: warnings}
@@ -290,7 +330,9 @@ func transformFile(cfg Config, lf *loadedFile, names *packageNamer) (r Result, e
 			co = coroutineAt[fset.Position(dec.Ast.Nodes[fd].(*ast.FuncDecl).Type.Func).Offset]
 		}
 		if co == nil {
-			ft.copyDecl(tp, d)
+			if !placeholders[d] {
+				ft.copyDecl(tp, d)
+			}
 			decls = append(decls, d)
 			continue
 		}
@@ -314,11 +356,37 @@ func transformFile(cfg Config, lf *loadedFile, names *packageNamer) (r Result, e
 		p := tp.position(df.Name)
 		df.Decs.Package.Append(fmt.Sprintf("/*line %s:%d:%d*/", ft.lineFile, p.Line, max(p.Column-1, 1)))
 	}
-	if r.Src, err = ft.print(lf, df); err != nil {
+	// What the passes needed is not needed to print: the type checker's
+	// record of the file, the index and decorator made from it (which
+	// the machines point to) may go before the printing's own trees are
+	// made. With splices, only once the restored file shows that they
+	// may stay.
+	release := func() {
+		lf.lowered, lf.info = nil, nil
+		if cfg.NoGraphs {
+			machines = nil
+		}
+	}
+	if len(splices) == 0 {
+		release()
+	}
+	af, afset, err := ft.restore(lf, df, splices)
+	if err != nil {
 		return Result{}, err
 	}
-	if r.Graphs, err = codeGraphs(r.Src, machines); err != nil {
-		return Result{}, fmt.Errorf("transform: internal error: the state graph of %s: %v", srcfile.Name(lf.in.Path), err)
+	if len(splices) > 0 {
+		if !sameImportNames(splices, imported, importNames(importSpecs(af), ft.restoreNames(lf))) {
+			return Result{}, errSpliceImports
+		}
+		release()
+	}
+	if r.Src, err = ft.print(lf, af, afset, splices); err != nil {
+		return Result{}, err
+	}
+	if !cfg.NoGraphs {
+		if r.Graphs, err = codeGraphs(r.Src, machines); err != nil {
+			return Result{}, fmt.Errorf("transform: internal error: the state graph of %s: %v", srcfile.Name(lf.in.Path), err)
+		}
 	}
 	return r, nil
 }
@@ -368,34 +436,60 @@ func (ft *fileTransform) copyDecl(tp *typed, d dst.Decl) {
 	}
 }
 
-// print restores the file, adds the header and formats it.
-func (ft *fileTransform) print(lf *loadedFile, df *dst.File) ([]byte, error) {
+// restoreNames returns the names of the packages the restorer resolves.
+func (ft *fileTransform) restoreNames(lf *loadedFile) map[string]string {
 	names := packageNames(lf.types)
 	names[runtimePath] = "runtime"
-	r := decorator.NewRestorerWithImports(ft.pkg.Path(), mapResolver(names))
+	return names
+}
+
+// restore restores the file, in which splices stand as placeholders.
+func (ft *fileTransform) restore(lf *loadedFile, df *dst.File, splices []*splice) (*ast.File, *token.FileSet, error) {
+	r := decorator.NewRestorerWithImports(ft.pkg.Path(), mapResolver(ft.restoreNames(lf)))
 	fr := r.FileRestorer()
-	if ft.pkg.Scope().Lookup("runtime") != nil || usesName(df, "runtime") {
+	uses := func(name string) bool {
+		if usesName(df, name) {
+			return true
+		}
+		for _, s := range splices {
+			if s.names[name] {
+				return true
+			}
+		}
+		return false
+	}
+	if ft.pkg.Scope().Lookup("runtime") != nil || uses("runtime") {
 		// The runtime under a name no identifier of the file has.
 		alias := "corofyruntime"
-		for i := 2; ft.pkg.Scope().Lookup(alias) != nil || usesName(df, alias); i++ {
+		for i := 2; ft.pkg.Scope().Lookup(alias) != nil || uses(alias); i++ {
 			alias = fmt.Sprintf("corofyruntime%d", i)
 		}
 		fr.Alias[runtimePath] = alias
 	}
 	af, err := fr.RestoreFile(df)
 	if err != nil {
-		return nil, fmt.Errorf("transform: internal error: restoring %s: %v", srcfile.Name(lf.in.Path), err)
+		return nil, nil, fmt.Errorf("transform: internal error: restoring %s: %v", srcfile.Name(lf.in.Path), err)
 	}
+	return af, r.Fset, nil
+}
+
+// print prints the restored file af, puts the splices' declarations in
+// their placeholders' place, adds the header and formats it.
+func (ft *fileTransform) print(lf *loadedFile, af *ast.File, fset *token.FileSet, splices []*splice) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString(header(ft.command(), relFile(lf.in.Path, lf.in.Output), ft.src))
-	if err := rawConfig.Fprint(&buf, r.Fset, af); err != nil {
+	if err := rawConfig.Fprint(&buf, fset, af); err != nil {
 		var raw bytes.Buffer
-		printer.Fprint(&raw, r.Fset, af)
+		printer.Fprint(&raw, fset, af)
 		return nil, codeError("printing the code generated for "+srcfile.Name(lf.in.Path), err, raw.Bytes())
 	}
-	out, err := format.Source(buf.Bytes())
+	code, err := fillSplices(buf.Bytes(), splices)
 	if err != nil {
-		return nil, codeError("the code generated for "+srcfile.Name(lf.in.Path)+" does not parse", err, buf.Bytes())
+		return nil, codeError("the code generated for "+srcfile.Name(lf.in.Path)+" lost a declaration", err, buf.Bytes())
+	}
+	out, err := format.Source(code)
+	if err != nil {
+		return nil, codeError("the code generated for "+srcfile.Name(lf.in.Path)+" does not parse", err, code)
 	}
 	return out, nil
 }

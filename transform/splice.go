@@ -1,0 +1,312 @@
+package transform
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+	"strings"
+	"sync/atomic"
+
+	"github.com/dave/dst"
+	"github.com/dave/dst/decorator"
+)
+
+// A run of declarations without coroutines goes to the output as its
+// text: it is neither decorated nor restored (on a file of plain Go that
+// cost several times what the type check and the formatting of the output
+// cost), but stands in the file as one placeholder function, whose name
+// says which run, with the comments around the run; once the file is
+// printed the run's text (with the line directives dst would have added)
+// replaces it, and format.Source formats it with the rest. The
+// placeholder's body names the packages the run uses, so that the
+// restorer keeps their imports. Where the restorer names such a package
+// other than the source does (it renamed an import to make room for one
+// the machines need), the file is transformed again without copies.
+
+// noSplicing stops transformFile from copying declarations as text (the
+// tests compare the output with the one made without); spliced and
+// spliceFallbacks count the runs copied and the files transformed again.
+var (
+	noSplicing               atomic.Bool
+	spliced, spliceFallbacks atomic.Int64
+)
+
+// splice is a run of declarations copied as text.
+type splice struct {
+	marker string     // the placeholder function's name
+	text   []byte     // the declarations, with their line directives
+	paths  []string   // the packages they name, sorted
+	decl   ast.Decl   // the placeholder, in the parsed file
+	names  namesInUse // of its identifiers that no package qualifies
+}
+
+// namesInUse is the names of the identifiers of a declaration that the
+// restorer prints as they are (not qualified by a package).
+type namesInUse map[string]bool
+
+// errSpliceImports is returned by transformFileSplicing when the restorer
+// named a package a copied run uses otherwise than the source does.
+var errSpliceImports = errors.New("transform: a copied declaration's import was renamed")
+
+// spliceDecls replaces, in f (parsed from src into fset), each run of
+// consecutive declarations that are not coroutines, imports or
+// declarations with a comment where their line directive goes, with a
+// placeholder, and drops the comments inside the run from f. coroutine
+// reports whether a function is a coroutine.
+func (ft *fileTransform) spliceDecls(fset *token.FileSet, f *ast.File, src []byte, objects map[int]types.Object, coroutine func(*ast.FuncDecl) bool) []*splice {
+	off := func(p token.Pos) int { return fset.Position(p).Offset }
+	prefix := "corofysplice"
+	for i := 2; bytes.Contains(src, []byte(prefix)); i++ {
+		prefix = fmt.Sprintf("corofysplice%d_", i)
+	}
+	// copyable returns where d's line directive goes (NoPos for none),
+	// and whether d may be copied.
+	copyable := func(d ast.Decl) (token.Pos, bool) {
+		var at token.Pos
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if coroutine(d) {
+				return 0, false
+			}
+			at = d.Name.Pos()
+			if d.Recv != nil {
+				at = d.Recv.Pos()
+			}
+		case *ast.GenDecl:
+			if d.Tok == token.IMPORT {
+				return 0, false
+			}
+			if len(d.Specs) > 0 && !d.Lparen.IsValid() {
+				at = d.Specs[0].Pos()
+			}
+		default:
+			return 0, false
+		}
+		// Where the directive goes among comments is the decorator's call.
+		return at, !at.IsValid() || !commentBetween(f.Comments, d.Pos(), at)
+	}
+	var splices []*splice
+	var drop [][2]token.Pos // the runs, whose comments go with their text
+	var decls []ast.Decl
+	for i := 0; i < len(f.Decls); {
+		var ats []token.Pos
+		j := i
+		for ; j < len(f.Decls); j++ {
+			at, ok := copyable(f.Decls[j])
+			if !ok {
+				break
+			}
+			ats = append(ats, at)
+		}
+		if j == i {
+			decls = append(decls, f.Decls[i])
+			i++
+			continue
+		}
+		run := f.Decls[i:j]
+		i = j
+		start, end := run[0].Pos(), run[len(run)-1].End()
+		s := &splice{marker: fmt.Sprintf("%s%d", prefix, len(splices)), names: namesInUse{}}
+		var text []byte
+		from := off(start)
+		for _, at := range ats {
+			if !ft.cfg.LineDirectives || !at.IsValid() {
+				continue
+			}
+			p := fset.Position(at)
+			text = append(text, src[from:p.Offset]...)
+			text = fmt.Appendf(text, "/*line %s:%d:%d*/ ", ft.lineFile, p.Line, max(p.Column-1, 1))
+			from = p.Offset
+		}
+		s.text = append(text, src[from:off(end)]...)
+		paths := map[string]bool{}
+		for _, d := range run {
+			declPaths(d, objects, off, ft.pkg.Path(), paths, s.names)
+		}
+		for p := range paths {
+			s.paths = append(s.paths, p)
+		}
+		slices.Sort(s.paths)
+		var doc *ast.CommentGroup
+		switch d := run[0].(type) {
+		case *ast.FuncDecl:
+			doc = d.Doc
+		case *ast.GenDecl:
+			doc = d.Doc
+		}
+		// The placeholder spans the run, so that the comments around it
+		// go where they went around the run. Its tokens are at the run's
+		// start, and a bad statement is the rest: the decorator makes
+		// nothing of the newlines inside a bad node (one newline after
+		// the other, in a run of plain Go, it would otherwise look
+		// through over and over for their node).
+		s.decl = &ast.FuncDecl{
+			Doc:  doc,
+			Name: &ast.Ident{NamePos: start, Name: s.marker},
+			Type: &ast.FuncType{Func: start, Params: &ast.FieldList{Opening: start, Closing: start}},
+			Body: &ast.BlockStmt{Lbrace: start, List: []ast.Stmt{&ast.BadStmt{From: start, To: end - 1}}, Rbrace: end - 1},
+		}
+		decls = append(decls, s.decl)
+		drop = append(drop, [2]token.Pos{start, end})
+		splices = append(splices, s)
+	}
+	f.Decls = decls
+	spliced.Add(int64(len(splices)))
+	if len(drop) > 0 {
+		var kept []*ast.CommentGroup
+		for _, cg := range f.Comments {
+			k, _ := slices.BinarySearchFunc(drop, cg.Pos(), func(r [2]token.Pos, p token.Pos) int {
+				return int(r[1]) - int(p) // the first run ending after p
+			})
+			if k < len(drop) && drop[k][0] <= cg.Pos() && cg.Pos() < drop[k][1] {
+				continue
+			}
+			kept = append(kept, cg)
+		}
+		f.Comments = kept
+	}
+	return splices
+}
+
+// commentBetween reports whether a comment of the sorted comments starts
+// in [from, to).
+func commentBetween(comments []*ast.CommentGroup, from, to token.Pos) bool {
+	k, _ := slices.BinarySearchFunc(comments, from, func(cg *ast.CommentGroup, p token.Pos) int { return int(cg.Pos()) - int(p) })
+	return k < len(comments) && comments[k].Pos() < to
+}
+
+// declPaths adds to paths the packages other than pkg that d's
+// identifiers name, as the decorator's resolver (gotypes) finds them: the package of
+// a qualified identifier, and of an identifier of a dot import. It adds to
+// names the names of the identifiers printed unqualified.
+func declPaths(d ast.Decl, objects map[int]types.Object, off func(token.Pos) int, pkg string, paths map[string]bool, names namesInUse) {
+	qualified := map[*ast.Ident]bool{}
+	ast.Inspect(d, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			// The selected name is a field or method (printed as it is),
+			// or a package's (qualified).
+			qualified[n.Sel] = true
+			if x, ok := n.X.(*ast.Ident); ok {
+				if pn, ok := objects[off(x.Pos())].(*types.PkgName); ok {
+					paths[pn.Imported().Path()] = true
+					qualified[x] = true
+					return true
+				}
+			}
+			names[n.Sel.Name] = true
+		case *ast.Ident:
+			if qualified[n] {
+				return true
+			}
+			obj := objects[off(n.Pos())]
+			if v, ok := obj.(*types.Var); obj == nil || ok && v.IsField() || obj.Pkg() == nil || obj.Pkg().Path() == pkg {
+				names[n.Name] = true
+				return true
+			}
+			if _, ok := obj.(*types.PkgName); ok {
+				names[n.Name] = true
+				return true
+			}
+			paths[obj.Pkg().Path()] = true
+		}
+		return true
+	})
+}
+
+// fillPlaceholders gives each placeholder of splices in df a body naming
+// the packages its declaration uses.
+func fillPlaceholders(dec *decorator.Decorator, splices []*splice) {
+	for _, s := range splices {
+		fd := dec.Dst.Nodes[s.decl].(*dst.FuncDecl)
+		// Only the comments around the placeholder are the run's: what
+		// the decorator found inside goes.
+		fd.Name.Decs, fd.Type.Decs, fd.Type.Params.Decs = dst.IdentDecorations{}, dst.FuncTypeDecorations{}, dst.FieldListDecorations{}
+		fd.Decs = dst.FuncDeclDecorations{NodeDecs: fd.Decs.NodeDecs}
+		fd.Body = nil
+		if len(s.paths) == 0 {
+			continue
+		}
+		body := &dst.BlockStmt{}
+		for _, p := range s.paths {
+			body.List = append(body.List, &dst.ExprStmt{X: &dst.Ident{Name: "x", Path: p}})
+		}
+		fd.Body = body
+	}
+}
+
+// importNames returns the name under which each import of f is used: its
+// alias, or the package's name.
+func importNames(specs []*ast.ImportSpec, names map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, spec := range specs {
+		path := strings.Trim(spec.Path.Value, "`\"")
+		if spec.Name != nil {
+			out[path] = spec.Name.Name
+		} else {
+			out[path] = names[path]
+		}
+	}
+	return out
+}
+
+// importSpecs returns the imports of f from its declarations (a restored
+// file has no Imports).
+func importSpecs(f *ast.File) []*ast.ImportSpec {
+	var specs []*ast.ImportSpec
+	for _, d := range f.Decls {
+		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
+			for _, s := range gd.Specs {
+				specs = append(specs, s.(*ast.ImportSpec))
+			}
+		}
+	}
+	return specs
+}
+
+// sameImportNames reports whether the restored file af names every
+// package the splices use as the source does (before).
+func sameImportNames(splices []*splice, before, after map[string]string) bool {
+	for _, s := range splices {
+		for _, p := range s.paths {
+			if before[p] != after[p] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// fillSplices replaces the placeholders of splices in the printed code
+// with the declarations' text.
+func fillSplices(code []byte, splices []*splice) ([]byte, error) {
+	if len(splices) == 0 {
+		return code, nil
+	}
+	var out bytes.Buffer
+	out.Grow(len(code) + len(code)/2)
+	rest := code
+	for _, s := range splices {
+		head := "func " + s.marker + "()"
+		i := bytes.Index(rest, []byte(head))
+		if i < 0 {
+			return nil, fmt.Errorf("no placeholder %s", s.marker)
+		}
+		out.Write(rest[:i])
+		rest = rest[i+len(head):]
+		if len(s.paths) > 0 {
+			j := bytes.IndexByte(rest, '}')
+			if j < 0 {
+				return nil, fmt.Errorf("placeholder %s has no end", s.marker)
+			}
+			rest = rest[j+1:]
+		}
+		out.Write(s.text)
+	}
+	out.Write(rest)
+	return out.Bytes(), nil
+}

@@ -1,0 +1,148 @@
+package transform
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/corofy/corofy/internal/testmod"
+)
+
+// spliceFiles are a package whose declarations without coroutines test
+// the copy as text: comments before, inside, after and between them, one
+// between a keyword and its name (not copied), grouped declarations, a dot
+// import, an aliased import, an import only plain code uses; in b.gocoro,
+// a local variable named runtime next to a use of the runtime package in
+// plain code, which makes the restorer rename the runtime's import (the
+// file is transformed again without copies).
+var spliceFiles = map[string]string{
+	"a.gocoro": `package main
+
+import (
+	"fmt"
+	. "strings"
+	str "strconv"
+
+	"github.com/corofy/corofy/runtime"
+)
+
+// Version is a constant; the comment is its doc.
+const Version = "1" // trailing
+
+/* a floating comment, between declarations */
+
+var (
+	a = 1 // a
+	b = ToUpper("b")
+)
+
+type /* between */ T struct{ n int }
+
+// String has a comment inside.
+func (t T) String() string {
+	// inside
+	return fmt.Sprint(t.n) /* end */
+}
+
+// wait waits.
+coroutine func wait(n int) int {
+	x := runtime.Ready(n).wait
+	return x + 1
+}
+
+func plainAfter() string { return str.Itoa(3) } // after the coroutine
+func     unformatted( ) int {return 1}
+
+func main() {
+	fmt.Println(runtime.BlockOn(wait(2)), T{1}, a, b, Version, plainAfter(), unformatted(), twice())
+}
+
+// the end
+`,
+	"b.gocoro": `package main
+
+import "github.com/corofy/corofy/runtime"
+
+func shadow() int {
+	runtime := 3
+	return runtime
+}
+
+func ready() runtime.Future[int] { return runtime.Ready(shadow()) }
+
+coroutine func twice() int {
+	return ready().wait * 2
+}
+`,
+}
+
+// TestSpliceSameOutput checks that copying declarations as text gives
+// the output the decorator and restorer give, with and without line
+// directives, and that the output builds.
+func TestSpliceSameOutput(t *testing.T) {
+	testmod.Setenv(t)
+	mod := testmod.New(t)
+	dir := filepath.Join(mod, "p")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var inputs []Input
+	for _, name := range []string{"a.gocoro", "b.gocoro"} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(spliceFiles[name]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, Input{Path: path})
+	}
+	for _, lines := range []bool{true, false} {
+		cfg := Config{LineDirectives: lines, Command: "corofy"}
+		copied, fallbacks := spliced.Load(), spliceFallbacks.Load()
+		with, err := Transform(cfg, inputs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if spliced.Load() == copied {
+			t.Fatal("no declaration was copied as text")
+		}
+		if spliceFallbacks.Load() == fallbacks {
+			t.Error("b.gocoro, whose runtime import is renamed, was not transformed again without copies")
+		}
+		noSplicing.Store(true)
+		without, err := Transform(cfg, inputs)
+		noSplicing.Store(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range with {
+			if !bytes.Equal(with[i].Src, without[i].Src) {
+				t.Errorf("line directives %v: %s copied as text differs from its restored output:\n%s", lines, filepath.Base(with[i].Input), lineDiff(without[i].Src, with[i].Src))
+			}
+			if err := os.WriteFile(with[i].Output, with[i].Src, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if out, err := testmod.Go(t, mod, "build", "-o", os.DevNull, "./p"); err != nil {
+			t.Fatalf("go build: %v\n%s", err, out)
+		}
+	}
+}
+
+// lineDiff returns the first line where a and b differ, with its number.
+func lineDiff(a, b []byte) string {
+	al, bl := bytes.Split(a, []byte("\n")), bytes.Split(b, []byte("\n"))
+	for i := range max(len(al), len(bl)) {
+		var x, y []byte
+		if i < len(al) {
+			x = al[i]
+		}
+		if i < len(bl) {
+			y = bl[i]
+		}
+		if !bytes.Equal(x, y) {
+			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, x, y)
+		}
+	}
+	return ""
+}
