@@ -122,7 +122,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitDiagnostics
 		}
 	}
-	cfg := transform.Config{LineDirectives: !*noLines}
+	// The graphs are read off the generated code and checked against the
+	// machines, which parses the output again: only -graph needs them.
+	cfg := transform.Config{LineDirectives: !*noLines, NoGraphs: graph == ""}
 	var results []transform.Result
 	if *reference {
 		results, err = referenceResults(cfg, inputs)
