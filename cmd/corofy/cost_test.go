@@ -5,9 +5,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/corofy/corofy/internal/testmod"
 )
@@ -19,11 +21,12 @@ import (
 // the last run (each run edits a small file of the package first, so go
 // vet's cached result does not count): corofy -check (load, type check,
 // transform, print, compare), and go vet on the package with its
-// generated file. Besides the time, each run reports the peak memory of
-// the largest process it started (peak-MiB, on Linux). BENCHMARKS.md has
-// the table and the fitted exponents, made with
+// generated file. ns/op is the median of the runs (-benchtime 3x: three,
+// after one package setup, which costs as much again); peak-MiB is the
+// peak memory of the largest process of any run (Linux). BENCHMARKS.md
+// has the table and the fitted exponents, made with
 //
-//	go test -run '^$' -bench Cost -benchtime 1x -count 3 -timeout 2h ./cmd/corofy | go run ./internal/cmd/benchmedian -fit
+//	go test -run '^$' -bench Cost -benchtime 3x -timeout 2h ./cmd/corofy | go run ./internal/cmd/benchmedian -fit -fitunits peak-MiB
 func BenchmarkCost(b *testing.B) {
 	bin := buildCorofy(b)
 	mod := testmod.New(b)
@@ -52,14 +55,17 @@ func BenchmarkCost(b *testing.B) {
 			b.Run(c.name+"/"+in.name, func(b *testing.B) {
 				setup(b)
 				var peak int64
-				run := 0
+				var times []time.Duration
 				for b.Loop() {
 					b.StopTimer()
-					run++
-					touchPackage(b, dir, run)
+					touchPackage(b, dir, len(times)+1)
 					b.StartTimer()
+					start := time.Now()
 					peak = max(peak, runCommand(b, dir, c.cmd))
+					times = append(times, time.Since(start))
 				}
+				slices.Sort(times)
+				b.ReportMetric(float64(times[len(times)/2]), "ns/op")
 				if peak > 0 {
 					b.ReportMetric(float64(peak)/1024, "peak-MiB")
 				}
