@@ -576,7 +576,9 @@
 // (outside closures) at package level, under its own name where it is free
 // in the package and means nothing else in the coroutine, else under a
 // fresh one (celsius2); its uses are renamed. Keeping the name keeps what
-// %T prints (main.point). In a generic coroutine the moved types take the
+// %T prints (main.point); a type that must take a fresh name shows it in
+// %T, %#v and reflection, where Go shows its own, and corofy warns of each
+// (testdata/script/liftname.txtar). In a generic coroutine the moved types take the
 // coroutine's type parameters, as Go names a local type of a generic
 // function: main.holder[int].
 //

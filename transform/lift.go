@@ -73,6 +73,12 @@ func (m *machine) lift() {
 			names[obj] = name
 			if tn, ok := obj.(*types.TypeName); ok {
 				m.file.lifted[tn] = &liftedType{name: name, typeArgs: m.typeArgs}
+				if name != id.Name {
+					// Go shows a local type by its own name; this one
+					// cannot have it at package level.
+					p := m.position(id)
+					m.file.warnings = append(m.file.warnings, fmt.Sprintf("%d:%d: the local type %s is declared at package level as %s (%s is taken there): %%T, %%#v and reflection show %s where Go shows %s", p.Line, p.Column, id.Name, name, id.Name, name, id.Name))
+				}
 			}
 		}
 	}

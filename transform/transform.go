@@ -234,6 +234,8 @@ type fileTransform struct {
 	// commentFile is lineFile as comments write it: quoted when a comment
 	// cannot hold it.
 	commentFile string
+	// warnings are Result.Warnings the passes add (see lift).
+	warnings []string
 }
 
 // transformFile rewrites every coroutine of one type-checked file,
@@ -347,6 +349,7 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 	if len(ft.errs) > 0 {
 		return Result{}, ft.errs
 	}
+	r.Warnings = append(r.Warnings, ft.warnings...)
 	df.Decls = decls
 	if ft.cfg.LineDirectives {
 		// From the package name on, the file is the .gocoro file: the
