@@ -42,6 +42,24 @@
 // runtime.Goexit in a Wake on the reactor's thread is handed back the same
 // way, and the reactor goes on on a new thread.
 //
+// # Wakers that wrap Wakers
+//
+// A driver may hand the futures it polls a Waker of its own that wraps the
+// one it was given, to see or count the wakes, say, and call the wrapped
+// Waker's Wake from its own. Such a Waker should have a method
+//
+//	Unwrap() Waker
+//
+// returning the Waker it wraps, as an error that wraps another has an
+// Unwrap method (errors.Unwrap). Where the runtime needs more of a Waker
+// than Wake, it looks through the chain of Unwrap methods, from the outer
+// Waker in: [Spawn] finds the executor running the caller in the task's
+// Waker under the wrappers. A Waker without Unwrap ends the chain, and a
+// Spawn polled with it panics as with any other Waker that leads to no
+// executor. The runtime asserts a Waker's type nowhere else: the reactor,
+// timers, [JoinHandle] and the other futures only call Wake. A task's own
+// Waker has no Unwrap and is found at once, at no extra cost.
+//
 // # Executor, reactor, and how they meet
 //
 // This is the design of the book's chapter 8, in Go. Three kinds of parts
@@ -80,9 +98,10 @@
 //
 //	runtime.Spawn(request(i)).wait
 //
-// hands Spawn the task's Waker, through which it finds the executor that runs
-// the caller, starts the new task there, and is ready at once (with a
-// [JoinHandle] to wait for the task's result, if wanted).
+// hands Spawn the task's Waker (or a Waker wrapping it, which Spawn unwraps),
+// through which it finds the executor that runs the caller, starts the new
+// task there, and is ready at once (with a [JoinHandle] to wait for the
+// task's result, if wanted).
 //
 // # Errors
 //

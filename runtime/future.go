@@ -10,6 +10,10 @@ package runtime
 // panic in it is recovered by the runtime and raised again by the future's
 // next Poll, as a *[WakePanicError]. See "What a Waker may do" in the package
 // documentation.
+//
+// A Waker that wraps another should have a method Unwrap() Waker returning
+// it, so that [Spawn] finds the executor under it: see "Wakers that wrap
+// Wakers" in the package documentation.
 type Waker interface {
 	Wake()
 }

@@ -20,9 +20,11 @@ import (
 // functions and wait on futures, and waiting on Spawn(f) hands Spawn the Waker
 // of the task being polled. The Wakers of executors ([BlockOn],
 // [BlockOnNamed], [StartThread]) lead to their executor; combinators of this
-// package ([JoinAll], [Race], [Timeout]) pass the Waker through unchanged.
-// Polling a SpawnFuture with any other Waker panics: there is no executor to
-// spawn onto.
+// package ([JoinAll], [Race], [Timeout]) pass the Waker through unchanged;
+// a Waker that wraps another has an Unwrap method, which Spawn follows
+// (see "Wakers that wrap Wakers" in the package documentation). Polling a
+// SpawnFuture with any other Waker panics: there is no executor to spawn
+// onto.
 //
 // The new task runs concurrently with its spawner; the executor does not
 // finish before it does. Nothing waits for it unless someone waits on the
@@ -41,12 +43,39 @@ func (s *SpawnFuture[T]) Poll(w Waker) (*JoinHandle[T], bool) {
 	}
 	sp, ok := w.(spawner)
 	if !ok {
-		panic(fmt.Sprintf("runtime: Spawn polled with a %T, not the Waker of an executor's task (run the caller with BlockOn)", w))
+		// Not a task's own Waker: one that wraps it, perhaps. Unwrapping
+		// only here keeps a task's Waker as cheap as it was.
+		if sp, ok = unwrapSpawner(w); !ok {
+			panic(fmt.Sprintf("runtime: Spawn polled with a %T, not the Waker of an executor's task, nor one wrapping it (run the caller with BlockOn)", w))
+		}
 	}
 	h := &JoinHandle[T]{}
 	sp.spawnTarget().spawn(&spawned[T]{f: s.f, handle: h})
 	s.f = nil
 	return h, true
+}
+
+// unwrapper is a Waker that wraps another: see "Wakers that wrap Wakers"
+// in the package documentation.
+type unwrapper interface {
+	Unwrap() Waker
+}
+
+// unwrapSpawner follows the Unwrap methods of w's chain down to a task's
+// Waker, as errors.As follows an error's.
+func unwrapSpawner(w Waker) (spawner, bool) {
+	for {
+		u, ok := w.(unwrapper)
+		if !ok {
+			return nil, false
+		}
+		if w = u.Unwrap(); w == nil {
+			return nil, false
+		}
+		if sp, ok := w.(spawner); ok {
+			return sp, true
+		}
+	}
 }
 
 // spawned is a task's future with the handle its result goes to.
