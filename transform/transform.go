@@ -14,6 +14,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -469,6 +470,31 @@ func (ft *fileTransform) restore(lf *loadedFile, df *dst.File, splices []*splice
 		}
 		fr.Alias[runtimePath] = alias
 	}
+	// A package the file does not import but the generated code names (the
+	// type of a stored variable can come from anywhere: syscall.RawConn)
+	// is imported under a name nothing of the file has: "syscall" may be
+	// a package-level variable of the user's.
+	imported := map[string]bool{}
+	for _, spec := range df.Imports {
+		if path, err := strconv.Unquote(spec.Path.Value); err == nil {
+			imported[path] = true
+		}
+	}
+	names := ft.restoreNames(lf)
+	taken := func(name string) bool {
+		return ft.pkg.Scope().Lookup(name) != nil || uses(name) || slices.Contains(slices.Collect(maps.Values(fr.Alias)), name)
+	}
+	for _, path := range referencedPaths(df) {
+		name := names[path]
+		if path == runtimePath || imported[path] || name == "" || !taken(name) {
+			continue
+		}
+		alias := name + "2"
+		for i := 3; taken(alias); i++ {
+			alias = fmt.Sprintf("%s%d", name, i)
+		}
+		fr.Alias[path] = alias
+	}
 	af, err := fr.RestoreFile(df)
 	if err != nil {
 		return nil, nil, fmt.Errorf("transform: internal error: restoring %s: %v", srcfile.Name(lf.in.Path), err)
@@ -551,6 +577,19 @@ func (r mapResolver) ResolvePackage(path string) (string, error) {
 
 // usesName reports whether an identifier of the file that is not a package
 // reference is named name.
+// referencedPaths returns the paths of the packages f's identifiers are
+// qualified with, sorted.
+func referencedPaths(f *dst.File) []string {
+	seen := map[string]bool{}
+	dst.Inspect(f, func(n dst.Node) bool {
+		if id, ok := n.(*dst.Ident); ok && id.Path != "" {
+			seen[id.Path] = true
+		}
+		return true
+	})
+	return slices.Sorted(maps.Keys(seen))
+}
+
 func usesName(f *dst.File, name string) bool {
 	found := false
 	dst.Inspect(f, func(n dst.Node) bool {
