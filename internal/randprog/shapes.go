@@ -1488,15 +1488,17 @@ func (g *gen) nanKeys(c ctx) {
 	default:
 		g.line("%s := map[[2]float64]int{{%s, 1}: 1, {1, 1}: 2, {1, %s}: 4}", m, nan, nan)
 	}
+	v := g.local("v")
 	g.line("%s, %s := 0, 0", acc, n)
-	g.line("for _, v := range %s {", m)
+	g.line("for _, %s := range %s {", v, m)
 	g.ind++
-	g.line("%s += v * after(%q, %d, 1).wait", acc, g.id("w"), g.intn(3))
+	g.line("%s += %s * after(%q, %d, 1).wait", acc, v, g.id("w"), g.intn(3))
 	g.line("%s++", n)
 	sum := acc
 	if g.chance(0.3) {
 		g.line("clear(%s)", m)
-		sum = "0" // which entry came first is not the program's to know
+		// Which entry came first is not the program's to know.
+		sum = acc + " - " + acc
 	}
 	g.ind--
 	g.line("}")
