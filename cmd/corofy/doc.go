@@ -290,14 +290,18 @@
 // recorded: Poll called and the state it resumes at, each state entered,
 // each wait not ready and the state it will resume at, the completion,
 // with the values of the machine's fields (fmt's %v, cut at 160
-// characters). The page replays them step by step, moving through the
-// code and the graphs, with the fields and the standard output the
-// program had written at that step. The instrumentation is given to go
-// build as an overlay: no file of the package is written. Wakes are not
-// recorded (a wrapped Waker would hide the executor's from
-// runtime.Spawn); a poll after a wait not ready is the wake's effect. A
-// poll that does exactly what the poll before it did, as in a busy loop,
-// is counted rather than recorded again. A program that
+// characters); and each wake: each Poll hands on a Waker wrapping its own,
+// whose Wake (from a timer, a socket, a task that completed, on whatever
+// thread) records that the machine was woken in the state it waits in,
+// without blocking, before the poll it causes. The wrapper has an Unwrap
+// method, through which runtime.Spawn still finds its executor. The page
+// replays them step by step, moving through the code and the graphs,
+// with the fields and the standard output the program had written at
+// that step; a woken machine's state is outlined until it is polled
+// again. The instrumentation is given to go build as an overlay: no file
+// of the package is written. A poll that does exactly what the poll
+// before it did, as in a busy loop, is counted rather than recorded
+// again. A program that
 // fails or outlives -timeout (one minute by default) still gets its page,
 // which says how it ended; the trace is cut at 20,000 events.
 //

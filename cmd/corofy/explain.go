@@ -31,7 +31,8 @@ func runExplain(args []string, stderr io.Writer) int {
 			"Writes one self-contained HTML page showing the .gocoro file, the state machines\n"+
 			"corofy generates from it and their state graphs side by side, tied line to line.\n"+
 			"With -run, the program (the file's package main, or the command -main names) is\n"+
-			"built with traced machines and run, and the page replays each poll step by step.\n\nFlags:\n")
+			"built with traced machines and run, and the page replays each poll and wake step\n"+
+			"by step.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -35,10 +35,10 @@ func findBrowser() string {
 // generated lines that run it and the state that resumes there, a click
 // on a generated line lights up its source line, each step of the replay
 // (the next button, from the first step) lights up its event's state,
-// and the last step shows the coroutine done, with the program's whole
-// output. It
-// saves a screenshot in the test's artifact directory (go test -artifacts
-// keeps it).
+// each wake marks the state its machine waits in as woken until the
+// machine is polled again, and the last step shows the coroutine done,
+// with the program's whole output. It saves a screenshot in the test's
+// artifact directory (go test -artifacts keeps it).
 func TestBrowser(t *testing.T) {
 	browser := findBrowser()
 	if browser == "" {
@@ -109,7 +109,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("%s: %v", what, err)
 		}
 	}
-	strings := func(expr string) []string {
+	evalStrings := func(expr string) []string {
 		t.Helper()
 		v, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](expr))
 		if err != nil {
@@ -123,17 +123,23 @@ func TestBrowser(t *testing.T) {
 	step("wait for the page", chromedp.WaitVisible(`//div[@id="s1"]`))
 	step("click the source line", chromedp.Click(fmt.Sprintf(`//div[@id="s%d"]`, waitLine)))
 	var gotGen []int
-	for _, l := range strings(`Array.from(document.querySelectorAll("#gen .line.sel")).map(e => e.dataset.l)`) {
+	for _, l := range evalStrings(`Array.from(document.querySelectorAll("#gen .line.sel")).map(e => e.dataset.l)`) {
 		var n int
 		fmt.Sscan(l, &n)
 		gotGen = append(gotGen, n)
 	}
-	gotStates := strings(`Array.from(document.querySelectorAll("svg .node.sel")).map(e => e.dataset.co + "/" + e.dataset.st)`)
+	gotStates := evalStrings(`Array.from(document.querySelectorAll("svg .node.sel")).map(e => e.dataset.co + "/" + e.dataset.st)`)
 	step("click the generated line", chromedp.Click(fmt.Sprintf(`//div[@id="g%d"]`, genLine)))
-	gotSrc := strings(`Array.from(document.querySelectorAll("#src .line.sel")).map(e => e.dataset.l)`)
+	gotSrc := evalStrings(`Array.from(document.querySelectorAll("#src .line.sel")).map(e => e.dataset.l)`)
 	// Step through the replay with the next button: each step's current
 	// state in the graph is the event's.
+	// At a wake, the state the machine waits in (that of its last wait
+	// not ready) is marked woken, until the machine's next poll; the
+	// status says what a wake is.
 	step("go to the first step", chromedp.Click(`//button[@id="first"]`))
+	rests := map[string]string{} // machine: the state of its last wait not ready
+	woken := map[string]bool{}   // machines woken and not polled since
+	wakes := 0
 	for i, e := range run.Events {
 		if i > 0 {
 			step("next step", chromedp.Click(`//button[@id="next"]`))
@@ -142,12 +148,44 @@ func TestBrowser(t *testing.T) {
 		if e.Ev == evDone {
 			want = e.Co + "/-1"
 		}
-		if got := strings(`Array.from(document.querySelectorAll("svg .node.cur")).map(e => e.dataset.co + "/" + e.dataset.st)`); !slices.Equal(got, []string{want}) {
-			t.Fatalf("step %d (%s): current state %v, want [%s]", i+1, e.Ev, got, want)
+		got := evalStrings(`[Array.from(document.querySelectorAll("svg .node.cur")).map(e => e.dataset.co + "/" + e.dataset.st).join(","),
+			Array.from(document.querySelectorAll("svg .node.woken")).map(e => e.dataset.co + "/" + e.dataset.st).sort().join(","),
+			document.getElementById("status").textContent]`)
+		if got[0] != want {
+			t.Fatalf("step %d (%s): current state %v, want [%s]", i+1, e.Ev, got[0], want)
+		}
+		key := fmt.Sprintf("%s#%d", e.Co, e.Inst)
+		switch e.Ev {
+		case evWake:
+			wakes++
+			woken[key] = true
+			if !strings.Contains(got[2], "is woken") {
+				t.Errorf("step %d (wake): status %q does not say the machine is woken", i+1, got[2])
+			}
+		case evPending:
+			rests[key] = want
+		case evPoll, evDone:
+			delete(woken, key)
+		}
+		// Machines of one coroutine share its graph: its woken states are
+		// marked once.
+		var wantWoken []string
+		for k := range woken {
+			if st, ok := rests[k]; ok {
+				wantWoken = append(wantWoken, st)
+			}
+		}
+		slices.Sort(wantWoken)
+		wantWoken = slices.Compact(wantWoken)
+		if got[1] != strings.Join(wantWoken, ",") {
+			t.Fatalf("step %d (%s %s): woken states [%s], want %v", i+1, e.Ev, key, got[1], wantWoken)
 		}
 	}
+	if wakes == 0 {
+		t.Errorf("the trace of %s has no wake to show", name)
+	}
 	step("go to the last step", chromedp.Click(`//button[@id="last"]`))
-	final := strings(`[document.getElementById("status").dataset.ev,
+	final := evalStrings(`[document.getElementById("status").dataset.ev,
 		Array.from(document.querySelectorAll("svg .node.cur")).map(e => e.dataset.co + "/" + e.dataset.st).join(","),
 		document.getElementById("output").textContent,
 		document.querySelector("#fields tr").textContent]`)

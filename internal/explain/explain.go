@@ -12,6 +12,20 @@
 // and before each return of Poll, on the lines they stand on, so the
 // file's lines do not move), built with the go command against the
 // package's other files through an overlay, and run.
+//
+// Each instrumented Poll also passes on, in place of the Waker it was
+// given, a recording Waker that wraps it: its Wake notes a wake event (the
+// machine, the state it waits in, the time) and calls the wrapped Waker's.
+// It has the method Unwrap, through which runtime.Spawn finds the
+// executor of the task under it (see "Wakers that wrap Wakers" in package
+// runtime). Wake may run on any goroutine, the reactor's thread among
+// them, and must not block: it takes no lock and writes nothing to the
+// trace, but pushes the machine onto a lock-free list that the next event
+// recorded, of any machine, writes first, in the order of the wakes. So a
+// wake is in the trace before the poll it causes, and after the wait not
+// ready it ends (or before it, when the wake came while that Poll still
+// ran); several wakes of a machine before the next event recorded are one
+// wake event.
 package explain
 
 import (
@@ -142,7 +156,8 @@ func render(path string, src []byte, r transform.Result, m *lineMap, tr *trace) 
 	w("<header><h1>corofy explain <span class=\"file\">%s</span></h1>\n", name)
 	w("<p class=\"help\">Hover or click a line of the source, of the generated code or a state of the graph: the lines and states that go with it light up. Click again elsewhere to change the selection; Esc clears it.")
 	if tr != nil {
-		w(" Below, the run's trace: step through the polls with the slider, the buttons or the arrow keys. In the graphs, the filled blue state is the step's; a dashed blue outline marks where each machine rests, the state its last Poll returned in.")
+		w(" Below, the run's trace: step through the polls and wakes with the slider, the buttons or the arrow keys. In the graphs, the filled blue state is the step's; a dashed blue outline marks where each machine rests, the state its last Poll returned in.")
+		w(" A <span class=\"legend-woken\">wake</span> is a call of Wake on the Waker a machine's Poll was given, by whatever it waits on (a timer, a socket, a task that completed): it means the machine is to be polled again. A woken machine's state is outlined in orange until that poll.")
 	}
 	w("</p></header>\n")
 	w("<main class=\"panes\">\n")
@@ -180,7 +195,7 @@ func render(path string, src []byte, r transform.Result, m *lineMap, tr *trace) 
 		w("<input type=\"range\" id=\"slider\" min=\"0\" max=\"%d\" value=\"0\"><span id=\"stepno\"></span></div>\n", max(len(tr.Events)-1, 0))
 		w("<div id=\"status\"></div>\n<div class=\"replay-panes\">\n")
 		w("<div class=\"rpane\"><h3>fields of the machine</h3><table id=\"fields\"></table></div>\n")
-		w("<div class=\"rpane\"><h3>polls</h3><ol id=\"events\"></ol></div>\n")
+		w("<div class=\"rpane\"><h3>polls and wakes</h3><ol id=\"events\"></ol></div>\n")
 		w("<div class=\"rpane\"><h3>standard output so far</h3><pre id=\"output\"></pre></div>\n")
 		w("</div>\n<p class=\"sub\" id=\"runinfo\">%s</p>\n", html.EscapeString(tr.Summary))
 		if tr.Stderr != "" {

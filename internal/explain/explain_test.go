@@ -446,6 +446,124 @@ func TestRun(t *testing.T) {
 	if !slices.Equal(sums, []string{"0", "1"}) { // 0, 0, 1 at the three waits, repeats merged
 		t.Errorf("sum at count's waits not ready: %v, want [0 1]", sums)
 	}
+	// count is woken by its timer, on the reactor's thread, and twice
+	// through count's recording Waker, which wraps twice's: each poll
+	// again of each comes after its wake.
+	// (A timer could fire before the Poll that set it has returned: its
+	// wake is then recorded before the wait not ready, which checkWakes
+	// accepts. That all three do is not a risk worth a longer sleep.)
+	checkWakes(t, ev, map[string]int{"count": 3, "twice": 3}, "count", "twice")
+}
+
+// checkWakes checks the wake events of a trace whose machines are polled
+// again only when woken: each machine's poll again comes after a wake of
+// it since its poll before (want[co] polls again of co, each); a wake
+// comes after a poll of its machine, which it is later than, and before
+// the next event, which it is not later than; a wake after the wait not
+// ready of its machine has that wait's state; and each coroutine of
+// afterWait has at least one wake after a wait not ready.
+func checkWakes(t *testing.T, ev []event, want map[string]int, afterWait ...string) {
+	t.Helper()
+	type mach struct {
+		last              *event // the last event other than a wake
+		lastPoll          *event
+		lastPollAt        int  // its index
+		woken             bool // since lastPoll
+		again, afterReady int  // polls again; wakes after a wait not ready
+	}
+	ms := map[string]*mach{}
+	for i := range ev {
+		e := &ev[i]
+		if e.Ev == evRepeat {
+			t.Fatalf("event %d is a repeat: the polls of this program differ", i)
+		}
+		key := fmt.Sprintf("%s#%d", e.Co, e.Inst)
+		m := ms[key]
+		if m == nil {
+			m = &mach{}
+			ms[key] = m
+		}
+		switch e.Ev {
+		case evWake:
+			if m.lastPoll == nil {
+				t.Fatalf("event %d: %s woken before any poll of it", i, key)
+			}
+			if e.T < m.lastPoll.T {
+				t.Errorf("event %d: %s woken at %dµs, before its poll at %dµs", i, key, e.T, m.lastPoll.T)
+			}
+			next := i + 1
+			for next < len(ev) && ev[next].Ev == evWake {
+				next++
+			}
+			if next < len(ev) && e.T > ev[next].T {
+				t.Errorf("event %d: %s woken at %dµs, after the event that follows it (%s at %dµs)", i, key, e.T, ev[next].Ev, ev[next].T)
+			}
+			if m.last.Ev == evPending {
+				m.afterReady++
+				if e.St != m.last.St {
+					t.Errorf("event %d: %s woken in state %d, waiting in state %d", i, key, e.St, m.last.St)
+				}
+			}
+			m.woken = true
+			continue
+		case evPoll:
+			if m.last != nil && m.last.Ev == evPending {
+				m.again++
+				if !m.woken {
+					t.Errorf("event %d: %s polled again with no wake since its poll at event %d", i, key, m.lastPollAt)
+				}
+			}
+			m.lastPoll, m.lastPollAt, m.woken = e, i, false
+		}
+		m.last = e
+	}
+	for co, n := range want {
+		again := 0
+		if m := ms[co+"#1"]; m != nil {
+			again = m.again
+		}
+		if again != n {
+			t.Errorf("%s polled again %d times, want %d", co, again, n)
+		}
+	}
+	for _, co := range afterWait {
+		if m := ms[co+"#1"]; m == nil || m.afterReady == 0 {
+			t.Errorf("%s: no wake after a wait not ready", co)
+		}
+	}
+}
+
+// TestRunSpawn runs a program whose coroutine spawns a task, with the
+// recording Wakers between the executor's task and runtime.Spawn: Spawn
+// finds the executor through them (the program runs to its end), the
+// task's timer wakes it and its completion wakes the coroutine waiting on
+// its handle, each wake recorded before the poll it causes.
+func TestRunSpawn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a program")
+	}
+	page, err := Page("testdata/spawn/main.gocoro", Options{Run: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := readData(t, page).Run
+	if want := "napped\ngot 7\nend\n"; tr.Output != want || !strings.Contains(tr.Summary, "exit status 0") {
+		t.Fatalf("output %q, want %q; %s\n%s", tr.Output, want, tr.Summary, tr.Stderr)
+	}
+	checkWakes(t, tr.Events, map[string]int{"nap": 1, "parent": 1}, "parent")
+	// parent's wake is nap's completion, on the executor's goroutine:
+	// between nap's done and parent's poll again. (nap's timer, on the
+	// reactor's thread, may fire before nap's Poll has returned on a busy
+	// machine: checkWakes accepts that.)
+	var order []string
+	for _, e := range tr.Events {
+		if e.Ev != evEnter && (e.Co == "parent" || e.Ev == evDone) {
+			order = append(order, e.Ev+" "+e.Co)
+		}
+	}
+	if want := []string{"poll parent", "pending parent", "done nap", "wake parent", "poll parent", "done parent"}; !slices.Equal(order, want) {
+		t.Errorf("waits, wakes and completions %v, want %v", order, want)
+	}
 }
 
 // m returns the state of generated line l in page data d.
@@ -458,7 +576,9 @@ func m(d pageData, l int) *stateRef {
 
 // TestRunBusy runs a program that polls a coroutine in a busy loop: the
 // polls that do the same as the one before are counted in repeat events,
-// and the trace still accounts for every poll the program made.
+// and the trace still accounts for every poll the program made. Polled
+// with the same Waker each time, the coroutine passes on the same
+// recording Waker each time: one, made at its first poll.
 func TestRunBusy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a program")
@@ -468,9 +588,12 @@ func TestRunBusy(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr := readData(t, page).Run
-	var polls int
-	if _, err := fmt.Sscanf(tr.Output, "polls %d", &polls); err != nil {
+	var polls, wakers int
+	if _, err := fmt.Sscanf(tr.Output, "polls %d wakers %d", &polls, &wakers); err != nil {
 		t.Fatalf("output %q: %v", tr.Output, err)
+	}
+	if wakers != 1 {
+		t.Errorf("the future the coroutine waits on was polled with %d different Wakers in %d polls, want 1", wakers, polls)
 	}
 	seen, repeats := 0, 0
 	for i, e := range tr.Events {
@@ -479,8 +602,13 @@ func TestRunBusy(t *testing.T) {
 			seen++
 		case evRepeat:
 			repeats++
-			// The repeated events are the poll before, from its start.
-			if e.Len > i || tr.Events[i-e.Len].Ev != evPoll {
+			// The repeated events are the poll before, from its start,
+			// with the wakes before it.
+			k := i - e.Len
+			for k >= 0 && k < i && tr.Events[k].Ev == evWake {
+				k++
+			}
+			if e.Len > i || tr.Events[k].Ev != evPoll {
 				t.Fatalf("event %d repeats the %d events before, which do not start with a poll", i, e.Len)
 			}
 			n := 0

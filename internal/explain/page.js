@@ -107,8 +107,12 @@
 	const stName = (st) => (st === -1 ? "done" : "state " + st);
 	function describe(e) {
 		switch (e.ev) {
-		case "poll":
-			return name(e) + (e.again ? " is polled again (woken, or polled by a loop)" : " is polled") + (e.st >= 0 ? ", resuming at state " + e.st : "");
+		case "poll": {
+			let what = " is polled";
+			if (e.again) what = e.woken ? " is polled again, as it was woken" : " is polled again, with no wake recorded since it was not ready (a loop polls it)";
+			return name(e) + what + (e.st >= 0 ? ", resuming at state " + e.st : "");
+		}
+		case "wake": return name(e) + " is woken: the Waker of its Poll was called (by a timer, a socket, a task it waits on...), so it will be polled again" + (e.st >= 0 ? "; it waits in state " + e.st : "");
 		case "enter": return name(e) + " runs state " + e.st;
 		case "pending": return name(e) + " is not ready: Poll returns, to resume at state " + e.st;
 		case "done": return name(e) + " completes: Poll returns ready";
@@ -116,24 +120,36 @@
 		default: return name(e) + " returns from Poll in state " + e.st;
 		}
 	}
-	// A poll after a wait not ready of the same machine is a poll again.
-	const lastOf = new Map();
+	// A poll after a wait not ready of the same machine is a poll again;
+	// woken if a wake of the machine was recorded since its poll before.
+	const lastOf = new Map(), wokenSince = new Set();
 	for (const e of events) {
 		const key = e.co + "#" + e.inst;
+		if (e.ev === "wake") { wokenSince.add(key); continue; }
 		const prev = lastOf.get(key);
 		e.again = e.ev === "poll" && !!prev && (prev.ev === "pending" || prev.ev === "repeat");
+		if (e.ev === "poll") { e.woken = wokenSince.has(key); wokenSince.delete(key); }
 		lastOf.set(key, e);
 	}
 	// The events before each step, by machine: the one before, for the
-	// fields that changed, and where each machine rests.
+	// fields that changed, and where each machine rests, woken or not
+	// (woken from its wake to its next poll).
 	const before = [], rests = [];
+	const rested = (rest, e) => {
+		const key = e.co + "#" + e.inst;
+		const r = rest.get(key) || { co: e.co, st: null, woken: false };
+		if (e.ev === "pending") rest.set(key, { ...r, st: e.st });
+		else if (e.ev === "done") rest.set(key, { co: e.co, st: e.st, woken: false });
+		else if (e.ev === "wake") rest.set(key, { ...r, woken: true });
+		else if (e.ev === "poll") rest.set(key, { ...r, woken: false });
+	};
 	{
 		const last = new Map(), rest = new Map();
 		events.forEach((e, i) => {
 			const key = e.co + "#" + e.inst;
 			before[i] = last.get(key) || null;
 			last.set(key, e);
-			if (e.ev === "pending" || e.ev === "done") rest.set(key, { co: e.co, st: e.st });
+			rested(rest, e);
 			if (i % 64 === 0 || i === events.length - 1) rests[i] = new Map(rest);
 		});
 	}
@@ -141,16 +157,14 @@
 		let k = i;
 		while (rests[k] === undefined) k--;
 		const rest = new Map(rests[k]);
-		for (let j = k + 1; j <= i; j++) {
-			const e = events[j];
-			if (e.ev === "pending" || e.ev === "done") rest.set(e.co + "#" + e.inst, { co: e.co, st: e.st });
-		}
+		for (let j = k + 1; j <= i; j++) rested(rest, events[j]);
 		return rest;
 	};
 	events.forEach((e, i) => {
 		const li = document.createElement("li");
 		li.textContent = e.ev === "repeat" ? "repeat  ×" + e.n + " the " + e.len + " events before" : e.ev.padEnd(7) + " " + name(e) + " " + (e.ev === "done" ? "" : stName(e.st));
 		li.title = describe(e);
+		if (e.ev === "wake") li.className = "wake";
 		li.addEventListener("click", () => show(i));
 		list.appendChild(li);
 	});
@@ -185,14 +199,21 @@
 		status.dataset.co = e.co;
 		status.dataset.st = e.st;
 
-		// Where every machine rests now: the state its last Poll left it in.
-		mark("rest", [], [], Array.from(restAt(i).values()));
+		// Where every machine rests now: the state its last Poll left it
+		// in; and those woken since, not polled yet.
+		const rest = Array.from(restAt(i).values()).filter((r) => r.st !== null);
+		mark("rest", [], [], rest);
+		mark("woken", [], [], rest.filter((r) => r.woken));
 		const st = e.ev === "done" ? -1 : e.st;
 		const src = sourceOf(e);
 		mark("cur", src ? [src] : [], e.gl ? [e.gl] : [], [{ co: e.co, st }]);
 		// The edge taken to get here within the same Poll.
 		$$("svg .edge.taken").forEach((x) => x.classList.remove("taken"));
-		const prev = i > 0 ? events[i - 1] : null;
+		// The event before, over wakes (which a Poll's own wakes put
+		// between its events).
+		let p = i - 1;
+		while (p >= 0 && events[p].ev === "wake") p--;
+		const prev = p >= 0 && e.ev !== "wake" ? events[p] : null;
 		let from = null, to = null;
 		if (prev && prev.co === e.co && prev.inst === e.inst) {
 			if (e.ev === "enter" && prev.ev === "enter") { from = prev.st; to = e.st; }

@@ -19,6 +19,9 @@ import (
 // or, when only the page changed and each trace is still where the
 // machines record (the generated code is the same), made again with their
 // own traces by go test ./internal/explain -run TestExamplePages -update.
+// Every example is woken (by a timer, a socket or a task): a trace without
+// wake events was recorded before corofy recorded them, and is made again
+// with the first command.
 const pagesDir = "../../docs/explain"
 
 // examplePages returns the examples of chapters 7 to 9 by name, with the
@@ -65,11 +68,19 @@ func TestExamplePages(t *testing.T) {
 			at := map[point]bool{}
 			for _, p := range points {
 				at[p] = true
+				at[point{p.co, evWake, p.line}] = true // a wake names the line of its machine's event before
 			}
+			wakes := 0
 			for i, e := range tr.Events {
+				if e.Ev == evWake {
+					wakes++
+				}
 				if e.Ev != evRepeat && !at[point{e.Co, e.Ev, e.Line}] {
 					t.Fatalf("%s: event %d (%s %s at generated line %d) is not where corofy records it now; make the page again with %s", pagePath, i, e.Co, e.Ev, e.Line, again)
 				}
+			}
+			if wakes == 0 {
+				t.Errorf("%s: the trace records no wake; make the page again with %s", pagePath, again)
 			}
 			page, err := render(path, x.src, x.r, x.m, tr)
 			if err != nil {
