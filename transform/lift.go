@@ -5,6 +5,9 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/dstutil"
@@ -83,7 +86,7 @@ func (m *machine) lift() {
 		}
 	}
 	for i, g := range decls {
-		if g.Tok == token.CONST && m.refersToLocalVar(g) {
+		if g.Tok == token.CONST && (m.refersToLocalVar(g) || usesOwnNames(g)) {
 			m.constValues(g)
 		}
 		if g.Tok == token.TYPE && m.refersToLocalVar(g) {
@@ -159,6 +162,35 @@ func (m *machine) refersToLocalVar(g *dst.GenDecl) bool {
 	return found
 }
 
+// usesOwnNames reports whether a constant declaration's expressions use a
+// name it declares: const ( iota = iota; B ) or const ( X = X + X; Y ). An
+// expression repeated implicitly (B, Y) is checked again where it is
+// repeated, and there the name means the constant just declared, while
+// the explicit one meant the name outside; the declaration at package
+// level, renamed, cannot keep both apart, so it is written by value.
+func usesOwnNames(g *dst.GenDecl) bool {
+	declared := map[string]bool{}
+	for _, id := range declaredNames(g) {
+		declared[id.Name] = true
+	}
+	found := false
+	for _, spec := range g.Specs {
+		vs, ok := spec.(*dst.ValueSpec)
+		if !ok {
+			continue
+		}
+		for _, v := range vs.Values {
+			dst.Inspect(v, func(n dst.Node) bool {
+				if id, ok := n.(*dst.Ident); ok && declared[id.Name] {
+					found = true
+				}
+				return !found
+			})
+		}
+	}
+	return found
+}
+
 // constValues rewrites each constant of g as its type and value, for a
 // declaration that cannot stand at package level as written.
 func (m *machine) constValues(g *dst.GenDecl) {
@@ -170,7 +202,11 @@ func (m *machine) constValues(g *dst.GenDecl) {
 			if !ok {
 				continue
 			}
-			lit, err := constLiteral(c.Val())
+			var kind types.BasicKind
+			if b, ok := c.Type().(*types.Basic); ok {
+				kind = b.Kind()
+			}
+			lit, err := constLiteral(c.Val(), kind)
 			if err != nil {
 				m.errorf(m.position(id), "cannot declare the constant %s at package level: %v", id.Name, err)
 				continue
@@ -189,14 +225,22 @@ func (m *machine) constValues(g *dst.GenDecl) {
 	}
 }
 
-// constLiteral returns a literal of the exact value v.
-func constLiteral(v constant.Value) (dst.Expr, error) {
+// constLiteral returns a literal of the exact value v, of a constant of
+// basic kind kind (an untyped rune is written as a rune).
+func constLiteral(v constant.Value, kind types.BasicKind) (dst.Expr, error) {
 	switch v.Kind() {
 	case constant.Bool:
 		return dst.NewIdent(v.ExactString()), nil
 	case constant.String:
 		return &dst.BasicLit{Kind: token.STRING, Value: v.ExactString()}, nil
 	case constant.Int:
+		if kind == types.UntypedRune {
+			// An untyped rune stays a rune: 'x', or '\x00' + n.
+			if r, ok := constant.Int64Val(v); ok && r >= 0 && r <= unicode.MaxRune && utf8.ValidRune(rune(r)) {
+				return &dst.BasicLit{Kind: token.CHAR, Value: strconv.QuoteRune(rune(r))}, nil
+			}
+			return &dst.BinaryExpr{X: &dst.BasicLit{Kind: token.CHAR, Value: `'\x00'`}, Op: token.ADD, Y: intLiteral(v)}, nil
+		}
 		return intLiteral(v), nil
 	case constant.Float:
 		return floatLiteral(v)
