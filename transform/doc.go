@@ -626,7 +626,15 @@
 //     package declares, imports or predeclares: a block's level := "block"
 //     beside a package-level level becomes level2.
 //   - The runtime package is imported under runtime, or under
-//     corofyruntime where the file declares runtime otherwise.
+//     corofyruntime where the file declares runtime otherwise; another
+//     package the generated code names (the type of a stored variable,
+//     syscall.RawConn) and the file does not import is imported under a
+//     name nothing of the file has (syscall2 beside a var syscall).
+//   - Go's predeclared names the generated code writes (int, bool, nil,
+//     true, len, new, panic and the basic types) have no other name: a
+//     package-level declaration that hides one (const int = 15) is refused
+//     at its position; the names it does not write (max, copy), and an
+//     alias of the same type (type any = interface{}), are not.
 //
 // ReservedNames lists the names a user could write that the generated
 // code also uses; the random program generator names locals after them.

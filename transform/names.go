@@ -1,6 +1,9 @@
 package transform
 
 import (
+	"fmt"
+	"go/scanner"
+	"go/token"
 	"go/types"
 	"path/filepath"
 	"slices"
@@ -185,4 +188,36 @@ func ReservedNames() []string {
 	out = append(out, types.Universe.Names()...)
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// outputPredeclared are the predeclared names the generated code may use
+// to mean Go's own: those corofy writes (nil, true, len, new, panic,
+// recover, append, bool, int, any) and the basic types it writes for a
+// stored variable's type (a string, an error).
+var outputPredeclared = []string{
+	"nil", "true", "false", "len", "new", "panic", "recover", "append", "any",
+	"bool", "byte", "rune", "string", "error", "int", "int8", "int16", "int32", "int64",
+	"uint", "uint8", "uint16", "uint32", "uint64", "uintptr",
+	"float32", "float64", "complex64", "complex128",
+}
+
+// hiddenPredeclared returns an error at each package-level declaration of
+// pkg that hides a predeclared name the generated code may use (const int
+// = 15, var nil = 3): no name in the package could stand for Go's own
+// there, so code that uses it would mean the user's. An alias of the same
+// type (type any = interface{}) hides nothing.
+func hiddenPredeclared(pkg *types.Package, fset *token.FileSet) scanner.ErrorList {
+	var errs scanner.ErrorList
+	for _, name := range outputPredeclared {
+		obj := pkg.Scope().Lookup(name)
+		if obj == nil {
+			continue
+		}
+		if tn, ok := obj.(*types.TypeName); ok && types.Identical(tn.Type(), types.Universe.Lookup(name).Type()) {
+			continue
+		}
+		errs.Add(fset.Position(obj.Pos()), fmt.Sprintf("%s is declared here, hiding Go's predeclared %s, which the code corofy generates for a coroutine uses: rename it", name, name))
+	}
+	errs.Sort()
+	return errs
 }

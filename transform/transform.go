@@ -281,6 +281,11 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 		}
 	}
 	ft.tc = &typeContext{pkg: ft.pkg, lifted: ft.lifted}
+	if len(lf.lowered.Coroutines) > 0 {
+		if errs := hiddenPredeclared(ft.pkg, lf.fset); len(errs) > 0 {
+			return Result{}, errs
+		}
+	}
 	fset := token.NewFileSet()
 	clean, err := parser.ParseFile(fset, lf.in.Path, lf.lowered.Go, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
