@@ -572,15 +572,17 @@
 // A type or constant declared in the body is visible to the end of its
 // block, but each state is a case of Poll's switch, a scope of its own, and
 // a stored variable's type must be named where the machine's struct is
-// declared. So lift.go declares every local type and constant of the body
-// (outside closures) at package level, under its own name where it is free
-// in the package and means nothing else in the coroutine, else under a
-// fresh one (celsius2); its uses are renamed. Keeping the name keeps what
-// %T prints (main.point); a type that must take a fresh name shows it in
-// %T, %#v and reflection, where Go shows its own, and corofy warns of each
-// (testdata/script/liftname.txtar). In a generic coroutine the moved types take the
-// coroutine's type parameters, as Go names a local type of a generic
-// function: main.holder[int].
+// declared. A declaration in a statement list that no wait cuts (nor a
+// goto's label) stays where it is: the list is copied into one case, where
+// it keeps its scope and its name. Every other local type and constant of
+// the body (outside closures) lift.go declares at package level, under its
+// own name where it is free in the package and means nothing else in the
+// coroutine, else under a fresh one (celsius2); its uses are renamed.
+// Keeping the name keeps what %T prints (main.point); a type that must
+// take a fresh name shows it in %T, %#v and reflection, where Go shows its
+// own, and corofy warns of each (testdata/script/liftname.txtar). In a
+// generic coroutine the moved types take the coroutine's type parameters,
+// as Go names a local type of a generic function: main.holder[int].
 //
 //	type point struct{ x, y int }      type point struct{ x, y int }
 //	p := point{1, 2}                   (package level)

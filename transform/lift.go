@@ -35,13 +35,15 @@ type liftedType struct {
 }
 
 // lift moves the local type and constant declarations of the body to
-// m.lifted, renamed where needed.
+// m.lifted, renamed where needed. A declaration in a statement list that
+// no wait cuts stays where it is (see staysLocal).
 func (m *machine) lift() {
 	var decls []*dst.GenDecl
 	var from []dst.Stmt
+	local := m.staysLocal()
 	m.rewriteLists(m.decl.Body, func(s dst.Stmt) []dst.Stmt {
 		d, ok := s.(*dst.DeclStmt)
-		if !ok {
+		if !ok || local[d] {
 			return nil
 		}
 		g, ok := d.Decl.(*dst.GenDecl)
@@ -109,6 +111,67 @@ func (m *machine) lift() {
 	for _, d := range m.lifted {
 		m.renameLifted(d, names)
 	}
+}
+
+// staysLocal returns the type and constant declarations that need not
+// move: those of a statement list that holds no wait and no label a goto
+// jumps to. Such a list is never cut into states (a wait-free statement is
+// copied whole; the wait-free body of an if, loop or case that waits
+// elsewhere goes into one state), so the declaration and every use of it
+// stay in one case of Poll, a scope where it keeps its name: two blocks
+// may each declare their C, a struct may embed it, and %T shows it as Go
+// does. A declaration of a predeclared name (type bool int) moves all the
+// same: in Poll's case it would hide the one the generated code writes.
+func (m *machine) staysLocal() map[*dst.DeclStmt]bool {
+	targets := map[string]bool{}
+	dst.Inspect(m.decl.Body, func(n dst.Node) bool {
+		if b, ok := n.(*dst.BranchStmt); ok && b.Tok == token.GOTO && b.Label != nil {
+			targets[b.Label.Name] = true
+		}
+		return true
+	})
+	local := map[*dst.DeclStmt]bool{}
+	check := func(list []dst.Stmt) {
+		for _, s := range list {
+			if m.containsWait(s) {
+				return
+			}
+			if l, ok := s.(*dst.LabeledStmt); ok && targets[l.Label.Name] {
+				return
+			}
+		}
+		for _, s := range list {
+			d, ok := s.(*dst.DeclStmt)
+			if !ok {
+				continue
+			}
+			g, ok := d.Decl.(*dst.GenDecl)
+			if !ok || g.Tok != token.TYPE && g.Tok != token.CONST {
+				continue
+			}
+			predeclared := false
+			for _, id := range declaredNames(g) {
+				predeclared = predeclared || types.Universe.Lookup(id.Name) != nil
+			}
+			local[d] = !predeclared
+		}
+	}
+	dst.Inspect(m.decl.Body, func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.FuncLit:
+			return false
+		case *dst.BlockStmt:
+			if n != m.decl.Body {
+				check(n.List)
+			}
+		case *dst.CaseClause:
+			check(n.Body)
+		case *dst.CommClause:
+			check(n.Body)
+		}
+		return true
+	})
+	return local
 }
 
 // declaredNames returns the identifiers a type or const declaration
