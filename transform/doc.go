@@ -356,7 +356,15 @@
 //		c.defers = append(c.defers, func() { fn("leaving with", arg2, arg3) })
 //	}
 //
-// ("defer func() { ... }()" pushes the literal itself). A return sets the
+// recover stops a panic only in the function the deferring calls itself,
+// so where Go allows, what is pushed is the user's function: "defer
+// func() { ... }()" pushes the literal, "defer cleanup()" and "defer
+// mu.Unlock()" the function or method value (c.mu.Unlock, evaluated now),
+// and "defer func(p *T) { ... }(&x)" binds its arguments now with
+// func(p *T) func() { return func() { ... } }(&x). A function with
+// arguments or results that is not a literal (defer recoverTo(&err)) is
+// called by a closure, as above: recover in it returns nil, and the panic
+// goes on (write a literal that calls recover). A return sets the
 // results (the named result, or the field result), then
 // runtime.RunDeferred runs the calls, the last first, each as a real
 // deferred call, so a deferred closure may change a named result as in Go.

@@ -561,8 +561,25 @@ func (m *machine) deferCall(d *dst.DeferStmt) dst.Stmt {
 			&dst.CallExpr{Fun: dst.NewIdent("append"), Args: []dst.Expr{m.field(m.defersField), f}},
 		}}
 	}
+	// recover stops a panic only in a function the deferring itself calls:
+	// what is pushed must be the user's function, not a closure calling it,
+	// wherever Go allows.
 	if lit, ok := call.Fun.(*dst.FuncLit); ok && len(call.Args) == 0 {
 		s := push(lit) // defer func() { ... }(): the literal itself
+		moveComments(d, s)
+		return s
+	}
+	if lit, ok := call.Fun.(*dst.FuncLit); ok && (lit.Type.Results == nil || len(lit.Type.Results.List) == 0) {
+		// defer func(p *T) { ... }(&x): the arguments are bound now by
+		// a call that returns the body as a func():
+		// func(p *T) func() { return func() { ... } }(&x).
+		bind := &dst.FuncLit{
+			Type: &dst.FuncType{Func: true, Params: lit.Type.Params, Results: &dst.FieldList{List: []*dst.Field{{Type: &dst.FuncType{Func: true, Params: &dst.FieldList{}}}}}},
+			Body: &dst.BlockStmt{List: []dst.Stmt{&dst.ReturnStmt{Results: []dst.Expr{
+				&dst.FuncLit{Type: &dst.FuncType{Func: true, Params: &dst.FieldList{}}, Body: lit.Body},
+			}}}},
+		}
+		s := push(&dst.CallExpr{Fun: bind, Args: call.Args, Ellipsis: call.Ellipsis})
 		moveComments(d, s)
 		return s
 	}
@@ -571,6 +588,13 @@ func (m *machine) deferCall(d *dst.DeferStmt) dst.Stmt {
 	builtin := false
 	if id, ok := fun.(*dst.Ident); ok {
 		_, builtin = m.objectOf(id).(*types.Builtin)
+	}
+	if sig, ok := underlyingOf(m.typeOf(fun)).(*types.Signature); ok && !builtin && len(call.Args) == 0 && sig.Params().Len() == 0 && sig.Results().Len() == 0 {
+		// defer cleanup(), defer mu.Unlock(): the function value itself,
+		// evaluated now.
+		s := push(fun)
+		moveComments(d, s)
+		return s
 	}
 	if !builtin {
 		lhs, rhs = append(lhs, dst.NewIdent("fn")), append(rhs, fun)
@@ -1016,4 +1040,12 @@ func (m *machine) varPos(v *types.Var) token.Position {
 		return m.file.loadFset.Position(v.Pos())
 	}
 	return m.pos
+}
+
+// underlyingOf returns t's underlying type, or nil for nil.
+func underlyingOf(t types.Type) types.Type {
+	if t == nil {
+		return nil
+	}
+	return t.Underlying()
 }
