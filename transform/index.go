@@ -28,6 +28,10 @@ type index struct {
 	waitN    map[[2]int]int              // x.wait span -> values, for runtime.AwaitN
 	selects  map[span]*types.Selection   // selector -> selection
 	implicit map[int]types.Object        // offset of a case clause -> implicit object
+	// embedded maps an embedded field's identifier, whose object is the
+	// field, to the type it names: struct{ deep } declares the field deep
+	// and uses the type deep.
+	embedded map[int]types.Object
 }
 
 // newIndex indexes info, the type checker's record of the lowered file f
@@ -36,6 +40,7 @@ type index struct {
 func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, waitCalls map[*ast.CallExpr]bool) *index {
 	ix := &index{
 		objects:  map[int]types.Object{},
+		embedded: map[int]types.Object{},
 		defs:     map[int]bool{},
 		exprs:    map[span]types.TypeAndValue{},
 		waits:    map[[2]int]types.Type{},
@@ -64,8 +69,11 @@ func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, wa
 	}
 	for id, obj := range info.Uses {
 		if inSource(id) {
-			if _, isDef := ix.objects[off(id.Pos())]; !isDef {
+			def, isDef := ix.objects[off(id.Pos())]
+			if !isDef {
 				ix.objects[off(id.Pos())] = obj
+			} else if v, ok := def.(*types.Var); ok && v.Embedded() {
+				ix.embedded[off(id.Pos())] = obj
 			}
 		}
 	}
@@ -128,6 +136,17 @@ func (t *typed) objectOf(id *dst.Ident) types.Object {
 	}
 	start, _ := t.offsets(a)
 	return t.ix.objects[start]
+}
+
+// embeddedType returns the type an embedded field's identifier names, or
+// nil when id is not one.
+func (t *typed) embeddedType(id *dst.Ident) types.Object {
+	a, ok := t.astOf(id).(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	start, _ := t.offsets(a)
+	return t.ix.embedded[start]
 }
 
 // isDef reports whether id is the defining occurrence of its object.

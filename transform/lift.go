@@ -205,7 +205,11 @@ func (m *machine) namesInCoroutine() map[string]map[types.Object]bool {
 		if out[id.Name] == nil {
 			out[id.Name] = map[types.Object]bool{}
 		}
-		out[id.Name][m.objectOf(id)] = true
+		obj := m.objectOf(id)
+		if t := m.embeddedType(id); t != nil {
+			obj = t // struct{ deep }: the type deep, not the field
+		}
+		out[id.Name][obj] = true
 	})
 	return out
 }
@@ -363,12 +367,22 @@ func (m *machine) renameLifted(n dst.Node, names map[types.Object]string) {
 			return true
 		}
 		obj := m.objectOf(id)
+		embedded := m.embeddedType(id)
+		if embedded != nil {
+			obj = embedded
+		}
 		name, ok := names[obj]
 		if !ok {
 			return true
 		}
+		if embedded != nil && name != id.Name {
+			// The field is named after the type: renamed, it would be
+			// another field.
+			m.errorf(m.position(id), "cannot declare the local type %s at package level under another name (%s is taken there): this struct embeds it, and its field would be named %s; rename the type", id.Name, id.Name, name)
+			return true
+		}
 		id.Name = name
-		if _, isType := obj.(*types.TypeName); !isType || m.typeParams == nil || m.isDef(id) {
+		if _, isType := obj.(*types.TypeName); !isType || m.typeParams == nil || m.isDef(id) && embedded == nil {
 			return true
 		}
 		if !exprSlot(c) {
