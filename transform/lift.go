@@ -219,7 +219,7 @@ func (m *machine) namesInCoroutine() map[string]map[types.Object]bool {
 func (m *machine) refersToLocalVar(g *dst.GenDecl) bool {
 	found := false
 	dst.Inspect(g, func(n dst.Node) bool {
-		if id, ok := n.(*dst.Ident); ok {
+		if id, ok := n.(*dst.Ident); ok && !m.isDef(id) { // a use: not a field's or a parameter's name
 			if v, ok := m.objectOf(id).(*types.Var); ok && !v.IsField() && v.Parent() != m.file.pkg.Scope() {
 				found = true
 			}
