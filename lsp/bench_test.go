@@ -39,6 +39,15 @@ func bigGocoro(lines int) string {
 // of each server (corofy-lsp-ns/op, gopls-ns/op) and their ratio; ns/op is
 // their sum.
 //
+// With COROFY_LSP_BENCH_RELAY=1 in the environment, a relay (see TestMain)
+// takes the place of corofy lsp, in front of gopls on the plain Go file:
+// it copies bytes both ways and does nothing else, so its ratio is what
+// an extra process on the way costs by itself.
+//
+// With COROFY_LSP_CPUPROFILE=file in the environment, corofy lsp writes a
+// CPU profile of itself (warm-up included) to file when the benchmark
+// ends (use -count 1: each run overwrites it).
+//
 // diagnostics-go and hover-go are the same in a .go file of the package,
 // which corofy lsp passes to gopls as it is: the cost of the proxy itself,
 // an extra process on the way.
@@ -69,12 +78,15 @@ func BenchmarkLatency(b *testing.B) {
 		s.c.change(file, old+` + "x"`, 0, old)
 		s.c.waitDiagnostics(file, func(ds []Diagnostic) bool { return !hasError(ds) })
 	}
+	if os.Getenv("COROFY_LSP_BENCH_RELAY") != "" {
+		servers[0].name, servers[0].file = "relay", "big/big.go"
+	}
 	for _, s := range servers {
 		dir := testmod.New(b)
 		path := filepath.Join(dir, s.file)
 		os.MkdirAll(filepath.Dir(path), 0o755)
 		text := src
-		if s.name == "gopls" {
+		if s.name != "corofy-lsp" {
 			text = goSrc
 		}
 		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
@@ -83,10 +95,21 @@ func BenchmarkLatency(b *testing.B) {
 		if err := os.WriteFile(filepath.Join(dir, "big", "plain.go"), []byte(plainGo), 0o644); err != nil {
 			b.Fatal(err)
 		}
-		if s.name == "gopls" {
+		switch s.name {
+		case "gopls":
 			s.c = startServer(b, dir, gopls)
-		} else {
-			s.c = startClient(b, dir)
+		case "relay":
+			self, err := os.Executable()
+			if err != nil {
+				b.Fatal(err)
+			}
+			s.c = startServer(b, dir, self, relayArg, gopls)
+		default:
+			argv := []string{corofyCommand(b), "lsp", "-gopls", gopls}
+			if f := os.Getenv("COROFY_LSP_CPUPROFILE"); f != "" {
+				argv = append(argv, "-cpuprofile", f)
+			}
+			s.c = startServer(b, dir, argv...)
 		}
 		s.c.open(s.file)
 		s.c.open("big/plain.go")

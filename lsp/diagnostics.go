@@ -185,14 +185,17 @@ var (
 // a lowered wait RT.Await(x) is written x.wait again, a call to it becomes
 // ".wait", and the runtime has its own name.
 func cleanMessage(msg string) string {
-	if m := awaitError.FindStringSubmatch(msg); m != nil {
+	if !strings.Contains(msg, "corofyruntime") && !strings.Contains(msg, parser.RuntimePath) {
+		return msg // nothing of the lowering's
+	}
+	if m := matchPrefixed(awaitError, "in call to corofyruntime", msg); m != nil {
 		// An error of the lowered call is one of the wait itself.
 		if t := notFuture.FindStringSubmatch(m[1]); t != nil {
 			return fmt.Sprintf("'.wait' on %s of type %s, which is not a runtime.Future (it needs a method Poll(runtime.Waker) (T, bool))", t[2], t[1])
 		}
 		msg = "'.wait' on a value that is not a runtime.Future (it needs a method Poll(runtime.Waker) (T, bool)): " + m[1]
 	}
-	for {
+	for strings.Contains(msg, "Await") {
 		loc := awaitCall.FindStringIndex(msg)
 		if loc == nil {
 			break
@@ -204,7 +207,54 @@ func cleanMessage(msg string) string {
 		msg = msg[:loc[0]] + msg[loc[1]:end] + ".wait" + msg[end+1:]
 	}
 	msg = strings.ReplaceAll(msg, strconv.Quote(parser.RuntimePath)+".", "runtime.")
-	return runtimeName.ReplaceAllString(msg, "runtime.")
+	return replaceRuntimeNames(msg)
+}
+
+// matchPrefixed is re.FindStringSubmatch(s), for an re that matches only
+// strings starting with prefix.
+func matchPrefixed(re *regexp.Regexp, prefix, s string) []string {
+	if !strings.HasPrefix(s, prefix) {
+		return nil
+	}
+	return re.FindStringSubmatch(s)
+}
+
+// replaceRuntimeNames replaces what runtimeName matches in msg with
+// "runtime.", as runtimeName.ReplaceAllString would, faster.
+func replaceRuntimeNames(msg string) string {
+	const name = "corofyruntime"
+	var b strings.Builder
+	last := 0
+	for i := 0; ; {
+		j := strings.Index(msg[i:], name)
+		if j < 0 {
+			break
+		}
+		j += i
+		k := j + len(name)
+		for k < len(msg) && '0' <= msg[k] && msg[k] <= '9' {
+			k++
+		}
+		if (j == 0 || !isASCIIWordByte(msg[j-1])) && k < len(msg) && msg[k] == '.' {
+			b.WriteString(msg[last:j])
+			b.WriteString("runtime.")
+			last = k + 1
+			i = last
+		} else {
+			i = j + 1
+		}
+	}
+	if last == 0 {
+		return msg
+	}
+	b.WriteString(msg[last:])
+	return b.String()
+}
+
+// isASCIIWordByte reports whether c is a word character for \b and \w
+// in a regular expression.
+func isASCIIWordByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // matchingParen returns the index of the ")" closing the "(" before

@@ -64,10 +64,13 @@
 //
 // The message reader never panics on malformed input (FuzzReadMessage): a
 // bad header or body gets a JSON-RPC error and the session goes on. Each
-// request is answered on its own goroutine, with the documents as they
-// were when it arrived; $/cancelRequest cancels it, in gopls too, and an
-// edit of the .gocoro it is about supersedes it: it gets ContentModified
-// at once, since its answer would be about text the editor no longer has
-// (TestCancel). A gopls that exits is restarted with the open documents,
+// request is answered with the documents as they were when it arrived,
+// without holding up the others: most take one call to gopls, sent as the
+// request is read, and are answered as gopls's response is read (no other
+// goroutine is woken on the way: see server.request); the others have a
+// goroutine of their own. $/cancelRequest cancels a request, in gopls
+// too, and an edit of the .gocoro it is about supersedes it: it gets
+// ContentModified at once, since its answer would be about text the
+// editor no longer has (TestCancel). A gopls that exits is restarted with the open documents,
 // and the user is told.
 package lsp

@@ -55,6 +55,14 @@ func startGopls(argv []string, dir string, logw io.Writer) (*goplsProc, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %v", filepath.Base(argv[0]), err)
 	}
+	// Read gopls's output with blocking reads: the goroutine reading it
+	// waits in the read, and its thread is woken by the kernel when gopls
+	// writes, rather than through the runtime's poller (a read that would
+	// block, a wait in the poller, the read again, and a hand-off between
+	// threads, for every message).
+	if f, ok := out.(*os.File); ok {
+		f.Fd()
+	}
 	p := &goplsProc{cmd: cmd, conn: newConn(out, in), done: make(chan struct{})}
 	return p, nil
 }

@@ -6,36 +6,42 @@ import (
 	"strings"
 )
 
-// hover answers a hover at a position of st: gopls's hover at the same
-// place of the shadow, reworded; on the word "wait" of x.wait, what the
-// wait gives; on the word "coroutine", what a coroutine is.
-func (s *server) hover(st *docState, params json.RawMessage) answer {
-	var p positionParams
-	json.Unmarshal(params, &p)
-	gp, off, exact := st.positionToGo(p.Position)
-	return func(ctx context.Context) (any, *responseError) {
-		if !exact {
+// hover answers a hover at the position pos of st: gopls's hover at the
+// same place of the shadow, reworded; on the word "wait" of x.wait, what
+// the wait gives; on the word "coroutine", what a coroutine is.
+func (s *server) hover(st *docState, params json.RawMessage, pos Position) answer {
+	gp, off, exact := st.positionToGo(pos)
+	if !exact {
+		return runAnswer(func(ctx context.Context) (any, *responseError) {
 			return s.loweredHover(ctx, st, params, off)
-		}
-		res, rerr := s.call(ctx, "textDocument/hover", shadowParams(st, params, &gp))
-		if rerr != nil || string(res) == "null" {
-			return nil, rerr
-		}
-		var h hover
-		if json.Unmarshal(res, &h) != nil {
-			return nil, nil
-		}
-		h.Contents.Value = cleanMessage(h.Contents.Value)
-		if h.Range != nil {
-			r, ok := st.rangeToSource(*h.Range)
-			if !ok {
-				h.Range = nil
-			} else {
-				h.Range = &r
-			}
-		}
-		return h, nil
+		})
 	}
+	return answer{method: "textDocument/hover", params: shadowParams(st, params, &gp),
+		then: func(res json.RawMessage) (any, *responseError, func(context.Context) (any, *responseError)) {
+			return mapHover(st, res), nil, nil
+		}}
+}
+
+// mapHover rewords gopls's hover of st's shadow and maps its range; nil
+// if there is none.
+func mapHover(st *docState, res json.RawMessage) any {
+	if string(res) == "null" {
+		return nil
+	}
+	var h hover
+	if json.Unmarshal(res, &h) != nil {
+		return nil
+	}
+	h.Contents.Value = cleanMessage(h.Contents.Value)
+	if h.Range != nil {
+		r, ok := st.rangeToSource(*h.Range)
+		if !ok {
+			h.Range = nil
+		} else {
+			h.Range = &r
+		}
+	}
+	return h
 }
 
 // loweredHover answers a hover over text the lowering replaced.

@@ -187,20 +187,50 @@ func validID(id json.RawMessage) bool {
 	return false
 }
 
-// writeMessage writes m with its Content-Length header.
+// writeMessage writes m with its Content-Length header, in one write.
+// Its raw members are written as they are: they hold JSON read by
+// decodeMessage or made by json.Marshal.
 func writeMessage(w io.Writer, m *message) error {
-	m.JSONRPC = "2.0"
-	body, err := json.Marshal(m)
-	if err != nil {
-		return err
+	body := make([]byte, 0, 64+len(m.Method)+len(m.ID)+len(m.Params)+len(m.Result))
+	body = append(body, `{"jsonrpc":"2.0"`...)
+	if m.ID != nil {
+		body = append(append(body, `,"id":`...), m.ID...)
 	}
+	if m.Method != "" {
+		body = appendJSONString(append(body, `,"method":`...), m.Method)
+	}
+	if m.Params != nil {
+		body = append(append(body, `,"params":`...), m.Params...)
+	}
+	if m.Result != nil {
+		body = append(append(body, `,"result":`...), m.Result...)
+	}
+	if m.Error != nil {
+		e, err := json.Marshal(m.Error)
+		if err != nil {
+			return err
+		}
+		body = append(append(body, `,"error":`...), e...)
+	}
+	body = append(body, '}')
 	buf := make([]byte, 0, len(body)+32)
 	buf = append(buf, "Content-Length: "...)
 	buf = strconv.AppendInt(buf, int64(len(body)), 10)
 	buf = append(buf, "\r\n\r\n"...)
 	buf = append(buf, body...)
-	_, err = w.Write(buf)
+	_, err := w.Write(buf)
 	return err
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	return append(append(append(b, '"'), s...), '"')
 }
 
 // A conn is one side of a JSON-RPC connection: it writes messages one at
@@ -213,12 +243,12 @@ type conn struct {
 
 	mu      sync.Mutex
 	seq     int64
-	pending map[string]chan *message
+	pending map[string]func(*message) // by id, what to do with the response
 	closed  error
 }
 
 func newConn(r io.Reader, w io.Writer) *conn {
-	return &conn{r: bufio.NewReaderSize(r, 64<<10), w: w, pending: map[string]chan *message{}}
+	return &conn{r: bufio.NewReaderSize(r, 64<<10), w: w, pending: map[string]func(*message){}}
 }
 
 // send writes m.
@@ -237,13 +267,17 @@ func (c *conn) notify(method string, params any) error {
 	return c.send(&message{Method: method, Params: raw})
 }
 
-// reply sends the response to the request id.
+// reply sends the response to the request id. A result that is a
+// json.RawMessage is sent as it is.
 func (c *conn) reply(id json.RawMessage, result any, rerr *responseError) error {
 	m := &message{ID: id, Error: rerr}
 	if rerr == nil {
-		raw, err := json.Marshal(result)
-		if err != nil {
-			return err
+		raw, ok := result.(json.RawMessage)
+		if !ok || raw == nil {
+			var err error
+			if raw, err = json.Marshal(result); err != nil {
+				return err
+			}
 		}
 		m.Result = raw
 	}
@@ -253,39 +287,54 @@ func (c *conn) reply(id json.RawMessage, result any, rerr *responseError) error 
 // start sends a request and returns its id and the channel its response
 // will come on.
 func (c *conn) start(method string, params json.RawMessage) (json.RawMessage, chan *message, error) {
-	c.mu.Lock()
-	if c.closed != nil {
-		c.mu.Unlock()
-		return nil, nil, c.closed
-	}
-	c.seq++
-	id := json.RawMessage(strconv.FormatInt(c.seq, 10))
 	ch := make(chan *message, 1)
-	c.pending[string(id)] = ch
-	c.mu.Unlock()
-	if err := c.send(&message{ID: id, Method: method, Params: params}); err != nil {
-		c.forget(id)
+	id, err := c.startFunc(method, params, func(m *message) { ch <- m })
+	if err != nil {
 		return nil, nil, err
 	}
 	return id, ch, nil
 }
 
-// forget drops the call id: its response, if one comes, is ignored.
-func (c *conn) forget(id json.RawMessage) {
+// startFunc sends a request; handle is called with its response, on the
+// goroutine that reads the connection (it must not wait for the peer),
+// or with an error response if the connection closes first. It is never
+// called if startFunc fails, nor after forget.
+func (c *conn) startFunc(method string, params json.RawMessage, handle func(*message)) (json.RawMessage, error) {
 	c.mu.Lock()
+	if c.closed != nil {
+		c.mu.Unlock()
+		return nil, c.closed
+	}
+	c.seq++
+	id := json.RawMessage(strconv.FormatInt(c.seq, 10))
+	c.pending[string(id)] = handle
+	c.mu.Unlock()
+	if err := c.send(&message{ID: id, Method: method, Params: params}); err != nil {
+		c.forget(id)
+		return nil, err
+	}
+	return id, nil
+}
+
+// forget drops the call id: its response, if one comes, is ignored. It
+// reports whether the call was waiting for its response.
+func (c *conn) forget(id json.RawMessage) bool {
+	c.mu.Lock()
+	_, ok := c.pending[string(id)]
 	delete(c.pending, string(id))
 	c.mu.Unlock()
+	return ok
 }
 
 // deliver hands a response to the call waiting for it; it reports
 // whether one was.
 func (c *conn) deliver(m *message) bool {
 	c.mu.Lock()
-	ch, ok := c.pending[string(m.ID)]
+	handle, ok := c.pending[string(m.ID)]
 	delete(c.pending, string(m.ID))
 	c.mu.Unlock()
 	if ok {
-		ch <- m
+		handle(m)
 	}
 	return ok
 }
@@ -293,13 +342,14 @@ func (c *conn) deliver(m *message) bool {
 // close fails every pending call with err, and every later one.
 func (c *conn) close(err error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.closed == nil {
 		c.closed = err
 	}
-	for id, ch := range c.pending {
-		ch <- &message{ID: json.RawMessage(id), Error: &responseError{codeRequestFailed, err.Error()}}
-		delete(c.pending, id)
+	pending := c.pending
+	c.pending = map[string]func(*message){}
+	c.mu.Unlock()
+	for id, handle := range pending {
+		handle(&message{ID: json.RawMessage(id), Error: &responseError{codeRequestFailed, err.Error()}})
 	}
 }
 

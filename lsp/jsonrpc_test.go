@@ -103,7 +103,8 @@ func TestDecodeMessage(t *testing.T) {
 }
 
 // FuzzReadMessage reads arbitrary streams: reading and decoding never
-// panic, and every read consumes input, so the loop ends.
+// panic, every read consumes input, so the loop ends, and a message read
+// is written as it was read (checkRoundTrip).
 func FuzzReadMessage(f *testing.F) {
 	f.Add([]byte(frame(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}`)))
 	f.Add([]byte("Content-Length: 5\r\n\r\n{}{}{Content-Length: 2\n\n[]"))
@@ -124,9 +125,66 @@ func FuzzReadMessage(f *testing.F) {
 			if err != nil {
 				return
 			}
-			if m, rerr := decodeMessage(body); rerr == nil && m == nil {
+			m, rerr := decodeMessage(body)
+			if rerr == nil && m == nil {
 				t.Fatalf("decodeMessage(%q) = nil, nil", body)
+			}
+			if rerr == nil {
+				checkRoundTrip(t, m)
 			}
 		}
 	})
+}
+
+// TestWriteMessage writes messages of each kind and reads them back.
+func TestWriteMessage(t *testing.T) {
+	for _, m := range []*message{
+		{ID: json.RawMessage(`1`), Method: "textDocument/hover", Params: json.RawMessage(`{"textDocument":{"uri":"file:///a.gocoro"},"position":{"line":1,"character":2}}`)},
+		{Method: "exit", Params: json.RawMessage(`null`)},
+		{Method: "m\"é\u2028<\n", Params: json.RawMessage(`[1, "x" ,{"a" :null}]`)},
+		{ID: json.RawMessage(`"s"`), Result: json.RawMessage(`null`)},
+		{ID: json.RawMessage(`3`), Result: json.RawMessage(`{"contents":{"kind":"markdown","value":"a\u003cb"}}`)},
+		{ID: json.RawMessage(`null`), Error: &responseError{codeParseError, "bad \"body\""}},
+	} {
+		var buf bytes.Buffer
+		if err := writeMessage(&buf, m); err != nil {
+			t.Fatalf("writeMessage(%+v): %v", m, err)
+		}
+		body, err := readMessage(bufio.NewReader(&buf))
+		if err != nil {
+			t.Fatalf("reading back %+v: %v", m, err)
+		}
+		got, rerr := decodeMessage(body)
+		if rerr != nil {
+			t.Fatalf("%s: %v", body, rerr)
+		}
+		if got.Method != m.Method || string(got.ID) != string(m.ID) || string(got.Params) != string(m.Params) ||
+			string(got.Result) != string(m.Result) || (got.Error == nil) != (m.Error == nil) || got.Error != nil && *got.Error != *m.Error {
+			t.Errorf("wrote %+v, read back %+v (%s)", m, got, body)
+		}
+		checkRoundTrip(t, got)
+	}
+}
+
+// checkRoundTrip checks that m, read by decodeMessage, is written by
+// writeMessage as a message that reads back the same.
+func checkRoundTrip(t *testing.T, m *message) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := writeMessage(&buf, m); err != nil {
+		t.Fatalf("writeMessage(%+v): %v", m, err)
+	}
+	body, err := readMessage(bufio.NewReader(&buf))
+	if err != nil {
+		t.Fatalf("reading back %+v: %v", m, err)
+	}
+	got, rerr := decodeMessage(body)
+	if rerr != nil {
+		t.Fatalf("%+v written as %s, which reads as an error: %v", m, body, rerr)
+	}
+	if !json.Valid(body) || got.JSONRPC != "2.0" || got.Method != m.Method || string(got.ID) != string(m.ID) ||
+		string(got.Params) != string(m.Params) || string(got.Result) != string(m.Result) ||
+		(got.Error == nil) != (m.Error == nil) || got.Error != nil && *got.Error != *m.Error {
+		t.Fatalf("%+v written as %s, which reads as %+v", m, body, got)
+	}
 }

@@ -1,10 +1,14 @@
 package lsp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -14,24 +18,41 @@ import (
 // shadow yet (a package the editor has no file of open), it shadows that
 // package and asks again, so the answer lands in the .gocoro file.
 func (s *server) passThrough(m *message) answer {
-	return func(ctx context.Context) (any, *responseError) {
-		for try := 0; ; try++ {
-			res, rerr := s.call(ctx, m.Method, m.Params)
-			if rerr != nil {
-				return nil, rerr
+	return answer{method: m.Method, params: m.Params, then: s.mapLocations(m.Method, m.Params)}
+}
+
+// mapLocations returns the then of an answer whose result holds
+// locations (see passThrough): they are mapped, or, if some are in
+// generated files of packages not shadowed yet, those are shadowed and
+// gopls is asked again (method, params).
+func (s *server) mapLocations(method string, params json.RawMessage) func(json.RawMessage) (any, *responseError, func(context.Context) (any, *responseError)) {
+	return func(res json.RawMessage) (any, *responseError, func(context.Context) (any, *responseError)) {
+		if dirs := s.unshadowedGenerated(res); len(dirs) > 0 {
+			return nil, nil, func(ctx context.Context) (any, *responseError) {
+				for _, dir := range dirs {
+					s.shadowSiblings(dir)
+				}
+				res, rerr := s.call(ctx, method, params)
+				if rerr != nil {
+					return nil, rerr
+				}
+				return s.view().mapJSON(res), nil
 			}
-			if try == 0 && s.shadowGeneratedIn(res) {
-				continue
-			}
-			return s.view().mapJSON(res), nil
 		}
+		if !mayNameShadow(res) {
+			return res, nil, nil // nothing to map
+		}
+		return s.view().mapJSON(res), nil, nil
 	}
 }
 
-// shadowGeneratedIn shadows the packages of the generated files that the
-// result raw names and reports whether there were any.
-func (s *server) shadowGeneratedIn(raw json.RawMessage) bool {
-	found := false
+// unshadowedGenerated returns the directories of the generated files that
+// the result raw names whose .gocoro files are not shadowed yet.
+func (s *server) unshadowedGenerated(raw json.RawMessage) []string {
+	if !mayNameShadow(raw) {
+		return nil
+	}
+	var dirs []string
 	for _, uri := range urisIn(raw) {
 		path := uriToPath(uri)
 		src := sourceOfGenerated(path)
@@ -41,10 +62,19 @@ func (s *server) shadowGeneratedIn(raw json.RawMessage) bool {
 		if _, err := os.Stat(src); err != nil {
 			continue
 		}
-		s.shadowSiblings(filepath.Dir(src))
-		found = true
+		if dir := filepath.Dir(src); !slices.Contains(dirs, dir) {
+			dirs = append(dirs, dir)
+		}
 	}
-	return found
+	return dirs
+}
+
+// mayNameShadow reports whether the JSON value raw may hold the name of a
+// shadow or of a generated file: they all end in _corofied.go or
+// _corofied_test.go, which JSON strings never escape (gopls's URIs do not
+// percent-encode them either).
+func mayNameShadow(raw json.RawMessage) bool {
+	return bytes.Contains(raw, []byte("_corofied"))
 }
 
 // urisIn returns the values of the "uri" and "targetUri" members found in
@@ -75,95 +105,93 @@ func urisIn(raw json.RawMessage) []string {
 	return out
 }
 
-// gocoroRequest answers a request about a .gocoro document through its
-// shadow.
-func (s *server) gocoroRequest(m *message) answer {
-	var p positionParams
-	json.Unmarshal(m.Params, &p)
+// gocoroRequest answers a request about a .gocoro document, whose params
+// are p, through its shadow.
+func (s *server) gocoroRequest(m *message, p *requestParams) answer {
 	d := s.doc(uriToPath(p.TextDocument.URI))
 	if d == nil {
-		return func(context.Context) (any, *responseError) {
+		return runAnswer(func(context.Context) (any, *responseError) {
 			return nil, &responseError{codeInvalidParams, "corofy lsp: " + p.TextDocument.URI + " is not open"}
-		}
+		})
 	}
 	d.mu.Lock()
 	st := d.st
 	d.mu.Unlock()
 	switch m.Method {
 	case "textDocument/formatting":
-		return func(context.Context) (any, *responseError) { return formatEdits(st), nil }
+		return runAnswer(func(context.Context) (any, *responseError) { return formatEdits(st), nil })
 	case "textDocument/hover":
-		return s.hover(st, m.Params)
+		return s.hover(st, m.Params, p.Position)
 	case "textDocument/completion":
-		return s.completion(st, m.Params)
+		return s.completion(st, m.Params, p.Position)
 	case "textDocument/definition", "textDocument/typeDefinition", "textDocument/implementation",
 		"textDocument/references", "textDocument/rename", "textDocument/declaration":
-		return s.atPosition(st, m, nil)
+		return s.atPosition(st, m, p.Position, nil)
 	case "textDocument/prepareRename":
-		return s.atPosition(st, m, func(res json.RawMessage) any { return mapPrepareRename(st, res) })
+		return s.atPosition(st, m, p.Position, func(res json.RawMessage) any { return mapPrepareRename(st, res) })
 	case "textDocument/documentHighlight":
-		return s.atPosition(st, m, func(res json.RawMessage) any { return mapHighlights(st, res) })
+		return s.atPosition(st, m, p.Position, func(res json.RawMessage) any { return mapHighlights(st, res) })
 	case "textDocument/signatureHelp":
-		return s.atPosition(st, m, func(res json.RawMessage) any { return cleanSignatures(res) })
+		return s.atPosition(st, m, p.Position, func(res json.RawMessage) any { return cleanSignatures(res) })
 	case "textDocument/documentSymbol":
-		return func(ctx context.Context) (any, *responseError) {
-			res, rerr := s.call(ctx, m.Method, shadowParams(st, m.Params, nil))
-			if rerr != nil {
-				return nil, rerr
-			}
-			return mapSymbols(st, res), nil
-		}
+		return answer{method: m.Method, params: shadowParams(st, m.Params, nil),
+			then: func(res json.RawMessage) (any, *responseError, func(context.Context) (any, *responseError)) {
+				return mapSymbols(st, res), nil, nil
+			}}
 	}
 	// Anything else would show the shadow (code actions, semantic tokens,
 	// inlay hints of the lowering...): nothing, rather than a wrong answer.
-	return func(context.Context) (any, *responseError) { return nil, nil }
+	return nothing
 }
 
 // shadowParams returns params with the document replaced by st's shadow
 // and, if pos is not nil, the position by pos.
 func shadowParams(st *docState, params json.RawMessage, pos *Position) json.RawMessage {
 	var p map[string]json.RawMessage
-	if json.Unmarshal(params, &p) != nil {
+	if json.Unmarshal(params, &p) != nil || p == nil {
 		return params
 	}
-	p["textDocument"], _ = json.Marshal(docID{URI: st.doc.shadowURI})
+	p["textDocument"] = appendJSONString(append([]byte(nil), `{"uri":`...), st.doc.shadowURI)
+	p["textDocument"] = append(p["textDocument"], '}')
 	if pos != nil {
-		p["position"], _ = json.Marshal(pos)
+		p["position"] = fmt.Appendf(nil, `{"line":%d,"character":%d}`, pos.Line, pos.Character)
 	}
-	out, _ := json.Marshal(p)
-	return out
+	return appendObject(make([]byte, 0, len(params)+len(st.doc.shadowURI)), p)
 }
 
-// atPosition answers a request at a position of st by asking gopls at the
-// same place of the shadow, and mapping its answer with mapResult, or
-// as locations and workspace edits if it is nil. A
-// position in text the lowering replaced (the word "coroutine", ".wait")
-// has no answer.
-func (s *server) atPosition(st *docState, m *message, mapResult func(json.RawMessage) any) answer {
-	var p positionParams
-	json.Unmarshal(m.Params, &p)
-	gp, _, ok := st.positionToGo(p.Position)
-	return func(ctx context.Context) (any, *responseError) {
-		if !ok {
-			return nil, nil
+// appendObject appends the JSON object of the members m, in the order of
+// their names.
+func appendObject(b []byte, m map[string]json.RawMessage) []byte {
+	b = append(b, '{')
+	for i, k := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			b = append(b, ',')
 		}
-		params := shadowParams(st, m.Params, &gp)
-		res, rerr := s.call(ctx, m.Method, params)
-		if rerr != nil {
-			return nil, rerr
-		}
-		if mapResult != nil {
-			return mapResult(res), nil
-		}
+		b = append(appendJSONString(b, k), ':')
+		b = append(b, m[k]...)
+	}
+	return append(b, '}')
+}
+
+// atPosition answers a request at a position pos of st by asking gopls at
+// the same place of the shadow, and mapping its answer with mapResult, or
+// as locations and workspace edits if it is nil. A position in text the
+// lowering replaced (the word "coroutine", ".wait") has no answer.
+func (s *server) atPosition(st *docState, m *message, pos Position, mapResult func(json.RawMessage) any) answer {
+	gp, _, ok := st.positionToGo(pos)
+	if !ok {
+		return nothing
+	}
+	params := shadowParams(st, m.Params, &gp)
+	if mapResult == nil {
 		// Locations: into generated files of packages not shadowed yet,
 		// shadow them and ask again.
-		if s.shadowGeneratedIn(res) {
-			if res, rerr = s.call(ctx, m.Method, params); rerr != nil {
-				return nil, rerr
-			}
-		}
-		return s.view().mapJSON(res), nil
+		return answer{method: m.Method, params: params, then: s.mapLocations(m.Method, params)}
 	}
+	return answer{method: m.Method, params: params,
+		then: func(res json.RawMessage) (any, *responseError, func(context.Context) (any, *responseError)) {
+			return mapResult(res), nil, nil
+		}}
 }
 
 // mapPrepareRename maps prepareRename's answer: a range, or a range and a

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -125,9 +126,13 @@ func (s *server) run() error {
 	}
 }
 
-// request answers an editor request on its own goroutine, after taking, on
-// this one, the state of the documents the answer is about: changes read
-// after the request do not apply to it.
+// request answers an editor request, with the documents as they are when
+// it arrives: changes read after it do not apply to it.
+//
+// Most requests take one call to gopls: it is sent from this goroutine,
+// and gopls's response is mapped and answered on the goroutine that reads
+// gopls (see answer), so that no goroutine is woken in between. Others are
+// answered on a goroutine of their own.
 //
 // A request is cancelled by $/cancelRequest, and superseded by an edit of
 // the .gocoro document it is about: its answer would be about text the
@@ -135,11 +140,10 @@ func (s *server) run() error {
 // RequestCancelled or ContentModified, which editors do not show), and
 // gopls is told to stop working on it.
 func (s *server) request(m *message) {
-	ctx, cancel := context.WithCancelCause(context.Background())
-	var p struct {
-		TextDocument *docID `json:"textDocument"`
-	}
+	var p requestParams
 	json.Unmarshal(m.Params, &p)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	r := &pendingRequest{s: s, id: m.ID, ctx: ctx, cancel: cancel}
 	req := inflightRequest{cancel: cancel}
 	if p.TextDocument != nil && isGocoro(p.TextDocument.URI) {
 		req.path = uriToPath(p.TextDocument.URI)
@@ -147,52 +151,142 @@ func (s *server) request(m *message) {
 	s.mu.Lock()
 	s.inflight[string(m.ID)] = req
 	s.mu.Unlock()
-	answer := s.prepare(m)
-	go func() {
-		defer cancel(nil)
-		result, rerr := answer(ctx)
-		s.mu.Lock()
-		delete(s.inflight, string(m.ID))
-		s.mu.Unlock()
-		if ctx.Err() != nil {
-			rerr = &responseError{codeRequestCancelled, "request cancelled"}
-			if context.Cause(ctx) == errContentModified {
-				rerr = &responseError{codeContentModified, "content modified: the document changed before the request was answered"}
-			}
-		}
-		if rerr != nil {
-			s.client.reply(m.ID, nil, &responseError{rerr.Code, s.view().cleanError(rerr.Message)})
-			return
-		}
-		if result == nil {
-			result = json.RawMessage("null")
-		}
-		s.client.reply(m.ID, result, nil)
-	}()
+	a := s.prepare(m, &p)
+	if a.method == "" {
+		go func() { r.reply(a.run(ctx)) }()
+		return
+	}
+	s.ask(r, a)
 }
 
-// An answer computes the result of a request.
-type answer func(ctx context.Context) (any, *responseError)
+// requestParams are the members of a request's params the proxy looks at
+// to choose how to answer it.
+type requestParams struct {
+	TextDocument *docID   `json:"textDocument"`
+	Position     Position `json:"position"`
+}
 
-// prepare returns how to answer the request m.
-func (s *server) prepare(m *message) answer {
+// An answer is how to compute the result of a request. Most ask gopls
+// once: method and params are the call, and then maps its result. then
+// runs on the goroutine that reads gopls: it must neither call gopls nor
+// wait; if the answer needs more (a package to shadow, and gopls asked
+// again), then returns more, which finishes it on a goroutine of its own.
+// An answer without a method is computed by run, on a goroutine of its own.
+type answer struct {
+	method string
+	params json.RawMessage
+	then   func(res json.RawMessage) (result any, rerr *responseError, more func(context.Context) (any, *responseError))
+	run    func(ctx context.Context) (any, *responseError)
+}
+
+// runAnswer is the answer computed by run.
+func runAnswer(run func(ctx context.Context) (any, *responseError)) answer {
+	return answer{run: run}
+}
+
+// nothing answers null at once.
+var nothing = runAnswer(func(context.Context) (any, *responseError) { return nil, nil })
+
+// A pendingRequest is an editor request not answered yet.
+type pendingRequest struct {
+	s      *server
+	id     json.RawMessage
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	// stop, if set, unregisters what answers the request when ctx is
+	// cancelled (see ask).
+	stop    func() bool
+	replied atomic.Bool
+}
+
+// reply answers the request with result or rerr, or with the error of
+// its cancellation if it was cancelled; only the first reply is sent.
+func (r *pendingRequest) reply(result any, rerr *responseError) {
+	if !r.replied.CompareAndSwap(false, true) {
+		return
+	}
+	if r.stop != nil {
+		r.stop()
+	}
+	s := r.s
+	s.mu.Lock()
+	delete(s.inflight, string(r.id))
+	s.mu.Unlock()
+	if r.ctx.Err() != nil {
+		rerr = &responseError{codeRequestCancelled, "request cancelled"}
+		if context.Cause(r.ctx) == errContentModified {
+			rerr = &responseError{codeContentModified, "content modified: the document changed before the request was answered"}
+		}
+	}
+	r.cancel(nil)
+	if rerr != nil {
+		s.client.reply(r.id, nil, &responseError{rerr.Code, s.view().cleanError(rerr.Message)})
+		return
+	}
+	if result == nil {
+		result = json.RawMessage("null")
+	}
+	s.client.reply(r.id, result, nil)
+}
+
+// ask sends the call of the answer a to gopls, and answers r when its
+// response comes, with what a.then makes of it, or at once when r is
+// cancelled (gopls is then told to stop working on the call).
+func (s *server) ask(r *pendingRequest, a answer) {
+	p := s.current()
+	if p == nil {
+		r.reply(nil, &responseError{codeRequestFailed, "gopls is not running"})
+		return
+	}
+	// r.ctx is cancelled only by this goroutine (see notification and
+	// supersede), after ask returns and callID is set, or by r.reply,
+	// which calls r.stop first.
+	var callID json.RawMessage
+	r.stop = context.AfterFunc(r.ctx, func() {
+		if p.conn.forget(callID) {
+			p.conn.notify("$/cancelRequest", struct {
+				ID json.RawMessage `json:"id"`
+			}{callID})
+		}
+		r.reply(nil, nil)
+	})
+	id, err := p.conn.startFunc(a.method, a.params, func(resp *message) {
+		if r.replied.Load() {
+			return
+		}
+		if resp.Error != nil {
+			r.reply(nil, resp.Error)
+			return
+		}
+		result, rerr, more := a.then(resp.Result)
+		if more != nil {
+			go func() { r.reply(more(r.ctx)) }()
+			return
+		}
+		r.reply(result, rerr)
+	})
+	if err != nil {
+		r.reply(nil, &responseError{codeRequestFailed, err.Error()})
+		return
+	}
+	callID = id
+}
+
+// prepare returns how to answer the request m, whose params are p.
+func (s *server) prepare(m *message, p *requestParams) answer {
 	switch m.Method {
 	case "initialize":
-		return func(ctx context.Context) (any, *responseError) { return s.initialize(ctx, m.Params) }
+		return runAnswer(func(ctx context.Context) (any, *responseError) { return s.initialize(ctx, m.Params) })
 	case "shutdown":
-		return func(ctx context.Context) (any, *responseError) {
+		return runAnswer(func(ctx context.Context) (any, *responseError) {
 			s.mu.Lock()
 			s.exiting = true
 			s.mu.Unlock()
 			return s.call(ctx, "shutdown", nil)
-		}
+		})
 	}
-	var p struct {
-		TextDocument *docID `json:"textDocument"`
-	}
-	json.Unmarshal(m.Params, &p)
 	if p.TextDocument != nil && isGocoro(p.TextDocument.URI) {
-		return s.gocoroRequest(m)
+		return s.gocoroRequest(m, p)
 	}
 	return s.passThrough(m)
 }

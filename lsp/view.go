@@ -85,7 +85,7 @@ func (v *view) location(loc Location) (Location, bool) {
 // in text the lowering wrote. Anything it does not understand it returns
 // as it is.
 func (v *view) mapJSON(raw json.RawMessage) json.RawMessage {
-	if len(raw) == 0 {
+	if len(raw) == 0 || !mayNameShadow(raw) {
 		return raw
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))

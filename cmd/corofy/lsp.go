@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/corofy/corofy/lsp"
@@ -18,8 +19,9 @@ func runLSP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	flags.SetOutput(stderr)
 	gopls := flags.String("gopls", "", "run gopls as `command` (words separated by spaces); default: gopls on PATH, else go tool gopls")
 	logFile := flags.String("logfile", "", "append gopls's standard error and the server's log to `file` instead of standard error")
+	cpuProfile := flags.String("cpuprofile", "", "write a CPU profile of the server (not of gopls) to `file` when the session ends")
 	flags.Usage = func() {
-		fmt.Fprintf(stderr, "usage: corofy lsp [-gopls command] [-logfile file]\n\n"+
+		fmt.Fprintf(stderr, "usage: corofy lsp [-gopls command] [-logfile file] [-cpuprofile file]\n\n"+
 			"Speaks the Language Server Protocol on standard input and output for\n"+
 			".gocoro and .go files, in front of gopls. Editors start it; see the README.\n\nFlags:\n")
 		flags.PrintDefaults()
@@ -46,6 +48,22 @@ func runLSP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		defer f.Close()
 		opts.Log = f
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "corofy lsp: %v\n", err)
+			return exitDiagnostics
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "corofy lsp: %v\n", err)
+			f.Close()
+			return exitDiagnostics
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
 	}
 	if err := lsp.Serve(stdin, stdout, opts); err != nil {
 		fmt.Fprintf(stderr, "corofy lsp: %v\n", err)
