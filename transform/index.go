@@ -48,7 +48,10 @@ func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, wa
 		selects:  map[span]*types.Selection{},
 		implicit: map[int]types.Object{},
 	}
-	off := func(p token.Pos) int { return fset.Position(p).Offset }
+	// An offset in the file, for a position in it: no line and column to
+	// compute (fset.Position did, for every identifier and expression).
+	base := fset.File(f.Pos()).Base()
+	off := func(p token.Pos) int { return int(p) - base }
 	// info covers every file of the package, and offsets are per file:
 	// only the nodes of f are indexed, or an expression of another file
 	// at the same offsets would lend its type.
@@ -119,7 +122,17 @@ type typed struct {
 func (t *typed) astOf(n dst.Node) ast.Node { return t.dec.Ast.Nodes[n] }
 
 func (t *typed) offsets(n ast.Node) (int, int) {
-	return t.fset.Position(n.Pos()).Offset, t.fset.Position(n.End()).Offset
+	return offsetOf(t.fset, n.Pos()), offsetOf(t.fset, n.End())
+}
+
+// offsetOf returns the offset of p in its file, as fset.Position(p).Offset
+// does, without computing the line and column.
+func offsetOf(fset *token.FileSet, p token.Pos) int {
+	f := fset.File(p)
+	if f == nil {
+		return 0
+	}
+	return f.Offset(p)
 }
 
 // objectOf returns the object an identifier denotes, or nil.
