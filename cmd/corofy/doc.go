@@ -109,7 +109,7 @@
 //	corofy cover [-func] [-o file] profile
 //	corofy fmt [-l] [-w] [-d] [-e] [path ...]
 //	corofy vet [packages]
-//	corofy lsp [-gopls command] [-logfile file]
+//	corofy lsp [-gopls command] [-logfile file] [-cpuprofile file]
 //	corofy explain [-o file] [-run [-timeout d] [-main dir]] file.gocoro [-- args]
 //
 // The arguments are .gocoro files, or packages named as the go command

@@ -63,7 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var graph graphFormat
 	fs.Var(&graph, "graph", "print each coroutine's state graph to standard output, as Graphviz DOT (-graph, -graph=dot) or Mermaid (-graph=mermaid), and write no file")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: corofy [flags] [packages | file.gocoro...]\n       corofy cover [-func] [-o file] profile\n       corofy fmt [-l] [-w] [-d] [-e] [path ...]\n       corofy vet [packages]\n       corofy lsp [-gopls command] [-logfile file]\n       corofy explain [-o file] [-run [-timeout d] [-main dir]] file.gocoro [-- args]\n\nFlags:\n")
+		fmt.Fprintf(stderr, "usage: corofy [flags] [packages | file.gocoro...]\n       corofy cover [-func] [-o file] profile\n       corofy fmt [-l] [-w] [-d] [-e] [path ...]\n       corofy vet [packages]\n       corofy lsp [-gopls command] [-logfile file] [-cpuprofile file]\n       corofy explain [-o file] [-run [-timeout d] [-main dir]] file.gocoro [-- args]\n\nFlags:\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nFor more information, see: go doc github.com/corofy/corofy/cmd/corofy\n")
 	}
