@@ -30,6 +30,12 @@ func FuzzTransform(f *testing.F) {
 	// a file set of its own; each input gets a new one, so that a long
 	// fuzzing run does not grow one file set by every input it tries.
 	imp := importer.ForCompiler(token.NewFileSet(), "source", nil)
+	// Check the packages the seeds import now: the first input would
+	// otherwise pay for it, seconds of go list and type checking, and a
+	// loaded machine makes the fuzzing engine take that for a hang.
+	for _, path := range []string{"fmt", "errors", "strings", "strconv", "sync", "time", "math", "os", cparser.RuntimePath} {
+		imp.Import(path)
+	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		fset := token.NewFileSet()
 		pf, err := cparser.ParseFile(fset, "in.gocoro", src)
