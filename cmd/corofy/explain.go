@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"go/scanner"
 	"io"
 	"log"
 	"os"
@@ -80,20 +79,7 @@ func runExplain(args []string, stderr io.Writer) int {
 	}
 	page, err := explain.Page(path, explain.Options{Run: *runIt, Args: progArgs, Timeout: *timeout, Main: *mainDir})
 	if err != nil {
-		var list scanner.ErrorList
-		if errors.As(err, &list) && len(list) > 0 {
-			for _, e := range list {
-				e.Pos.Filename = shown(e.Pos.Filename)
-				if transform.IsContinuation(e) {
-					e.Msg = e.Msg[1:]
-					fmt.Fprintf(stderr, "\t%v\n", e)
-					continue
-				}
-				fmt.Fprintln(stderr, e)
-			}
-		} else {
-			logger.Print(quotePaths(err))
-		}
+		printError(stderr, logger, err)
 		return exitDiagnostics
 	}
 	if err := replaceFile(out, page); err != nil {

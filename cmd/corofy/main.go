@@ -132,21 +132,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		results, err = transform.Transform(cfg, inputs)
 	}
 	if err != nil {
-		var list scanner.ErrorList
-		if errors.As(err, &list) && len(list) > 0 {
-			for _, e := range list {
-				e.Pos.Filename = shown(e.Pos.Filename)
-				if transform.IsContinuation(e) {
-					// Under the error it continues, as go build prints it.
-					e.Msg = e.Msg[1:]
-					fmt.Fprintf(stderr, "\t%v\n", e)
-					continue
-				}
-				fmt.Fprintln(stderr, e)
-			}
-		} else {
-			logger.Print(quotePaths(err))
-		}
+		printError(stderr, logger, err)
 		return exitDiagnostics
 	}
 	if *sparse {
@@ -197,6 +183,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return code
+}
+
+// printError prints err: a list of positioned errors one per line, the
+// lines that continue an error under it, as go build does; any other
+// error through logger.
+func printError(stderr io.Writer, logger *log.Logger, err error) {
+	var list scanner.ErrorList
+	if !errors.As(err, &list) || len(list) == 0 {
+		logger.Print(quotePaths(err))
+		return
+	}
+	for _, e := range list {
+		e.Pos.Filename = shown(e.Pos.Filename)
+		if transform.IsContinuation(e) {
+			e.Msg = e.Msg[1:]
+			fmt.Fprintf(stderr, "\t%v\n", e)
+			continue
+		}
+		fmt.Fprintln(stderr, e)
+	}
 }
 
 // stale returns what -check says of r's output file: "" when it holds
