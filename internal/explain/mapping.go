@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 
+	cparser "github.com/corofy/corofy/parser"
 	"github.com/corofy/corofy/transform"
 )
 
@@ -144,7 +145,7 @@ func mapLines(input string, src []byte, graphs []transform.Graph) (*lineMap, *as
 		if !ok || fd.Name.Name != "Poll" || fd.Recv == nil || len(fd.Recv.List) != 1 || fd.Body == nil {
 			continue
 		}
-		g, ok := types[recvType(fd.Recv.List[0].Type)]
+		g, ok := types[cparser.RecvTypeName(fd.Recv.List[0].Type)]
 		if !ok {
 			continue
 		}
@@ -232,22 +233,6 @@ func (m *lineMap) readDirectives(tf *token.File, src []byte, base string) {
 	}
 }
 
-// recvType returns the name of a receiver's type.
-func recvType(t ast.Expr) string {
-	if star, ok := t.(*ast.StarExpr); ok {
-		t = star.X
-	}
-	switch x := t.(type) {
-	case *ast.IndexExpr:
-		t = x.X
-	case *ast.IndexListExpr:
-		t = x.X
-	}
-	if id, ok := t.(*ast.Ident); ok {
-		return id.Name
-	}
-	return ""
-}
 
 // stateSwitch returns the switch of Poll whose cases are the states: the
 // first switch on an identifier whose cases are integer literals below
