@@ -233,7 +233,6 @@ func (m *lineMap) readDirectives(tf *token.File, src []byte, base string) {
 	}
 }
 
-
 // stateSwitch returns the switch of Poll whose cases are the states: the
 // first switch on an identifier whose cases are integer literals below
 // n.
