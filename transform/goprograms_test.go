@@ -46,6 +46,9 @@ var goProgramsDiffer = map[string]string{
 	"fixedbugs/issue46725.go":        "expects a collection of what the machine keeps",
 	"fixedbugs/issue38093.go":        "builds for js/wasm only",
 	"fixedbugs/bug203.go":            "its main is not a plain func main",
+	"fixedbugs/issue18149.go":        "checks the positions its own line directives set",
+	"fixedbugs/issue32477.go":        "expects a finalizer to run while a variable is dead in a frame",
+	"fixedbugs/issue5856.go":         "checks its own file name (the test renames it)",
 }
 
 // TestGoPrograms runs programs of Go's own test suite as coroutines: the
