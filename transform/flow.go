@@ -383,7 +383,16 @@ func (m *machine) branchesToJumps(s dst.Stmt) dst.Stmt {
 			case *dst.FuncLit:
 				return false
 			case *dst.LabeledStmt:
-				visit(c.Stmt, append(labels, c.Label.Name), breakable, loop)
+				// A labeled loop or switch is what an unlabeled break
+				// (or continue) in it leaves, as an unlabeled one is.
+				b, l := breakable, loop
+				switch c.Stmt.(type) {
+				case *dst.ForStmt, *dst.RangeStmt:
+					b, l = true, true
+				case *dst.SwitchStmt, *dst.TypeSwitchStmt, *dst.SelectStmt:
+					b = true
+				}
+				visit(c.Stmt, append(labels, c.Label.Name), b, l)
 				return false
 			case *dst.ForStmt, *dst.RangeStmt:
 				if c != n {
