@@ -325,7 +325,7 @@ func readData(t *testing.T, page []byte) pageData {
 // standard output at each step are those of that moment.
 func TestRun(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and runs a program")
+		t.Skip("-short: builds and runs a traced program with the go command (seconds); TestPageStructure checks the page without a run")
 	}
 	page, err := Page(countProg, Options{Run: true})
 	if err != nil {
@@ -540,7 +540,7 @@ func checkWakes(t *testing.T, ev []event, want map[string]int, afterWait ...stri
 // its handle, each wake recorded before the poll it causes.
 func TestRunSpawn(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and runs a program")
+		t.Skip("-short: builds and runs a traced program with the go command (seconds); TestPageStructure checks the page without a run")
 	}
 	page, err := Page("testdata/spawn/main.gocoro", Options{Run: true})
 	if err != nil {
@@ -581,7 +581,7 @@ func m(d pageData, l int) *stateRef {
 // recording Waker each time: one, made at its first poll.
 func TestRunBusy(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and runs a program")
+		t.Skip("-short: builds and runs a traced program with the go command (seconds); TestPageStructure checks the page without a run")
 	}
 	page, err := Page("testdata/busy/main.gocoro", Options{Run: true})
 	if err != nil {
