@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/scanner"
 	"go/token"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -238,11 +239,10 @@ func (sc *scanned) segment(i int) []scannedToken {
 	if i+1 < len(sc.directives) {
 		to = sc.directives[i+1].start
 	}
-	var lo, hi int
-	for lo = 0; lo < len(sc.toks) && sc.toks[lo].off < from; lo++ {
-	}
-	for hi = lo; hi < len(sc.toks) && sc.toks[hi].off < to; hi++ {
-	}
+	// The tokens are in order of offset: two binary searches, not a scan
+	// from the start for each directive.
+	lo := sort.Search(len(sc.toks), func(i int) bool { return sc.toks[i].off >= from })
+	hi := lo + sort.Search(len(sc.toks)-lo, func(i int) bool { return sc.toks[lo+i].off >= to })
 	return sc.toks[lo:hi]
 }
 
