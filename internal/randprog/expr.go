@@ -97,6 +97,13 @@ const boomSrc = `coroutine func boom(x int) int {
 	return v
 }
 
+// recoverPrint stops a panic when a defer calls it.
+func recoverPrint() {
+	if x := recover(); x != nil {
+		fmt.Println("recovered", x)
+	}
+}
+
 `
 
 // expr returns an expression of kind k with at most d levels of nesting.

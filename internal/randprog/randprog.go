@@ -452,12 +452,30 @@ func (g *gen) coroutine(co *coro) string {
 	}
 	c := ctx{waits: !g.plain, straight: true, mult: 1, coroutine: true, plain: g.plain}
 	if co.recovers {
-		g.line("defer func() {")
-		g.line("\tif x := recover(); x != nil {")
-		g.line("\t\tfmt.Println(%q, x)", "recovered in "+co.name)
-		g.line("\t\t%s = -%d", co.named, 1+g.intn(9))
-		g.line("\t}")
-		g.line("}()")
+		// recover works only in the function the defer calls: a literal,
+		// a literal with arguments, a named function.
+		form := g.intn(3)
+		if g.plain && form == 2 {
+			form = 0 // recoverPrint comes with boom, in programs with coroutines
+		}
+		switch form {
+		case 0:
+			g.line("defer func() {")
+			g.line("\tif x := recover(); x != nil {")
+			g.line("\t\tfmt.Println(%q, x)", "recovered in "+co.name)
+			g.line("\t\t%s = -%d", co.named, 1+g.intn(9))
+			g.line("\t}")
+			g.line("}()")
+		case 1:
+			g.line("defer func(tag string, p *int) {")
+			g.line("\tif x := recover(); x != nil {")
+			g.line("\t\tfmt.Println(tag, x)")
+			g.line("\t\t*p = -%d", 1+g.intn(9))
+			g.line("\t}")
+			g.line("}(%q, &%s)", "recovered in "+co.name, co.named)
+		default:
+			g.line("defer recoverPrint()")
+		}
 	}
 	if co.recursive {
 		g.line("if n <= 0 {")
