@@ -121,15 +121,47 @@ func CopyVar[T any](p *T) *T {
 	return q
 }
 
+// Deferred is one call a coroutine deferred, as generated code pushes it
+// on the machine's list: either a func(), called as a deferred call (a
+// function literal, or a function or method value that takes nothing), or
+// a link of a chain, func(next func()), for a call with arguments: the
+// link defers the call itself, with the arguments evaluated at the defer
+// statement, and then calls next:
+//
+//	func(next func()) { defer fn(arg1, arg2); next() }
+//
+// So the user's function is itself the deferred function, as in Go, and
+// recover works in it (Go's recover stops a panic only when the deferred
+// function calls it, not a function that one calls).
+type Deferred any
+
 // RunDeferred runs the calls a coroutine deferred, the last first, when it
-// returns: each is a real deferred call of RunDeferred, so a panic in one
-// still runs the others, as in Go. The list is emptied.
-func RunDeferred(defers *[]func()) {
+// returns: each is a real deferred call, so a panic in one still runs the
+// others, as in Go. The list is emptied.
+func RunDeferred(defers *[]Deferred) {
 	fs := *defers
 	*defers = nil
-	for _, f := range fs {
-		defer f()
+	runDeferred(fs, func() {})
+}
+
+// runDeferred defers the calls of fs, the first outermost, then calls
+// last: once last returns (or panics), the calls run, the last first.
+// Consecutive func() entries are deferred by one frame; a link adds the
+// frames of its own call and of next.
+func runDeferred(fs []Deferred, last func()) {
+	for i, d := range fs {
+		switch f := d.(type) {
+		case func():
+			defer f()
+		case func(next func()):
+			rest := fs[i+1:]
+			f(func() { runDeferred(rest, last) })
+			return
+		default:
+			panic(fmt.Sprintf("runtime: a deferred call of type %T (generated code pushes a func() or a func(func()))", d))
+		}
 	}
+	last()
 }
 
 // Unwind runs the calls a coroutine deferred while the panic v escapes its
@@ -138,7 +170,7 @@ func RunDeferred(defers *[]func()) {
 // returns normally. If none does, the panic goes on. With v == nil (the
 // goroutine is exiting through runtime.Goexit) it runs the calls and
 // reports false.
-func Unwind(defers *[]func(), v any) (recovered bool) {
+func Unwind(defers *[]Deferred, v any) (recovered bool) {
 	if v == nil {
 		RunDeferred(defers)
 		return false
@@ -146,8 +178,6 @@ func Unwind(defers *[]func(), v any) (recovered bool) {
 	fs := *defers
 	*defers = nil
 	defer func() { recovered = true }() // runs only if the panic stops
-	for _, f := range fs {
-		defer f()
-	}
-	panic(v)
+	runDeferred(fs, func() { panic(v) })
+	return true // runDeferred returned: a call recovered
 }

@@ -150,11 +150,11 @@
 //
 // Generated code refers to these names of this package, besides those the
 // user's own code names: [Future], [Waker], [StateDone], [StatePoisoned],
-// [PollError], [RunDeferred], [Unwind], [CopyVar], [MapKeys], [MapEntries],
-// [MapLookup], [DecodeRune], [Tuple2Of], [Tuple3Of], and [Tuple2] and
-// [Tuple3], the result types of coroutines with two or three results. Keep
-// this list in sync with the transform's (the rt constants of
-// transform/names.go): transform's TestRuntimeABI compares the two, and
+// [PollError], [Deferred], [RunDeferred], [Unwind], [CopyVar], [MapKeys],
+// [MapEntries], [MapLookup], [DecodeRune], [Tuple2Of], [Tuple3Of], and
+// [Tuple2] and [Tuple3], the result types of coroutines with two or three
+// results. Keep this list in sync with the transform's (the rt constants
+// of transform/names.go): transform's TestRuntimeABI compares the two, and
 // with the names the golden outputs of testdata/transform use.
 //
 // The parser lowers "coroutine func" and ".wait" to calls of [Lazy],

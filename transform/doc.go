@@ -349,22 +349,27 @@
 //
 // A deferred call runs when the coroutine ends, not when Poll returns
 // because a child is not ready. So "defer f(x)" evaluates f and x at once,
-// as Go does, and pushes the call on the machine's list:
+// as Go does, and pushes the call on the machine's list of
+// runtime.Deferred:
 //
 //	{
 //		fn, arg2, arg3 := fmt.Println, c.x, out1
-//		c.defers = append(c.defers, func() { fn("leaving with", arg2, arg3) })
+//		c.defers = append(c.defers, func(next func()) { defer fn("leaving with", arg2, arg3); next() })
 //	}
 //
 // recover stops a panic only in the function the deferring calls itself,
-// so where Go allows, what is pushed is the user's function: "defer
-// func() { ... }()" pushes the literal, "defer cleanup()" and "defer
-// mu.Unlock()" the function or method value (c.mu.Unlock, evaluated now),
-// and "defer func(p *T) { ... }(&x)" binds its arguments now with
-// func(p *T) func() { return func() { ... } }(&x). A function with
-// arguments or results that is not a literal (defer recoverTo(&err)) is
-// called by a closure, as above: recover in it returns nil, and the panic
-// goes on (write a literal that calls recover). A return sets the
+// so the user's function must be the deferred one, never called by a
+// closure. A call with arguments is therefore pushed as a link of a chain,
+// which defers the call itself and calls the next link: when the calls
+// run, each link's frame holds one real deferred call of the user's
+// function, and recover in it works (defer recoverTo(&err) recovers as in
+// Go, and defer recover() recovers nothing, as in Go). What takes nothing
+// is pushed itself: "defer func() { ... }()" pushes the literal, "defer
+// cleanup()" and "defer mu.Unlock()" the function or method value
+// (c.mu.Unlock, evaluated now), and "defer func(p *T) { ... }(&x)" binds
+// its arguments now with func(p *T) func() { return func() { ... } }(&x).
+// The link's names (fn, argK, next) are free in the coroutine, so a
+// constant argument, written as it is, keeps its meaning. A return sets the
 // results (the named result, or the field result), then
 // runtime.RunDeferred runs the calls, the last first, each as a real
 // deferred call, so a deferred closure may change a named result as in Go.

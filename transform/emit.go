@@ -203,7 +203,7 @@ func (m *machine) typeDecl() dst.Decl {
 		fields.List = append(fields.List, f)
 	}
 	if m.hasDefer {
-		f := &dst.Field{Names: []*dst.Ident{dst.NewIdent(m.defersField)}, Type: &dst.ArrayType{Elt: &dst.FuncType{Func: true, Params: &dst.FieldList{Opening: true, Closing: true}}}}
+		f := &dst.Field{Names: []*dst.Ident{dst.NewIdent(m.defersField)}, Type: &dst.ArrayType{Elt: m.rt(rtDeferred)}}
 		f.Decs.End.Append("// the deferred calls, run when the coroutine ends")
 		fields.List = append(fields.List, f)
 		if m.result != nil && m.namedResult() == nil {
@@ -548,12 +548,17 @@ func (m *machine) finalResult(named *types.Var) dst.Expr {
 }
 
 // deferCall rewrites "defer f(args)": f and the arguments are evaluated
-// now, the call is pushed on the machine's deferred calls.
+// now, and the call is pushed on the machine's deferred calls (see
+// runtime.Deferred). A function that takes nothing is pushed itself; a
+// call with arguments is pushed as a link that defers the call itself:
 //
 //	{
 //		fn, arg1 := f, x
-//		c.defers = append(c.defers, func() { fn(arg1) })
+//		c.defers = append(c.defers, func(next func()) { defer fn(arg1); next() })
 //	}
+//
+// recover stops a panic only in the function a defer calls itself, so the
+// user's function must be the deferred one, never called by a closure.
 func (m *machine) deferCall(d *dst.DeferStmt) dst.Stmt {
 	call := d.Call
 	push := func(f dst.Expr) dst.Stmt {
@@ -561,9 +566,6 @@ func (m *machine) deferCall(d *dst.DeferStmt) dst.Stmt {
 			&dst.CallExpr{Fun: dst.NewIdent("append"), Args: []dst.Expr{m.field(m.defersField), f}},
 		}}
 	}
-	// recover stops a panic only in a function the deferring itself calls:
-	// what is pushed must be the user's function, not a closure calling it,
-	// wherever Go allows.
 	if lit, ok := call.Fun.(*dst.FuncLit); ok && len(call.Args) == 0 {
 		s := push(lit) // defer func() { ... }(): the literal itself
 		moveComments(d, s)
@@ -583,7 +585,6 @@ func (m *machine) deferCall(d *dst.DeferStmt) dst.Stmt {
 		moveComments(d, s)
 		return s
 	}
-	var lhs, rhs []dst.Expr
 	fun := call.Fun
 	builtin := false
 	if id, ok := fun.(*dst.Ident); ok {
@@ -596,9 +597,13 @@ func (m *machine) deferCall(d *dst.DeferStmt) dst.Stmt {
 		moveComments(d, s)
 		return s
 	}
+	// The link's names are free among the coroutine's: a constant
+	// argument, kept as written, may not mean one of them.
+	var lhs, rhs []dst.Expr
 	if !builtin {
-		lhs, rhs = append(lhs, dst.NewIdent("fn")), append(rhs, fun)
-		fun = dst.NewIdent("fn")
+		name := m.unusedLocal("fn")
+		lhs, rhs = append(lhs, dst.NewIdent(name)), append(rhs, fun)
+		fun = dst.NewIdent(name)
 	}
 	var args []dst.Expr
 	for i, a := range call.Args {
@@ -606,23 +611,41 @@ func (m *machine) deferCall(d *dst.DeferStmt) dst.Stmt {
 			args = append(args, a) // constants and types need no evaluating
 			continue
 		}
-		name := fmt.Sprintf("arg%d", i+1)
+		name := m.unusedLocal(fmt.Sprintf("arg%d", i+1))
 		lhs, rhs = append(lhs, dst.NewIdent(name)), append(rhs, a)
 		args = append(args, dst.NewIdent(name))
 	}
-	deferred := &dst.FuncLit{Type: &dst.FuncType{Func: true, Params: &dst.FieldList{}}, Body: &dst.BlockStmt{List: []dst.Stmt{
-		&dst.ExprStmt{X: &dst.CallExpr{Fun: fun, Args: args, Ellipsis: call.Ellipsis}},
-	}}}
+	next := m.unusedLocal("next")
+	link := &dst.FuncLit{
+		Type: &dst.FuncType{Func: true, Params: &dst.FieldList{List: []*dst.Field{{
+			Names: []*dst.Ident{dst.NewIdent(next)},
+			Type:  &dst.FuncType{Func: true, Params: &dst.FieldList{}},
+		}}}},
+		Body: &dst.BlockStmt{List: []dst.Stmt{
+			&dst.DeferStmt{Call: &dst.CallExpr{Fun: fun, Args: args, Ellipsis: call.Ellipsis}},
+			&dst.ExprStmt{X: &dst.CallExpr{Fun: dst.NewIdent(next)}},
+		}},
+	}
 	var list []dst.Stmt
 	if len(lhs) > 0 {
 		list = append(list, &dst.AssignStmt{Lhs: lhs, Tok: token.DEFINE, Rhs: rhs})
 	}
-	list = append(list, push(deferred))
+	list = append(list, push(link))
 	moveComments(d, list[0])
 	if len(list) == 1 {
 		return list[0]
 	}
 	return &dst.BlockStmt{List: list}
+}
+
+// unusedLocal returns name, or name followed by underscores, such that no
+// name of the coroutine and no name Poll declares is the same: a name for
+// a scope of its own that holds user code (a deferred call's link).
+func (m *machine) unusedLocal(name string) string {
+	for m.locals.taken[name] {
+		name += "_"
+	}
+	return name
 }
 
 // rewriteStmt rewrites one statement of the body for its place in Poll:

@@ -30,6 +30,7 @@ const (
 	rtMapLookup       = "MapLookup"
 	rtDecodeRune      = "DecodeRune"
 	rtCopyVar         = "CopyVar"
+	rtDeferred        = "Deferred"
 	rtRunDeferred     = "RunDeferred"
 	rtUnwind          = "Unwind"
 	machineTypeSuffix = "Coroutine"

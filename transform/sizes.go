@@ -31,7 +31,7 @@ func (m *machine) sizes() (ms MachineSize) {
 			fields = append(fields, field(wp.field, wp.future))
 		}
 		if m.hasDefer {
-			fields = append(fields, field("defers", types.NewSlice(types.NewSignatureType(nil, nil, nil, nil, nil, false))))
+			fields = append(fields, field("defers", types.NewSlice(types.NewInterfaceType(nil, nil)))) // []runtime.Deferred)
 			if m.result != nil && m.namedResult() == nil {
 				fields = append(fields, field("result", m.result))
 			}
