@@ -521,13 +521,20 @@
 //     Compound statements with waits become states joined by jumps;
 //     statements without waits are copied whole, their break, continue
 //     and goto turned into jumps where they leave for a cut statement.
-//     The state graph (graph.go, corofy -graph) is read off these jumps.
-//  5. Storage (vars.go): liveness over the state graph, on bitsets,
+//  5. Control flow (cfg.go): each state gets its terminator (a jump, a
+//     dispatch, a return, another terminating statement, or running off
+//     its end, where the coroutine completes) and its exits, in the order
+//     of the code: every jump and every completion, each with its guards
+//     (the branches and clauses around it). Liveness reads the successors
+//     there, and corofy -graph (graph.go) draws the exits, labelled with
+//     their guards as the generated code prints them; the tests read the
+//     graph off the printed Poll again and compare.
+//  6. Storage (vars.go): liveness over the state graph, on bitsets,
 //     decides which variables live across a state boundary and become
 //     fields; which of those are cells (their address is taken in a loop);
 //     which temporaries share a field.
-//  6. Names (names.go, see Names): one owner per kind of name.
-//  7. Emit (emit.go, positions.go, comments.go): the constructor, the
+//  7. Names (names.go, see Names): one owner per kind of name.
+//  8. Emit (emit.go, positions.go, comments.go): the constructor, the
 //     machine's type and Poll, with the states' variables rewritten to
 //     fields, line directives and the user's comments. Its last step
 //     (bindings.go) walks the Poll it built: an identifier that still
@@ -542,18 +549,22 @@
 //	COROFY_DUMP=sum corofy main.gocoro
 //
 // prints, on standard error, the desugared body, the ordered body cut into
-// states with its jumps, and where each variable is stored:
+// states with its jumps and each state's terminator and exits, and where
+// each variable is stored:
 //
 //	== sum: ordered and cut into 3 states
 //	state 0
 //		tmp1 := double(a)
 //		c.fut1 = runtime.Ready(b)
 //		goto state1
+//		(ends in a jump; exits to state 1)
 //	state 1: polls fut1 (runtime.Ready(b).wait) into out1
 //		c.fut2 = runtime.Ready(tmp1 + out1)
 //		goto state2
+//		(ends in a jump; exits to state 2)
 //	state 2: polls fut2 (runtime.Ready(double(a) + runtime.Ready(b).wait).wait) into total
 //		return total
+//		(ends in a return; exits to done)
 //	== sum: storage
 //		tmp1 int: field tmp1 [temporary]
 //		out1 int: local of Poll [temporary]

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/dave/dst"
@@ -90,9 +91,17 @@ func (d *dumper) states() {
 		for _, s := range st.stmts {
 			fmt.Fprintln(d.w, indent(d.text(s), "\t"))
 		}
-		if !st.closed {
-			fmt.Fprintln(d.w, "\t(runs on into the next state, or completes)")
+		var exits []string
+		for _, e := range st.exits {
+			to := "done"
+			if e.to != nil {
+				to = fmt.Sprintf("state %d", e.to.index)
+			}
+			if !slices.Contains(exits, to) {
+				exits = append(exits, to)
+			}
 		}
+		fmt.Fprintf(d.w, "\t(ends in %s; exits to %s)\n", st.term.article(), strings.Join(exits, ", "))
 	}
 }
 

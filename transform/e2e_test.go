@@ -67,7 +67,7 @@ func TestEndToEnd(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: Transform: %v", name, err)
 				}
-				if err := transform.CheckGraphs(res[0].Graphs, true); err != nil {
+				if err := transform.CheckGraphs(res[0].Src, res[0].Graphs, true); err != nil {
 					t.Errorf("%s: state graph: %v", name, err)
 				}
 				out = res[0].Src

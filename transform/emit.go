@@ -280,7 +280,7 @@ func (m *machine) emitState(st *state) *dst.CaseClause {
 	}
 	if last != nil {
 		body = append(body, last)
-	} else if !st.closed && (len(body) == 0 || !isTerminating(body[len(body)-1])) {
+	} else if st.term == termOpen {
 		body = append(body, m.finish(nil)...)
 	}
 	for _, s := range body { // each statement on its own line

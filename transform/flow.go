@@ -33,7 +33,7 @@ func (m *machine) newState(comment string) *state {
 // begin places st after the last state and makes it current; the current
 // state, if it does not end in a jump or a return, continues into it.
 func (m *machine) begin(st *state) {
-	if m.current != nil && !m.current.closed {
+	if m.current != nil && m.current.term == termOpen {
 		m.jump(st)
 	}
 	st.index = len(m.states)
@@ -195,7 +195,7 @@ func (m *machine) ifStmt(s *dst.IfStmt) {
 
 // jumpUnlessClosed jumps to st unless the current state already left.
 func (m *machine) jumpUnlessClosed(st *state) {
-	if !m.cur().closed {
+	if m.cur().term == termOpen {
 		m.jump(st)
 	}
 }
@@ -235,11 +235,8 @@ func (m *machine) forStmt(s *dst.ForStmt, label string) {
 		m.begin(post)
 		m.copyIterationVars(s.Init)
 		m.stmt(s.Post, "")
-		m.jumpUnlessClosed(head)
-	} else {
-		m.jumpUnlessClosed(head)
 	}
-	m.current.closed = true
+	m.jumpUnlessClosed(head)
 	m.begin(after)
 }
 
@@ -870,10 +867,11 @@ func (m *machine) typeSwitchStmt(s *dst.TypeSwitchStmt, label string) {
 		assign = &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(name)}, Tok: token.DEFINE, Rhs: []dst.Expr{guard}}
 	}
 	m.add(&dst.TypeSwitchStmt{Assign: assign, Body: &dst.BlockStmt{List: clauses}}, m.position(s))
-	if !hasDefault {
+	if hasDefault {
+		m.current.term = termDispatch
+	} else {
 		m.jump(after)
 	}
-	m.current.closed = true
 	m.bodies(s.Body.List, bodies, label, after)
 }
 
@@ -1004,7 +1002,7 @@ func (m *machine) selectStmt(s *dst.SelectStmt, label string) {
 		clauses = append(clauses, &dst.CommClause{Comm: comm, Body: []dst.Stmt{m.jumpStmt(st)}})
 	}
 	m.add(&dst.SelectStmt{Body: &dst.BlockStmt{List: clauses}}, m.position(s))
-	m.current.closed = true
+	m.current.term = termDispatch
 	m.bodies(s.Body.List, bodies, label, after)
 }
 

@@ -68,7 +68,7 @@ func FuzzTransform(f *testing.F) {
 			return
 		}
 		out := r.Src
-		if err := checkGraphs(r.Graphs, false); err != nil {
+		if err := checkGraphs(r.Src, r.Graphs, false); err != nil {
 			t.Fatalf("%v\ninput:\n%s", err, src)
 		}
 		of, err := parser.ParseFile(fset, "in_corofied.go", out, parser.SkipObjectResolution)

@@ -98,7 +98,7 @@ func goldenCase(t *testing.T, mod, file, name string) bool {
 		if err := os.WriteFile(in.Output, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if err := transform.CheckGraphs(results[0].Graphs, true); err != nil {
+		if err := transform.CheckGraphs(results[0].Src, results[0].Graphs, true); err != nil {
 			t.Errorf("state graph: %v", err)
 		}
 		var b bytes.Buffer

@@ -5,16 +5,13 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/printer"
 	"go/token"
 	"io"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
-	cparser "github.com/corofy/corofy/parser"
 	"github.com/dave/dst"
 )
 
@@ -22,15 +19,24 @@ import (
 // Poll and the ways control moves between them. corofy -graph prints it,
 // because a state machine is easier to look at than to read.
 //
-// It is read off the generated Poll itself, so it shows what the code
-// does: each "state = N; continue" or fallthrough is an edge, labelled
-// with the conditions of the generated code around it.
+// Its edges are the exits of the machine's states (the cfg pass, cfg.go):
+// each "state = N; continue", fallthrough or completion of the generated
+// Poll is an edge, labelled with the conditions of the generated code
+// around it. The tests read the graph off the printed Poll again and
+// compare, so it shows what the code does.
 type Graph struct {
 	Coroutine string         // asyncMain, or T.M for a method
 	Type      string         // the machine's type: asyncMainCoroutine
 	Pos       token.Position // of the coroutine's declaration
 	States    []GraphState   // in case order; the machine starts in state 0
+
+	poll pollNames // how the generated Poll names what the graph is read from
 }
+
+// pollNames are the names of the generated Poll that its state graph is
+// read from: the local holding the state, the receiver and the state's
+// field.
+type pollNames struct{ state, recv, stateField string }
 
 // GraphState is one case of Poll.
 type GraphState struct {
@@ -59,12 +65,10 @@ type GraphEdge struct {
 // GraphDone is the To of an edge on which the coroutine completes.
 const GraphDone = -1
 
-// graph returns the state graph as the compiler of the body sees it:
-// jump markers, with no conditions. It must have the same edges as the
-// graph read off the generated code (checkGraph): liveness, which decides
-// what the machine keeps across a wait, is computed on it.
+// graph returns the states of the state graph, labelled, without their
+// edges, which labelGraphs adds once the code is generated.
 func (m *machine) graph() Graph {
-	g := Graph{Coroutine: m.name, Type: m.typeName, Pos: m.pos}
+	g := Graph{Coroutine: m.name, Type: m.typeName, Pos: m.pos, poll: pollNames{m.state, m.recv, m.stateField}}
 	for _, st := range m.states {
 		gs := GraphState{Wait: st.wait != nil}
 		switch {
@@ -78,211 +82,100 @@ func (m *machine) graph() Graph {
 		default:
 			gs.Label = fmt.Sprintf("state %d", st.index)
 		}
-		for _, j := range m.successors(st) {
-			gs.Edges = append(gs.Edges, GraphEdge{To: j})
-		}
-		if m.completes(st) {
-			gs.Edges = append(gs.Edges, GraphEdge{To: GraphDone})
-		}
 		g.States = append(g.States, gs)
 	}
 	return g
 }
 
-// completes reports whether the coroutine may complete in st: it returns
-// there, or runs off the end of the state, which emitState then ends the
-// way the body's end does.
-func (m *machine) completes(st *state) bool {
-	for _, s := range st.stmts {
-		found := false
-		dst.Inspect(s, func(n dst.Node) bool {
-			switch n.(type) {
-			case *dst.FuncLit:
-				return false
-			case *dst.ReturnStmt:
-				found = true
-			}
-			return !found
-		})
-		if found {
-			return true
-		}
-	}
-	return !st.closed && (len(st.stmts) == 0 || !isTerminating(st.stmts[len(st.stmts)-1]))
-}
-
-// codeGraphs reads the state graph of each machine off the generated file
-// src: the labels of the states come from the machine, the edges from its
-// Poll. It is an internal error if they are not the edges the machine was
-// compiled with.
-func codeGraphs(src []byte, machines []*machine) ([]Graph, error) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "", src, parser.SkipObjectResolution)
-	if err != nil {
-		return nil, err
-	}
-	polls := pollMethods(f)
+// labelGraphs returns the state graph of each machine as corofy -graph
+// shows it: the states and edges of the cfg pass (cfg.go), each edge
+// labelled with its guards as the generated code writes them. The guards
+// are statements of the generated Poll (emit keeps them, renaming what they
+// name); nodes maps them to the syntax the file is printed from, so the
+// labels are the printed conditions, read without parsing the output.
+func labelGraphs(machines []*machine, nodes map[dst.Node]ast.Node, fset *token.FileSet) ([]Graph, error) {
 	var graphs []Graph
 	for _, m := range machines {
-		sw := pollSwitch(polls[m.typeName], m)
-		if sw == nil {
-			return nil, fmt.Errorf("no Poll switch for %s in the generated code", m.typeName)
-		}
 		g := m.stateGraph
 		g.States = slices.Clone(g.States)
-		r := &edgeReader{m: m, fset: fset}
-		for _, c := range sw.Body.List {
-			cc := c.(*ast.CaseClause)
-			if len(cc.List) != 1 {
-				continue // default: the panic for a bad state
-			}
-			i, ok := intLit(cc.List[0])
-			if !ok || i < 0 || i >= len(g.States) {
-				return nil, fmt.Errorf("%s: unexpected case %s in Poll", m.typeName, oneLine(fset, cc.List[0]))
-			}
-			r.edges, r.index = nil, i
-			r.stmts(cc.Body, "", true)
-			// Every edge leaves the case, so one taken always that comes
-			// after conditional ones is taken when none of them was.
-			conditional := false
-			for k, e := range r.edges {
-				if e.When != "" {
-					conditional = true
-				} else if conditional {
-					r.edges[k].When = "otherwise"
+		for _, st := range m.states {
+			var edges []GraphEdge
+			for _, e := range st.exits {
+				to := GraphDone
+				if e.to != nil {
+					to = e.to.index
 				}
+				when := ""
+				for _, gd := range e.guards {
+					text, err := guardText(gd, nodes, fset)
+					if err != nil {
+						return nil, fmt.Errorf("%s: state %d: %v", m.typeName, st.index, err)
+					}
+					when = and(when, text)
+				}
+				edges = append(edges, GraphEdge{To: to, When: when})
 			}
-			g.States[i].Edges = mergeEdges(r.edges)
-		}
-		if err := sameEdges(m.stateGraph, g); err != nil {
-			return nil, err
+			g.States[st.index].Edges = mergeEdges(otherwise(edges))
 		}
 		graphs = append(graphs, g)
 	}
 	return graphs, nil
 }
 
-// pollMethods returns the Poll methods of f by the name of their
-// receiver's type, in one pass over the file: finding each machine's by
-// scanning the file would make the graph check quadratic in the number of
-// coroutines.
-func pollMethods(f *ast.File) map[string]*ast.FuncDecl {
-	polls := map[string]*ast.FuncDecl{}
-	for _, d := range f.Decls {
-		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Name.Name != "Poll" || fd.Recv == nil || len(fd.Recv.List) != 1 {
-			continue
-		}
-		polls[cparser.RecvTypeName(fd.Recv.List[0].Type)] = fd
+// guardText is the condition a guard puts on the exits under it, as the
+// generated code writes it: "cond" or "!(cond)" for an if's branches,
+// "case x, y" or "default" for a clause.
+func guardText(gd guard, nodes map[dst.Node]ast.Node, fset *token.FileSet) (string, error) {
+	n, ok := nodes[gd.node]
+	if !ok {
+		return "", fmt.Errorf("a guard (%T) is not in the generated code", gd.node)
 	}
-	return polls
-}
-
-// pollSwitch finds the switch on the state in m's Poll method fd (nil
-// when there is none).
-func pollSwitch(fd *ast.FuncDecl, m *machine) *ast.SwitchStmt {
-	if fd == nil {
-		return nil
-	}
-	var sw *ast.SwitchStmt
-	ast.Inspect(fd.Body, func(n ast.Node) bool {
-		if s, ok := n.(*ast.SwitchStmt); ok && sw == nil {
-			if id, ok := s.Tag.(*ast.Ident); ok && id.Name == m.state {
-				sw = s
-			}
-		}
-		return sw == nil
-	})
-	return sw
-}
-
-// edgeReader collects the edges of one case of Poll.
-type edgeReader struct {
-	m     *machine
-	fset  *token.FileSet
-	index int // the case
-	edges []GraphEdge
-}
-
-// stmts reads a list of statements under the condition when; top is set
-// for the case's own list, where a fallthrough is Poll's.
-func (r *edgeReader) stmts(list []ast.Stmt, when string, top bool) {
-	for _, s := range list {
-		r.stmt(s, when, top)
-	}
-}
-
-func (r *edgeReader) stmt(s ast.Stmt, when string, top bool) {
-	switch s := s.(type) {
-	case *ast.BlockStmt:
-		r.stmts(s.List, when, top)
-	case *ast.LabeledStmt:
-		r.stmt(s.Stmt, when, top)
+	switch n := n.(type) {
 	case *ast.IfStmt:
-		cond := oneLine(r.fset, s.Cond)
-		r.stmts(s.Body.List, and(when, cond), false)
-		if s.Else != nil {
-			r.stmt(s.Else, and(when, "!("+cond+")"), false)
+		cond := ifCondition(fset, n.Cond)
+		if gd.els {
+			return "!(" + cond + ")", nil
 		}
-	case *ast.ForStmt:
-		r.stmts(s.Body.List, when, false)
-	case *ast.RangeStmt:
-		r.stmts(s.Body.List, when, false)
-	case *ast.SwitchStmt:
-		r.clauses(s.Body, when)
-	case *ast.TypeSwitchStmt:
-		r.clauses(s.Body, when)
-	case *ast.SelectStmt:
-		r.clauses(s.Body, when)
-	case *ast.AssignStmt:
-		if len(s.Lhs) != 1 || len(s.Rhs) != 1 {
-			return
+		return cond, nil
+	case *ast.CaseClause:
+		if n.List == nil {
+			return "default", nil
 		}
-		switch lhs := s.Lhs[0].(type) {
-		case *ast.Ident: // state = N: a jump (continue follows)
-			if n, ok := intLit(s.Rhs[0]); ok && lhs.Name == r.m.state {
-				r.edges = append(r.edges, GraphEdge{To: n, When: when})
-			}
-		case *ast.SelectorExpr: // c.state = ...: a suspension or the end
-			if x, ok := lhs.X.(*ast.Ident); !ok || x.Name != r.m.recv || lhs.Sel.Name != r.m.stateField {
-				return
-			}
-			if _, ok := intLit(s.Rhs[0]); ok {
-				return // a wait not ready: drawn as the state's own loop
-			}
-			if sel, ok := s.Rhs[0].(*ast.SelectorExpr); ok && sel.Sel.Name == rtStateDone {
-				r.edges = append(r.edges, GraphEdge{To: GraphDone, When: when})
-			}
+		var cases []string
+		for _, e := range n.List {
+			cases = append(cases, oneLine(fset, e))
 		}
-	case *ast.BranchStmt:
-		if s.Tok == token.FALLTHROUGH && top {
-			r.edges = append(r.edges, GraphEdge{To: r.index + 1, When: when})
+		return "case " + strings.Join(cases, ", "), nil
+	case *ast.CommClause:
+		if n.Comm == nil {
+			return "default", nil
 		}
+		return "case " + oneLine(fset, n.Comm), nil
 	}
+	return "", fmt.Errorf("a guard is a %T in the generated code", n)
 }
 
-// clauses reads the clauses of a switch, type switch or select.
-func (r *edgeReader) clauses(body *ast.BlockStmt, when string) {
-	for _, c := range body.List {
-		switch c := c.(type) {
-		case *ast.CaseClause:
-			label := "default"
-			if c.List != nil {
-				var cases []string
-				for _, e := range c.List {
-					cases = append(cases, oneLine(r.fset, e))
-				}
-				label = "case " + strings.Join(cases, ", ")
-			}
-			r.stmts(c.Body, and(when, label), false)
-		case *ast.CommClause:
-			label := "default"
-			if c.Comm != nil {
-				label = "case " + oneLine(r.fset, c.Comm)
-			}
-			r.stmts(c.Body, and(when, label), false)
+// ifCondition prints cond as the printer writes it in an if statement,
+// where it drops the parentheses around a condition that needs none: "if
+// (a < b) {" prints as "if a < b {".
+func ifCondition(fset *token.FileSet, cond ast.Expr) string {
+	text := oneLine(fset, &ast.IfStmt{Cond: cond, Body: &ast.BlockStmt{}})
+	return strings.TrimSuffix(strings.TrimPrefix(text, "if "), " { }")
+}
+
+// otherwise labels "otherwise" an edge taken always that comes after
+// conditional ones: every edge leaves the state, so it is taken when none
+// of them was.
+func otherwise(edges []GraphEdge) []GraphEdge {
+	conditional := false
+	for k, e := range edges {
+		if e.When != "" {
+			conditional = true
+		} else if conditional {
+			edges[k].When = "otherwise"
 		}
 	}
+	return edges
 }
 
 // and joins two conditions.
@@ -293,17 +186,7 @@ func and(a, b string) string {
 	return a + " && " + b
 }
 
-// intLit returns the value of an integer literal.
-func intLit(e ast.Expr) (int, bool) {
-	lit, ok := e.(*ast.BasicLit)
-	if !ok || lit.Kind != token.INT {
-		return 0, false
-	}
-	n, err := strconv.Atoi(lit.Value)
-	return n, err == nil
-}
-
-// types0 prints a node of the generated code on one line.
+// oneLine prints a node of the generated code on one line.
 func oneLine(fset *token.FileSet, n ast.Node) string {
 	var b bytes.Buffer
 	printer.Fprint(&b, fset, n)
@@ -329,25 +212,6 @@ func mergeEdges(edges []GraphEdge) []GraphEdge {
 		}
 	}
 	return out
-}
-
-// sameEdges reports an internal error if code's edges are not those of
-// compiled, the graph liveness was computed on.
-func sameEdges(compiled, code Graph) error {
-	targets := func(s GraphState) []int {
-		var out []int
-		for _, e := range s.Edges {
-			out = append(out, e.To)
-		}
-		slices.Sort(out)
-		return slices.Compact(out)
-	}
-	for i := range compiled.States {
-		if a, b := targets(compiled.States[i]), targets(code.States[i]); !slices.Equal(a, b) {
-			return fmt.Errorf("%s: state %d goes to %v in the generated code but to %v in the compiled states", compiled.Coroutine, i, b, a)
-		}
-	}
-	return nil
 }
 
 // WriteDOT writes graphs as one Graphviz digraph, a cluster per coroutine

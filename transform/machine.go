@@ -86,7 +86,8 @@ type state struct {
 	comment string     // what the state is, for the case's comment
 	stmts   []dst.Stmt
 	pos     []token.Position // line directive for stmts[i]; zero for none
-	closed  bool             // its last statement leaves it
+	term    terminator       // how its code ends (cfg.go)
+	exits   []exit           // its ways out, in the order of the code (cfg.go)
 }
 
 // waitPoint is one x.wait: the future x is stored in a field when the
@@ -139,7 +140,7 @@ func (m *machine) add(s dst.Stmt, pos token.Position) {
 	st := m.cur()
 	st.stmts = append(st.stmts, s)
 	st.pos = append(st.pos, pos)
-	st.closed = m.isJump(s) || isTerminating(s)
+	st.term = m.terminatorOf(s)
 }
 
 // newVar makes a temporary variable of type t.
@@ -254,6 +255,7 @@ func (m *machine) build() []dst.Decl {
 	if len(*m.errs) > before {
 		return nil
 	}
+	m.buildCFG()
 	dump.states()
 	m.stateGraph = m.graph()
 	m.markAddressed()

@@ -132,7 +132,7 @@ func runRandomBatch(t *testing.T, features randprog.Features, seeds []int64, bin
 				fail(rc, "Transform: %v", err)
 				return
 			}
-			if err := transform.CheckGraphs(res[0].Graphs, true); err != nil {
+			if err := transform.CheckGraphs(res[0].Src, res[0].Graphs, true); err != nil {
 				fail(rc, "state graph: %v", err)
 				return
 			}

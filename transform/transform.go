@@ -379,9 +379,14 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 	if len(splices) == 0 {
 		release()
 	}
-	af, afset, err := ft.restore(lf, df, splices)
+	af, afset, nodes, err := ft.restore(lf, df, splices)
 	if err != nil {
 		return Result{}, err
+	}
+	if !cfg.NoGraphs {
+		if r.Graphs, err = labelGraphs(machines, nodes, afset); err != nil {
+			return Result{}, fmt.Errorf("transform: internal error: the state graph of %s: %v", srcfile.Name(lf.in.Path), err)
+		}
 	}
 	if len(splices) > 0 {
 		if !sameImportNames(splices, imported, importNames(importSpecs(af), ft.restoreNames(lf))) {
@@ -391,11 +396,6 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 	}
 	if r.Src, err = ft.print(lf, af, afset, splices); err != nil {
 		return Result{}, err
-	}
-	if !cfg.NoGraphs {
-		if r.Graphs, err = codeGraphs(r.Src, machines); err != nil {
-			return Result{}, fmt.Errorf("transform: internal error: the state graph of %s: %v", srcfile.Name(lf.in.Path), err)
-		}
 	}
 	return r, nil
 }
@@ -452,8 +452,9 @@ func (ft *fileTransform) restoreNames(lf *loadedFile) map[string]string {
 	return names
 }
 
-// restore restores the file, in which splices stand as placeholders.
-func (ft *fileTransform) restore(lf *loadedFile, df *dst.File, splices []*splice) (*ast.File, *token.FileSet, error) {
+// restore restores the file, in which splices stand as placeholders. It
+// also returns the map from the nodes of df to those of the restored file.
+func (ft *fileTransform) restore(lf *loadedFile, df *dst.File, splices []*splice) (*ast.File, *token.FileSet, map[dst.Node]ast.Node, error) {
 	r := decorator.NewRestorerWithImports(ft.pkg.Path(), mapResolver(ft.restoreNames(lf)))
 	fr := r.FileRestorer()
 	uses := func(name string) bool {
@@ -502,9 +503,9 @@ func (ft *fileTransform) restore(lf *loadedFile, df *dst.File, splices []*splice
 	}
 	af, err := fr.RestoreFile(df)
 	if err != nil {
-		return nil, nil, fmt.Errorf("transform: internal error: restoring %s: %v", srcfile.Name(lf.in.Path), err)
+		return nil, nil, nil, fmt.Errorf("transform: internal error: restoring %s: %v", srcfile.Name(lf.in.Path), err)
 	}
-	return af, r.Fset, nil
+	return af, r.Fset, fr.Ast.Nodes, nil
 }
 
 // print prints the restored file af, puts the splices' declarations in

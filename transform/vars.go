@@ -300,20 +300,6 @@ func (m *machine) leaves(s dst.Stmt) bool {
 	return found
 }
 
-// successors returns the states st may jump to.
-func (m *machine) successors(st *state) []int {
-	var out []int
-	for _, s := range st.stmts {
-		dst.Inspect(s, func(n dst.Node) bool {
-			if b, ok := n.(*dst.BranchStmt); ok && m.jumps[b] != nil {
-				out = append(out, m.jumps[b].index)
-			}
-			return true
-		})
-	}
-	return out
-}
-
 // decideStorage decides which variables the machine stores (see
 // "Variables" in doc.go): those live at the start of a state other than
 // the first (every case is a scope of its own, and a wait returns from
@@ -356,7 +342,7 @@ func (m *machine) decideStorage() {
 			}
 			left = left || m.leaves(s)
 		}
-		succ[i] = m.successors(st)
+		succ[i] = st.successors()
 	}
 	// Backward dataflow: live in = used | (live in of the successors minus
 	// killed). Sets only grow, so the sweeps stop.
