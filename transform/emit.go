@@ -601,7 +601,7 @@ func (m *machine) deferCall(d *dst.DeferStmt) dst.Stmt {
 	// argument, kept as written, may not mean one of them.
 	var lhs, rhs []dst.Expr
 	if !builtin {
-		name := m.unusedLocal("fn")
+		name := m.locals.unreserved("fn")
 		lhs, rhs = append(lhs, dst.NewIdent(name)), append(rhs, fun)
 		fun = dst.NewIdent(name)
 	}
@@ -611,11 +611,11 @@ func (m *machine) deferCall(d *dst.DeferStmt) dst.Stmt {
 			args = append(args, a) // constants and types need no evaluating
 			continue
 		}
-		name := m.unusedLocal(fmt.Sprintf("arg%d", i+1))
+		name := m.locals.unreserved(fmt.Sprintf("arg%d", i+1))
 		lhs, rhs = append(lhs, dst.NewIdent(name)), append(rhs, a)
 		args = append(args, dst.NewIdent(name))
 	}
-	next := m.unusedLocal("next")
+	next := m.locals.unreserved("next")
 	link := &dst.FuncLit{
 		Type: &dst.FuncType{Func: true, Params: &dst.FieldList{List: []*dst.Field{{
 			Names: []*dst.Ident{dst.NewIdent(next)},
@@ -636,16 +636,6 @@ func (m *machine) deferCall(d *dst.DeferStmt) dst.Stmt {
 		return list[0]
 	}
 	return &dst.BlockStmt{List: list}
-}
-
-// unusedLocal returns name, or name followed by underscores, such that no
-// name of the coroutine and no name Poll declares is the same: a name for
-// a scope of its own that holds user code (a deferred call's link).
-func (m *machine) unusedLocal(name string) string {
-	for m.locals.taken[name] {
-		name += "_"
-	}
-	return name
 }
 
 // rewriteStmt rewrites one statement of the body for its place in Poll:

@@ -131,6 +131,17 @@ func (n *namer) first(names ...string) string {
 	return n.fresh(names[0])
 }
 
+// unreserved returns name, or name followed by underscores, such that it
+// differs from every name in taken, without reserving it: a name for a
+// scope of its own whose names are all in taken or chosen so (a deferred
+// call's link, see deferCall).
+func (n *namer) unreserved(name string) string {
+	for n.taken[name] {
+		name += "_"
+	}
+	return name
+}
+
 // numbered returns base followed by the smallest number >= k that is free
 // (fut1, fut2, ...), and reserves it.
 func (n *namer) numbered(base string, k int) string {
