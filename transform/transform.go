@@ -38,10 +38,10 @@ type Config struct {
 	// NoSharing gives every stored variable a field of its own, for
 	// measuring what sharing saves.
 	NoSharing bool
-	// NoGraphs leaves Result.Graphs empty. The graphs are read off the
-	// generated code, which takes parsing it once more, and checked
-	// against the machines' own: an internal check that the tests keep
-	// on, and that corofy, but for -graph, does without.
+	// NoGraphs leaves Result.Graphs empty: the graphs keep the
+	// machines, and the map from the generated nodes to the printed
+	// ones, alive until the file is restored, which corofy, but for
+	// -graph, does without.
 	NoGraphs bool
 }
 

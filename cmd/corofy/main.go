@@ -122,8 +122,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitDiagnostics
 		}
 	}
-	// The graphs are read off the generated code and checked against the
-	// machines, which parses the output again: only -graph needs them.
+	// The graphs keep the machines alive until the output is restored:
+	// only -graph needs them.
 	cfg := transform.Config{LineDirectives: !*noLines, NoGraphs: graph == ""}
 	var results []transform.Result
 	if *reference {
