@@ -355,7 +355,7 @@ func mayHoldNaN(t types.Type) bool {
 //
 // with y's waits ordered where it runs.
 func (m *machine) shortCircuit(tmp *types.Var, b *dst.BinaryExpr) {
-	m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(tmp)}, Tok: token.DEFINE, Rhs: []dst.Expr{b.X}}, m.position(b.X))
+	m.add(m.define(tmp, b.X), m.position(b.X))
 	line := m.position(b).Line
 	right, after := m.newState(fmt.Sprintf("right of %s at line %d", b.Op, line)), m.newState(fmt.Sprintf("after %s at line %d", b.Op, line))
 	var decided dst.Expr = m.ident(tmp) // || is decided when the left is true
@@ -704,7 +704,7 @@ var runeType = types.Universe.Lookup("rune").Type()
 // hidden declares a temporary of the current state set to value.
 func (m *machine) hidden(base string, t types.Type, value dst.Expr, pos token.Position) *types.Var {
 	v := m.newVar(base, t)
-	m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(v)}, Tok: token.DEFINE, Rhs: []dst.Expr{value}}, pos)
+	m.add(m.define(v, value), pos)
 	return v
 }
 

@@ -102,6 +102,7 @@ func (m *machine) order(n dst.Node) []step {
 		e          dst.Expr
 		set        func(dst.Expr)
 		first, idx int
+		target     types.Type // the type an untyped e takes where it stands (targetType)
 	}
 	var effects []*effect
 	// The operands of a struct or array comparison are copied after both
@@ -122,6 +123,9 @@ func (m *machine) order(n dst.Node) []step {
 		effects = append(effects, pending[e]...)
 		delete(pending, e)
 		ef := &effect{e: e, set: sl.set, first: sl.first, idx: sl.idx}
+		if t, ok := m.typeOf(e).(*types.Basic); ok && t.Info()&types.IsUntyped != 0 {
+			ef.target = m.targetType(e, path)
+		}
 		if m.isWait(e) || m.isCall(e) || m.shortCircuitWait(e) || m.mapEntry(e, path) || m.boxedInOrder(e, path) {
 			effects = append(effects, ef)
 		} else if m.passedByAddress(e, path) {
@@ -155,11 +159,15 @@ func (m *machine) order(n dst.Node) []step {
 		// order; what is inside it is its future expression.
 		for _, e := range stack {
 			pos := m.position(e.e)
-			t := m.typeOf(e.e)
+			t, x := m.standAlone(e.e, e.target)
+			if t == nil {
+				m.errorf(pos, "internal error: no type for the temporary of %s", m.sourceText(e.e))
+				continue
+			}
 			m.temps++
 			tmp := m.newVar(fmt.Sprintf("tmp%d", m.temps), t)
 			e.set(m.ident(tmp))
-			steps = append(steps, step{stmt: m.define(tmp, e.e), pos: pos})
+			steps = append(steps, step{stmt: m.define(tmp, x), pos: pos})
 		}
 		stack = stack[:0]
 		if b, ok := w.e.(*dst.BinaryExpr); ok {
@@ -184,9 +192,105 @@ func (m *machine) order(n dst.Node) []step {
 	return steps
 }
 
-// define returns "v := e".
+// define returns "v := e", with e converted to v's type where e alone
+// would have another (see asType).
 func (m *machine) define(v *types.Var, e dst.Expr) dst.Stmt {
-	return &dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(v)}, Tok: token.DEFINE, Rhs: []dst.Expr{e}}
+	return &dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(v)}, Tok: token.DEFINE, Rhs: []dst.Expr{m.asType(e, v.Type())}}
+}
+
+// standAlone returns the type of the temporary that takes e out of where it
+// stands, and e written so that it means the same there: an expression
+// moved out of a composite literal or an assignment loses what its place
+// told the type checker. So a composite literal whose type was elided
+// ({1, 2} for a pt, or for a *pt) gets it written (pt{1, 2}, &pt{1, 2}),
+// and an untyped expression (nil, a comparison in an untyped place) takes
+// the type of its place, target, or else its default type. The type is
+// nil when there is none (an untyped nil with no place).
+func (m *machine) standAlone(e dst.Expr, target types.Type) (types.Type, dst.Expr) {
+	t := m.typeOf(e)
+	if b, ok := t.(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
+		switch {
+		case target != nil:
+			t = target
+		case b.Kind() == types.UntypedNil:
+			return nil, e
+		default:
+			t = types.Default(t)
+		}
+	}
+	lit, ok := e.(*dst.CompositeLit)
+	if !ok || lit.Type != nil || t == nil {
+		return t, e
+	}
+	elem, pointer := t, false
+	if p, ok := t.(*types.Pointer); ok { // an element of a []*T written {...}
+		elem, pointer = p.Elem(), true
+	}
+	x, err := typeExpr(elem, m.file.tc)
+	if err != nil {
+		m.errorf(m.position(e), "cannot write the type of %s where corofy moves it: %v", m.sourceText(e), err)
+		return t, e
+	}
+	lit.Type = x
+	if pointer {
+		return t, &dst.UnaryExpr{Op: token.AND, X: lit}
+	}
+	return t, lit
+}
+
+// asType returns e converted to t where e, standing alone, would have
+// another type than t: nil, and the expressions the type checker types
+// by their place (a comparison, a shift of an untyped constant, and !,
+// && and || of those), which have their default type alone.
+func (m *machine) asType(e dst.Expr, t types.Type) dst.Expr {
+	natural, contextual := m.naturalType(e)
+	if !contextual || natural != nil && types.Identical(natural, t) {
+		return e
+	}
+	x, err := typeExpr(t, m.file.tc)
+	if err != nil {
+		return e // the type checker of the output says what is wrong
+	}
+	switch x.(type) {
+	case *dst.StarExpr, *dst.FuncType, *dst.ChanType:
+		x = &dst.ParenExpr{X: x} // (*T)(nil), not *T(nil)
+	}
+	return &dst.CallExpr{Fun: x, Args: []dst.Expr{e}}
+}
+
+// naturalType returns the type e has standing alone, for the expressions
+// whose type the type checker takes from their place (contextual): nil
+// (none), a comparison (bool), the shift of a constant (not known here,
+// nil: converting it to its place's type is always right), and !, &&, ||
+// and parentheses of those.
+func (m *machine) naturalType(e dst.Expr) (natural types.Type, contextual bool) {
+	switch e := e.(type) {
+	case *dst.Ident:
+		if tv, ok := m.typeAndValue(e); ok && tv.IsNil() {
+			return nil, true
+		}
+	case *dst.ParenExpr:
+		return m.naturalType(e.X)
+	case *dst.UnaryExpr:
+		if e.Op == token.NOT {
+			return m.naturalType(e.X)
+		}
+	case *dst.BinaryExpr:
+		switch e.Op {
+		case token.EQL, token.NEQ, token.LSS, token.LEQ, token.GTR, token.GEQ:
+			return types.Typ[types.Bool], true
+		case token.LAND, token.LOR:
+			if n, ok := m.naturalType(e.X); ok {
+				return n, true
+			}
+			return m.naturalType(e.Y)
+		case token.SHL, token.SHR:
+			if tv, ok := m.typeAndValue(e.X); ok && tv.Value != nil {
+				return nil, true // 1 << s: its type is its place's (converting to it keeps that)
+			}
+		}
+	}
+	return nil, false
 }
 
 // countWaits returns the number of waits of n outside function literals.
@@ -634,7 +738,7 @@ func soleComponent(t types.Type) types.Type {
 }
 
 // mapEntry reports whether e is a key or value of a map literal, other
-// than a constant: gc builds a map literal entry by entry, so what an entry
+// than a constant or nil: gc builds a map literal entry by entry, so what an entry
 // reads is read before the waits of later entries.
 func (m *machine) mapEntry(e dst.Expr, path []dst.Node) bool {
 	if len(path) < 2 {
@@ -648,7 +752,7 @@ func (m *machine) mapEntry(e dst.Expr, path []dst.Node) bool {
 		return false
 	}
 	tv, ok := m.typeAndValue(e)
-	return !ok || tv.Value == nil
+	return !ok || tv.Value == nil && !tv.IsNil() // nil, as a constant, reads nothing
 }
 
 // isStringToSlice reports whether converting from to to turns a string into
