@@ -105,7 +105,7 @@
 //	WaitsInBlocks         waits in bare blocks
 //	ShortCircuitWaits     waits on the right of && and || (item 1)
 //	Defer                 defer with waited arguments, deferred closures (item 2)
-//	Recover               recover in a coroutine, from its body or a child (item 2)
+//	Recover               recover in a coroutine, from its body or a child; deferred literal, literal with arguments, named function, method value (item 2)
 //	Goto                  forward and backward goto across waits (item 1)
 //	MultiResults          two results, a, b := f().wait (item 3)
 //	Generics              generic coroutines (item 3)
@@ -127,6 +127,10 @@
 //	AddressKeepers        addresses kept without &: f := a.ptrMethod before a wait, per-iteration method values, backward goto
 //	OrderProbes           a wait that changes a string read before it (len, s[1:], boxing) and after it (s[i], +), boxed struct ==
 //	NaNKeys               for _, v := range map[float64]int{nan: 1, nan: 2} with waits (clear too), if nan > 1 { x.wait }
+//	ConstNames            const ( k1 = iota; iota = iota + 2; k2 ), const ( kbase = kbase + kbase; k3 ), runes and floats from len(arr)
+//	LocalTypeScopes       sibling blocks { type C int32 ... } { type C string ... } embedded in struct{ C }; local types embedded in local structs
+//	LocalFuncTypes        type visit func(depth int, name string) (ok int), its values kept across waits, in structs and slices, called
+//	PackageReservedNames  package-level var state, func Poll, type fut1, const ready (ReservedNames() minus predeclared) used in coroutines
 //
 // ParseFeatures reads them from a flag: "supported,WaitsInIf",
 // "all,-Generics", "none".

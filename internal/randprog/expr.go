@@ -104,6 +104,28 @@ func recoverPrint() {
 	}
 }
 
+// guard stops a panic when a defer calls a method value of it, and sets
+// *p to -k.
+type guard struct {
+	name string
+	p    *int
+	k    int
+}
+
+func (gd *guard) catch() {
+	if x := recover(); x != nil {
+		fmt.Println(gd.name, x)
+		*gd.p = -gd.k
+	}
+}
+
+func (gd guard) catchValue() {
+	if x := recover(); x != nil {
+		fmt.Println(gd.name, "(value)", x)
+		*gd.p = -gd.k
+	}
+}
+
 `
 
 // expr returns an expression of kind k with at most d levels of nesting.

@@ -80,7 +80,9 @@ const (
 	Defer
 	// Recover: panics in coroutines and their children recovered by a
 	// deferred function that sets the named result (implies the use of
-	// Defer and named results in those coroutines).
+	// Defer and named results in those coroutines): a literal, a literal
+	// with arguments, a named function (recoverPrint) or a method value
+	// (defer gd.catch(), its receiver changed after the defer).
 	Recover
 	// Goto: forward and backward goto across waits.
 	Goto
@@ -160,6 +162,42 @@ const (
 	// body (sometimes clearing the map), and in the conditions of ifs and
 	// loops that wait.
 	NaNKeys
+	// ConstNames: local constant blocks that use their own names (Go's
+	// test/const8.go): one that redeclares iota (const ( k1 = iota; iota
+	// = iota + 2; k2 ), the specs after it and later blocks meaning the
+	// local iota), one that redeclares a package-level or outer constant
+	// from itself (const ( kbase = kbase + kbase; k3 ), the implicit
+	// repetition meaning the local one); blocks that read len of a local
+	// array (so that they are written by value) with typed and untyped
+	// rune constants, printed with %T and %q; float and complex constants
+	// computed from len of a local array (float32(len(arr)) / 9,
+	// complex(...), a block repeating float64(len(arr)) / float64(iota+2)),
+	// printed with %T and %b. All used after waits, in nested blocks and
+	// in loops that wait (e2e/constnames.txtar, constvalues.txtar).
+	ConstNames
+	// LocalTypeScopes: sibling blocks (bare blocks, the branches of an if,
+	// the clauses of a switch) each declaring a type of the same name
+	// with another underlying type, embedded in a struct kept in an any
+	// across waits, compared and printed with %T (Go's
+	// test/fixedbugs/issue50190.go, e2e/localscope.txtar); a local type
+	// embedded in a local struct (a struct embedding ctr, a named int, a
+	// struct or a pointer to it), its promoted fields and methods used
+	// after waits (issue24547.go, e2e/embedlocal.txtar).
+	LocalTypeScopes
+	// LocalFuncTypes: local func types with named parameters and results
+	// (type visit func(depth int, name string) (ok int), some named like
+	// the transform's own names), values of them (literals, closures
+	// counting their calls, in a local struct, in a slice ranged over
+	// with waits) kept across waits and called (Go's
+	// test/fixedbugs/issue43619.go, e2e/localfunctype.txtar).
+	LocalFuncTypes
+	// PackageReservedNames: package-level vars, funcs, types and
+	// constants named like transform.ReservedNames() that are not
+	// predeclared (c, w, state, ready, fut1, tmp1, Poll, corofyruntime,
+	// ...; corofy refuses package-level names hiding predeclared ones by
+	// design), used from coroutines across waits where no local hides
+	// them, the vars printed at the end of main.
+	PackageReservedNames
 )
 
 var featureNames = []string{
@@ -172,6 +210,7 @@ var featureNames = []string{
 	"DeclBlocks", "LocalTypes", "NamedResultReturns", "PartialRedecl",
 	"Shadowing", "ReservedNameLocals", "CoroutineIdent", "NoCoroutineFiles",
 	"Comments", "AddressKeepers", "OrderProbes", "NaNKeys",
+	"ConstNames", "LocalTypeScopes", "LocalFuncTypes", "PackageReservedNames",
 }
 
 // All returns every feature.

@@ -129,7 +129,8 @@ type gen struct {
 	// NoCoroutineFiles: the program has no coroutine (plain), and uses
 	// the runtime or not.
 	plain, plainRuntime bool
-	reserved            []string // ReservedNameLocals: the names, filtered
+	reserved            []string   // ReservedNameLocals: the names, filtered
+	pkgDecls            []*pkgDecl // PackageReservedNames: the declarations
 }
 
 // ctx describes where code is being generated.
@@ -453,10 +454,10 @@ func (g *gen) coroutine(co *coro) string {
 	c := ctx{waits: !g.plain, straight: true, mult: 1, coroutine: true, plain: g.plain}
 	if co.recovers {
 		// recover works only in the function the defer calls: a literal,
-		// a literal with arguments, a named function.
-		form := g.intn(3)
-		if g.plain && form == 2 {
-			form = 0 // recoverPrint comes with boom, in programs with coroutines
+		// a literal with arguments, a named function, a method value.
+		form := g.intn(4)
+		if g.plain && form >= 2 {
+			form = 0 // recoverPrint and guard come with boom, in programs with coroutines
 		}
 		switch form {
 		case 0:
@@ -473,8 +474,21 @@ func (g *gen) coroutine(co *coro) string {
 			g.line("\t\t*p = -%d", 1+g.intn(9))
 			g.line("\t}")
 			g.line("}(%q, &%s)", "recovered in "+co.name, co.named)
-		default:
+		case 2:
 			g.line("defer recoverPrint()")
+		default:
+			// A method value: its receiver is taken at the defer, and a
+			// later assignment changes nothing (e2e/deferrecover.txtar).
+			gd := g.local("gd")
+			if g.chance(0.5) {
+				g.line("%s := &guard{name: %q, p: &%s, k: %d}", gd, "recovered in "+co.name, co.named, 1+g.intn(9))
+				g.line("defer %s.catch()", gd)
+				g.line("%s = &guard{name: %q, p: &%s, k: 100}", gd, "other", co.named)
+			} else {
+				g.line("%s := guard{name: %q, p: &%s, k: %d}", gd, "recovered in "+co.name, co.named, 1+g.intn(9))
+				g.line("defer %s.catchValue()", gd)
+				g.line("%s.name, %s.k = %q, 100", gd, gd, "other")
+			}
 		}
 	}
 	if co.recursive {

@@ -122,11 +122,13 @@ func use(coroutine ...int) int {
 // extraPrelude writes the declarations the shape features use, after
 // the prelude, and adds their globals.
 func (g *gen) extraPrelude(out *bytes.Buffer) {
-	if g.f.Has(LocalTypes) || g.f.Has(Shadowing) {
+	if g.f.Has(LocalTypes) || g.f.Has(Shadowing) || g.f.Has(LocalTypeScopes) || g.f.Has(PackageReservedNames) {
 		out.WriteString(tnameSrc)
 	}
-	if g.f.Has(LocalTypes) {
+	if g.f.Has(LocalTypes) || g.f.Has(LocalTypeScopes) {
 		out.WriteString(ctrSrc)
+	}
+	if g.f.Has(LocalTypes) {
 		if g.f.Has(Generics) && !g.plain {
 			out.WriteString(gcellSrc)
 		}
@@ -152,6 +154,12 @@ func (g *gen) extraPrelude(out *bytes.Buffer) {
 	if g.f.Has(OrderProbes) && !g.plain { // setStr needs the runtime
 		out.WriteString(setStrSrc)
 	}
+	if g.f.Has(ConstNames) {
+		out.WriteString(constNamesSrc)
+	}
+	if g.f.Has(PackageReservedNames) {
+		g.packageReserved(out)
+	}
 }
 
 // extraGlobals prints, at the end of main, the globals of the pending
@@ -163,6 +171,7 @@ func (g *gen) extraGlobals() {
 	if g.f.Has(Shadowing) {
 		g.line("fmt.Println(%q, level, depth)", "level")
 	}
+	g.pkgReservedGlobals()
 }
 
 // waitOr is an expression of kind k that waits if c allows it.

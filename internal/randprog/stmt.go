@@ -103,6 +103,10 @@ func (g *gen) stmt(c ctx) {
 		opt{w(decl && inCoro && g.f.Has(OrderProbes), 3), func() string { g.orderProbe(c); return "" }},
 		opt{w(decl && inCoro && g.f.Has(NaNKeys), 2), func() string { g.nanKeys(c); return "" }},
 		opt{w(decl && inCoro && g.f.Has(WaitsInRange), 1), func() string { g.rangeVarWait(c); return "" }},
+		opt{w(decl && inCoro && g.f.Has(ConstNames), 3), func() string { g.constNames(c); return "" }},
+		opt{w(decl && inCoro && g.f.Has(LocalTypeScopes), 3), func() string { g.localTypeScope(c); return "" }},
+		opt{w(decl && inCoro && g.f.Has(LocalFuncTypes), 3), func() string { g.localFuncType(c); return "" }},
+		opt{w(decl && inCoro && g.f.Has(PackageReservedNames), 3), func() string { g.pkgReservedUse(c); return "" }},
 		opt{w(c.plain, 2), func() string { g.plainCallStmt(c); return "" }},
 	)
 }
