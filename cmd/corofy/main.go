@@ -362,9 +362,18 @@ func replaceFile(path string, src []byte) error {
 	if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
 		return fmt.Errorf("%s exists and is not a regular file (%s); not overwriting it", srcfile.Name(path), srcfile.Kind(info.Mode()))
 	}
-	tmp, err := createOutputTemp(filepath.Dir(path))
+	dir := filepath.Dir(path)
+	tmp, err := createOutputTemp(dir)
 	if err != nil {
-		return err
+		// Say what the user asked for, not the name of the temporary.
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("cannot write %s: no directory %s", srcfile.Name(path), srcfile.Name(dir))
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("cannot write %s: %v", srcfile.Name(path), err)
 	}
 	defer removeTemp(tmp.Name()) // a no-op after the rename
 	if err := fillTemp(tmp, src, false, 0o644); err != nil {
