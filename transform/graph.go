@@ -95,6 +95,7 @@ func (m *machine) graph() Graph {
 // labels are the printed conditions, read without parsing the output.
 func labelGraphs(machines []*machine, nodes map[dst.Node]ast.Node, fset *token.FileSet) ([]Graph, error) {
 	var graphs []Graph
+	texts := map[guard]string{} // each guard printed once, however many exits it holds
 	for _, m := range machines {
 		g := m.stateGraph
 		g.States = slices.Clone(g.States)
@@ -107,9 +108,13 @@ func labelGraphs(machines []*machine, nodes map[dst.Node]ast.Node, fset *token.F
 				}
 				when := ""
 				for _, gd := range e.guards {
-					text, err := guardText(gd, nodes, fset)
-					if err != nil {
-						return nil, fmt.Errorf("%s: state %d: %v", m.typeName, st.index, err)
+					text, ok := texts[gd]
+					if !ok {
+						var err error
+						if text, err = guardText(gd, nodes, fset); err != nil {
+							return nil, fmt.Errorf("%s: state %d: %v", m.typeName, st.index, err)
+						}
+						texts[gd] = text
 					}
 					when = and(when, text)
 				}
