@@ -121,6 +121,9 @@ func TestGoPrograms(t *testing.T) {
 			}
 			continue
 		}
+		if err := transform.CheckGraphs(res[0].Src, res[0].Graphs, false); err != nil {
+			t.Errorf("%s: state graph: %v", name, err)
+		}
 		writeFile(t, filepath.Join(dir, "main_corofied.go"), res[0].Src)
 		out, code, err := buildAndRun(t, mod, "./"+filepath.Base(dir))
 		switch {
