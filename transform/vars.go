@@ -10,6 +10,21 @@ import (
 	"github.com/dave/dst"
 )
 
+// This file is the storage pass (see "The passes" and "Variables" in
+// doc.go), with collectVars, which runs before the cut so that it knows
+// the variables.
+//
+// Invariant, after decideStorage and share: every variable of the
+// coroutine is either a local of Poll, declared in the one state that uses
+// it, or stored (hoisted) in a field of the machine: a parameter any state
+// uses, a named result of a coroutine that defers, a variable live at the
+// start of a state other than the first (liveness over the cfg pass's
+// successors), or one whose address is taken and that more than one state
+// names. A stored variable declared in a loop whose address a closure or
+// pointer may keep is a cell (its field a pointer, a new variable per
+// declaration). Temporaries of identical types whose lifetimes never
+// overlap share a field. Emit only follows these decisions.
+
 // collectVars records the coroutine's parameters, receiver and named
 // results, and every variable its body declares outside function literals.
 func (m *machine) collectVars() {
