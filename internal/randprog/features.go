@@ -198,6 +198,15 @@ const (
 	// design), used from coroutines across waits where no local hides
 	// them, the vars printed at the end of main.
 	PackageReservedNames
+	// PlaceTypes: expressions the type checker types by their place,
+	// evaluated before a wait of the same expression, which corofy moves
+	// into temporaries: composite literals with their type elided ({3,
+	// "a"} for a pt, a *pt or a map) as values and keys of map literals,
+	// nil entries, comparisons and short-circuits in the places of a
+	// named bool (flag), shifts of a constant in int64 places, printed
+	// with their types (e2e/standalone.txtar, maplitelided.txtar,
+	// maplitnil.txtar).
+	PlaceTypes
 )
 
 var featureNames = []string{
@@ -211,6 +220,7 @@ var featureNames = []string{
 	"Shadowing", "ReservedNameLocals", "CoroutineIdent", "NoCoroutineFiles",
 	"Comments", "AddressKeepers", "OrderProbes", "NaNKeys",
 	"ConstNames", "LocalTypeScopes", "LocalFuncTypes", "PackageReservedNames",
+	"PlaceTypes",
 }
 
 // All returns every feature.

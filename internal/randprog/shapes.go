@@ -122,7 +122,7 @@ func use(coroutine ...int) int {
 // extraPrelude writes the declarations the shape features use, after
 // the prelude, and adds their globals.
 func (g *gen) extraPrelude(out *bytes.Buffer) {
-	if g.f.Has(LocalTypes) || g.f.Has(Shadowing) || g.f.Has(LocalTypeScopes) || g.f.Has(PackageReservedNames) {
+	if g.f.Has(LocalTypes) || g.f.Has(Shadowing) || g.f.Has(LocalTypeScopes) || g.f.Has(PackageReservedNames) || g.f.Has(PlaceTypes) {
 		out.WriteString(tnameSrc)
 	}
 	if g.f.Has(LocalTypes) || g.f.Has(LocalTypeScopes) {
@@ -156,6 +156,9 @@ func (g *gen) extraPrelude(out *bytes.Buffer) {
 	}
 	if g.f.Has(ConstNames) {
 		out.WriteString(constNamesSrc)
+	}
+	if g.f.Has(PlaceTypes) {
+		out.WriteString(flagSrc)
 	}
 	if g.f.Has(PackageReservedNames) {
 		g.packageReserved(out)
@@ -1532,4 +1535,55 @@ func (g *gen) rangeVarWait(c ctx) {
 	g.bodyWith(g.loopCtx(c, WaitsInRange, 4))
 	g.line("}")
 	g.line("fmt.Println(%q, %s)", g.id("arr"), a)
+}
+
+// PlaceTypes.
+
+// flagSrc is in the programs of PlaceTypes.
+const flagSrc = `// flag is a named bool: a comparison in its place has its type.
+type flag bool
+
+`
+
+// placeTypes writes an expression that waits after operands the type
+// checker types by their place (an elided composite literal, nil, a
+// comparison or a shift of a constant), which corofy moves into
+// temporaries before the wait, and prints what it made.
+func (g *gen) placeTypes(c ctx) {
+	if !c.waits {
+		return
+	}
+	a, b, m := g.local("a"), g.local("b"), g.local("m")
+	g.line("%s, %s := %s, %s", a, b, g.intLit(), g.intLit())
+	w := func(v string) string { return fmt.Sprintf("after(%q, %d, %s).wait", g.id("w"), g.intn(3), v) }
+	switch g.intn(7) {
+	case 0: // elided struct values and keys
+		if g.chance(0.5) {
+			g.line("%s := map[string]pt{%q: {%s, %q}, %q: {A: %s}, %q: {%s, %q}}", m, "a", a, "x", "b", b, "c", w(a), "w")
+		} else {
+			g.line("%s := map[pt]int{{%s, %q}: %s, {%s + 1, %q}: %s}", m, a, "k", b, b, "m", w(b))
+		}
+		g.line("fmt.Println(%q, %s, tname(%s))", g.id("elided"), m, m)
+	case 1: // elided pointers and nil
+		g.line("%s := map[string]*pt{%q: {%s, %q}, %q: nil, %q: {%s, %q}}", m, "a", a, "x", "n", "w", w(b), "y")
+		g.line("fmt.Println(%q, *%s[%q], %s[%q], *%s[%q], len(%s))", g.id("ptrs"), m, "a", m, "n", m, "w", m)
+	case 2: // elided maps in a map
+		g.line("%s := map[string]map[string]int{%q: {%q: %s}, %q: {%q: %s}}", m, "a", "x", a, "b", "y", w(b))
+		g.line("fmt.Println(%q, %s)", g.id("maps"), m)
+	case 3: // comparisons in a named bool's place
+		g.line("%s := map[string]flag{%q: %s == %s, %q: %s < %s && %s < 10, %q: flag(%s)}", m, "eq", a, b, "lt", a, b, b, "w", w("true"))
+		g.line("fmt.Println(%q, %s, tname(%s[%q]))", g.id("flags"), m, m, "eq")
+	case 4: // a shift of a constant in an int64's place
+		s := g.local("s")
+		g.line("%s := uint(%s&7) + 30", s, a)
+		g.line("%s := map[string]int64{%q: 1 << %s, %q: %s}", m, "shift", s, "w", w("int64("+b+")"))
+		g.line("fmt.Println(%q, %s, tname(%s[%q]))", g.id("shift"), m, m, "shift")
+	case 5: // nil and errors
+		g.line("%s := map[string]error{%q: nil, %q: fmt.Errorf(%q, %s, %s)}", m, "none", "w", "e%d-%d", w(a), b)
+		g.line("fmt.Println(%q, %s)", g.id("errs"), m)
+	default: // a short-circuit into a named bool
+		f := g.local("f")
+		g.line("var %s flag = %s < %s && %s > 1", f, a, b, w(b))
+		g.line("fmt.Println(%q, %s, tname(%s))", g.id("and"), f, f)
+	}
 }
