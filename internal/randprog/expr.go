@@ -126,6 +126,24 @@ func (gd guard) catchValue() {
 	}
 }
 
+// catchAs is a method with arguments: "defer gd.catchAs(...)" defers it
+// itself, with its arguments, so its recover stops the panic.
+func (gd *guard) catchAs(as string, k int) {
+	if x := recover(); x != nil {
+		fmt.Println(gd.name, "as", as, x)
+		*gd.p = -k
+	}
+}
+
+// recoverTo is a function with arguments that stops a panic when a defer
+// calls it, and sets *p to -k.
+func recoverTo(p *int, tag string, k int) {
+	if x := recover(); x != nil {
+		fmt.Println(tag, x)
+		*p = -k
+	}
+}
+
 `
 
 // expr returns an expression of kind k with at most d levels of nesting.

@@ -454,8 +454,10 @@ func (g *gen) coroutine(co *coro) string {
 	c := ctx{waits: !g.plain, straight: true, mult: 1, coroutine: true, plain: g.plain}
 	if co.recovers {
 		// recover works only in the function the defer calls: a literal,
-		// a literal with arguments, a named function, a method value.
-		form := g.intn(4)
+		// a literal with arguments, a named function, a method value, a
+		// function or a method with arguments; and never in "defer
+		// recover()".
+		form := g.intn(7)
 		if g.plain && form >= 2 {
 			form = 0 // recoverPrint and guard come with boom, in programs with coroutines
 		}
@@ -476,6 +478,16 @@ func (g *gen) coroutine(co *coro) string {
 			g.line("}(%q, &%s)", "recovered in "+co.name, co.named)
 		case 2:
 			g.line("defer recoverPrint()")
+		case 4: // a function with arguments (e2e/deferargs.txtar)
+			g.line("defer recoverTo(&%s, %q, %d)", co.named, "recovered in "+co.name, 1+g.intn(9))
+		case 5: // a method with arguments, its receiver taken at the defer
+			gd := g.local("gd")
+			g.line("%s := &guard{name: %q, p: &%s}", gd, "recovered in "+co.name, co.named)
+			g.line("defer %s.catchAs(%q, %d)", gd, "method", 1+g.intn(9))
+			g.line("%s = &guard{name: %q, p: &%s}", gd, "other", co.named)
+		case 6: // defer recover() recovers nothing: recoverTo, deferred before it, does
+			g.line("defer recoverTo(&%s, %q, %d)", co.named, "recovered in "+co.name, 1+g.intn(9))
+			g.line("defer recover()")
 		default:
 			// A method value: its receiver is taken at the defer, and a
 			// later assignment changes nothing (e2e/deferrecover.txtar).
