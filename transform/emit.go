@@ -592,7 +592,12 @@ func (m *machine) deferCall(d *dst.DeferStmt) dst.Stmt {
 	}
 	if sig, ok := underlyingOf(m.typeOf(fun)).(*types.Signature); ok && !builtin && len(call.Args) == 0 && sig.Params().Len() == 0 && sig.Results().Len() == 0 {
 		// defer cleanup(), defer mu.Unlock(): the function value itself,
-		// evaluated now.
+		// evaluated now, as a func() (runtime.Deferred tells the calls by
+		// their dynamic type: one of a named type, context.CancelFunc,
+		// is converted).
+		if !types.Identical(m.typeOf(fun), types.NewSignatureType(nil, nil, nil, nil, nil, false)) {
+			fun = &dst.CallExpr{Fun: &dst.ParenExpr{X: &dst.FuncType{Func: true, Params: &dst.FieldList{}}}, Args: []dst.Expr{fun}}
+		}
 		s := push(fun)
 		moveComments(d, s)
 		return s
