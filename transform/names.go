@@ -179,7 +179,7 @@ var generatedBases = []string{
 	"c", "co", "coro", "machine", "w", "state", "ready", "result", "resume", "defers",
 	"fut", "out", "tmp", "cond", "seq", "limit", "keys", "index", "r", "size", "key", "value",
 	"ok", "tag", "ch", "send", "received", "Ref", "Typed", "Poll", machineTypeSuffix,
-	"runtime", "corofyruntime",
+	"runtime", "corofyruntime", "fn", "arg", "next",
 }
 
 // ReservedNames returns every name a user could write that the generated
@@ -193,7 +193,7 @@ func ReservedNames() []string {
 	for _, b := range generatedBases {
 		out = append(out, b)
 		switch b {
-		case "fut", "out", "tmp", "cond":
+		case "fut", "out", "tmp", "cond", "arg":
 			out = append(out, b+"1", b+"2", b+"3")
 		}
 	}

@@ -160,6 +160,9 @@ func (g *gen) extraPrelude(out *bytes.Buffer) {
 	if g.f.Has(PlaceTypes) {
 		out.WriteString(flagSrc)
 	}
+	if g.f.Has(Defer) {
+		out.WriteString(stopSrc)
+	}
 	if g.f.Has(PackageReservedNames) {
 		g.packageReserved(out)
 	}
@@ -1538,6 +1541,15 @@ func (g *gen) rangeVarWait(c ctx) {
 }
 
 // PlaceTypes.
+
+// stopSrc is in the programs of Defer.
+const stopSrc = `// stopFunc is a named func type, as context.CancelFunc is: a value of it
+// is deferred.
+type stopFunc func()
+
+func stopAt(tag string) stopFunc { return func() { fmt.Println("stop", tag) } }
+
+`
 
 // flagSrc is in the programs of PlaceTypes.
 const flagSrc = `// flag is a named bool: a comparison in its place has its type.

@@ -704,7 +704,15 @@ func (g *gen) gotoStmt(c ctx) {
 // deferStmt defers a print with waited arguments or a closure that reads
 // locals (and changes the named result).
 func (g *gen) deferStmt(c ctx) {
-	switch g.intn(3) {
+	switch g.intn(4) {
+	case 3: // a function value of a named func type (e2e/deferargs.txtar)
+		if g.chance(0.5) {
+			g.line("defer stopAt(%q)()", g.id("stop"))
+		} else {
+			st := g.local("st")
+			g.line("%s := stopAt(%q)", st, g.id("stop"))
+			g.line("defer %s()", st)
+		}
 	case 0:
 		g.line("defer fmt.Println(%q, %s, %s)", g.id("defer"), g.intExpr(c, 2), g.strExpr(c, 2))
 	case 1:
