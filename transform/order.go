@@ -406,7 +406,7 @@ func (m *machine) boxedInOrder(e dst.Expr, path []dst.Node) bool {
 // after the wait (spill places them at the comparison). Measured with gc
 // 1.26 (see testdata/e2e/byaddress.txtar).
 func (m *machine) passedByAddress(e dst.Expr, path []dst.Node) bool {
-	if len(path) == 0 || m.addressable(e) {
+	if len(path) == 0 {
 		return false
 	}
 	if tv, ok := m.typeAndValue(e); !ok || tv.Value != nil || tv.IsNil() || tv.IsType() {
@@ -416,8 +416,20 @@ func (m *machine) passedByAddress(e dst.Expr, path []dst.Node) bool {
 	case *dst.IndexExpr:
 		if t := m.typeOf(p.X); t != nil && e == p.Index {
 			mt, ok := t.Underlying().(*types.Map)
-			return ok && slowMap(mt)
+			return ok && m.keyCopied(mt, e)
 		}
+	case *dst.KeyValueExpr: // the key of a map literal's entry that waits (see mapEntry)
+		if len(path) >= 2 && e == p.Key && m.containsWait(p.Value) {
+			if lit, ok := path[len(path)-2].(*dst.CompositeLit); ok {
+				mt, ok := m.literalType(lit).(*types.Map)
+				return ok && m.keyCopied(mt, e)
+			}
+		}
+	}
+	if m.addressable(e) {
+		return false
+	}
+	switch p := path[len(path)-1].(type) {
 	case *dst.BinaryExpr:
 		switch p.Op {
 		case token.EQL, token.NEQ:
@@ -430,6 +442,53 @@ func (m *machine) passedByAddress(e dst.Expr, path []dst.Node) bool {
 		}
 	}
 	return false
+}
+
+// keyCopied reports whether gc copies the key e of a lookup or an
+// assignment in map type t into a temporary where it orders the statement,
+// before the calls that follow it (mapKeyTemp in gc's order pass): the
+// slow path takes the key by address, and copies one that is not
+// addressable (addrTemp); the fast paths take it by value as a uint32, a
+// uint64 or a pointer, and a key of another kind, a struct or an array of
+// one word (id{n int}, [1]int), goes there through a temporary, even a
+// variable (testdata/e2e/mapkeyfast.txtar).
+func (m *machine) keyCopied(t *types.Map, e dst.Expr) bool {
+	if sized(t.Key()) != nil || sized(t.Elem()) != nil || slowMap(t) {
+		// Of a generic type, which path gc takes depends on the shape it
+		// compiles: taken as the slow path, as before mapKeyTemp's fast
+		// paths were known here.
+		return !m.addressable(e)
+	}
+	switch t.Key().Underlying().(type) {
+	case *types.Struct, *types.Array:
+		return true
+	}
+	return false
+}
+
+// sized returns a type parameter that t's size depends on, or nil when t
+// has a size (gcSizes asserts it has).
+func sized(t types.Type) *types.TypeParam {
+	switch u := t.(type) {
+	case *types.TypeParam:
+		return u
+	case *types.Named:
+		if u.TypeArgs().Len() == 0 {
+			break
+		}
+		return sized(u.Underlying())
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Array:
+		return sized(u.Elem())
+	case *types.Struct:
+		for i := range u.NumFields() {
+			if p := sized(u.Field(i).Type()); p != nil {
+				return p
+			}
+		}
+	}
+	return nil
 }
 
 // slowMap reports whether gc looks keys of t up through their address
@@ -749,6 +808,12 @@ func (m *machine) mapEntry(e dst.Expr, path []dst.Node) bool {
 	}
 	lit, ok := path[len(path)-2].(*dst.CompositeLit)
 	if !ok || !m.isCall(lit) {
+		return false
+	}
+	if kv := path[len(path)-1].(*dst.KeyValueExpr); e == kv.Key && m.containsWait(kv.Value) {
+		// The entry that waits is m[key] = value for gc: its key is read
+		// after the value's calls, as an assignment's index is, unless
+		// gc copies it first (keyCopied, in passedByAddress).
 		return false
 	}
 	tv, ok := m.typeAndValue(e)
