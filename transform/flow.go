@@ -774,9 +774,9 @@ func (m *machine) switchStmt(s *dst.SwitchStmt, label string) {
 		for _, e := range c.(*dst.CaseClause).List {
 			x := &dst.ExprStmt{X: e}
 			m.spill(x)
-			cond := x.X
+			cond := headerSafe(x.X)
 			if tag != nil {
-				cond = &dst.BinaryExpr{X: m.ident(tag), Op: token.EQL, Y: x.X}
+				cond = &dst.BinaryExpr{X: m.ident(tag), Op: token.EQL, Y: cond}
 			}
 			m.add(&dst.IfStmt{Cond: cond, Body: &dst.BlockStmt{List: []dst.Stmt{m.jumpStmt(bodies[i])}}}, m.position(e))
 		}
@@ -805,6 +805,41 @@ func (m *machine) switchStmt(s *dst.SwitchStmt, label string) {
 	}
 	m.targets = m.targets[:len(m.targets)-1]
 	m.begin(after)
+}
+
+// headerSafe returns e, parenthesized if it holds a composite literal of
+// a named type outside parentheses, brackets and calls: a case expression
+// may (case pt{1, 2}:), but where corofy makes it an if's condition, Go
+// would read "pt {" as the start of the if's block ("if tag == pt{1, 2}
+// {" does not parse; "if tag == (pt{1, 2}) {" does).
+func headerSafe(e dst.Expr) dst.Expr {
+	found := false
+	var visit func(e dst.Expr)
+	visit = func(e dst.Expr) {
+		switch e := e.(type) {
+		case *dst.CompositeLit:
+			switch e.Type.(type) {
+			case *dst.Ident, *dst.SelectorExpr, *dst.IndexExpr, *dst.IndexListExpr:
+				found = true
+			}
+		case *dst.BinaryExpr:
+			visit(e.X)
+			visit(e.Y)
+		case *dst.UnaryExpr:
+			visit(e.X)
+		case *dst.StarExpr:
+			visit(e.X)
+		case *dst.SelectorExpr:
+			visit(e.X)
+		case *dst.TypeAssertExpr:
+			visit(e.X)
+		}
+	}
+	visit(e)
+	if found {
+		return &dst.ParenExpr{X: e}
+	}
+	return e
 }
 
 func isFallthrough(s dst.Stmt) bool {
