@@ -987,18 +987,29 @@ func (m *machine) selectStmt(s *dst.SelectStmt, label string) {
 	}
 	line := m.position(s).Line
 	if commWaits { // evaluate every operand, in order, into temporaries
+		type operand struct {
+			base string
+			e    *dst.Expr
+		}
+		var operands []operand
 		for _, c := range s.Body.List {
 			switch comm := c.(*dst.CommClause).Comm.(type) {
 			case *dst.SendStmt:
-				comm.Chan = m.evaluated("ch", comm.Chan)
-				comm.Value = m.evaluated("send", comm.Value)
+				operands = append(operands, operand{"ch", &comm.Chan}, operand{"send", &comm.Value})
 			case *dst.ExprStmt:
-				r := comm.X.(*dst.UnaryExpr)
-				r.X = m.evaluated("ch", r.X)
+				operands = append(operands, operand{"ch", &comm.X.(*dst.UnaryExpr).X})
 			case *dst.AssignStmt:
-				r := comm.Rhs[0].(*dst.UnaryExpr)
-				r.X = m.evaluated("ch", r.X)
+				operands = append(operands, operand{"ch", &comm.Rhs[0].(*dst.UnaryExpr).X})
 			}
+		}
+		// A variable is read on entering the select, before the waits of
+		// the operands after it, which may change it: it is copied then.
+		waitsAfter := make([]bool, len(operands)+1)
+		for i := len(operands) - 1; i >= 0; i-- {
+			waitsAfter[i] = waitsAfter[i+1] || m.containsWait(*operands[i].e)
+		}
+		for i, o := range operands {
+			*o.e = m.evaluated(o.base, *o.e, waitsAfter[i+1])
 		}
 	}
 	after := m.newState(fmt.Sprintf("after the select at line %d", line))
@@ -1042,15 +1053,18 @@ func (m *machine) selectStmt(s *dst.SelectStmt, label string) {
 }
 
 // evaluated evaluates e (cutting its waits) into a new temporary, unless
-// it is a plain variable or constant, and returns what stands for it.
-func (m *machine) evaluated(base string, e dst.Expr) dst.Expr {
+// it is a constant, nil, or a plain variable and not copyVars (no wait
+// comes after it that could change it), and returns what stands for it.
+func (m *machine) evaluated(base string, e dst.Expr, copyVars bool) dst.Expr {
 	x := &dst.ExprStmt{X: e}
 	m.spill(x)
-	if tv, ok := m.typeAndValue(e); ok && tv.Value != nil {
+	if tv, ok := m.typeAndValue(e); ok && (tv.Value != nil || tv.IsNil()) {
 		return x.X
 	}
-	if _, ok := x.X.(*dst.Ident); ok {
-		return x.X
+	if id, ok := x.X.(*dst.Ident); ok {
+		if _, isVar := m.objectOf(id).(*types.Var); !isVar || !copyVars || id != e {
+			return x.X // a temporary of the spill, or nothing a wait can change
+		}
 	}
 	t := m.typeOf(e)
 	if t == nil {
