@@ -64,6 +64,9 @@ func typeExpr(t types.Type, tc *typeContext) (dst.Expr, error) {
 		case types.RecvOnly:
 			dir = dst.RECV
 		}
+		if c, ok := t.Elem().(*types.Chan); ok && c.Dir() == types.RecvOnly && t.Dir() == types.SendRecv && x != nil {
+			x = &dst.ParenExpr{X: x} // chan (<-chan T): "chan <-chan T" is chan<- chan T
+		}
 		return &dst.ChanType{Dir: dir, Value: x}, err
 	case *types.Signature:
 		return funcTypeExpr(t, tc)
