@@ -179,7 +179,7 @@ func (m *machine) typeDecl() dst.Decl {
 		}
 		t, err := typeExpr(v.Type(), m.file.tc)
 		if err != nil {
-			m.errorf(m.varPos(v), "cannot keep %s across a .wait: %v", v.Name(), err)
+			m.cannotKeep(v, err)
 			continue
 		}
 		if info.cell {
@@ -748,7 +748,7 @@ func (m *machine) stored(info *varInfo) dst.Expr {
 func (m *machine) newCell(info *varInfo) dst.Stmt {
 	t, err := typeExpr(info.v.Type(), m.file.tc)
 	if err != nil {
-		m.errorf(m.varPos(info.v), "cannot keep %s across a .wait: %v", info.v.Name(), err)
+		m.cannotKeep(info.v, err)
 		t = dst.NewIdent("any")
 	}
 	return &dst.AssignStmt{Lhs: []dst.Expr{m.field(info.field)}, Tok: token.ASSIGN, Rhs: []dst.Expr{&dst.CallExpr{Fun: dst.NewIdent("new"), Args: []dst.Expr{t}}}}
@@ -1053,6 +1053,23 @@ func emptyStruct() *dst.StructType {
 
 // varPos returns the position of v's declaration, for messages about it;
 // the coroutine's when it has none.
+// cannotKeep reports that v cannot be stored in a field, whose type err
+// says cannot be written: for a temporary, at the expression it holds,
+// never by the temporary's name (tmp1), which the user did not write.
+func (m *machine) cannotKeep(v *types.Var, err error) {
+	if info := m.vars[v]; info != nil && info.temp {
+		if info.origin != nil {
+			if text := m.sourceText(info.origin); text != "" {
+				m.errorf(m.position(info.origin), "cannot keep the value of %s across a .wait: %v", text, err)
+				return
+			}
+		}
+		m.errorf(m.varPos(v), "cannot keep a value across a .wait: %v", err)
+		return
+	}
+	m.errorf(m.varPos(v), "cannot keep %s across a .wait: %v", v.Name(), err)
+}
+
 func (m *machine) varPos(v *types.Var) token.Position {
 	if v.Pos().IsValid() {
 		return m.file.loadFset.Position(v.Pos())

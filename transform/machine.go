@@ -112,6 +112,7 @@ type varInfo struct {
 	result  bool         // a named result: zero at the start
 	addr    bool         // its address is taken, or a closure captures it
 	temp    bool         // made by the split
+	origin  dst.Expr     // a temporary's expression, for messages (define)
 	tuple   bool         // a wait's output that stands for several values
 	def     int          // the state that declares it; -1 for parameters and results
 	states  map[int]bool // the states that name it

@@ -195,6 +195,9 @@ func (m *machine) order(n dst.Node) []step {
 // define returns "v := e", with e converted to v's type where e alone
 // would have another (see asType).
 func (m *machine) define(v *types.Var, e dst.Expr) dst.Stmt {
+	if info := m.vars[v]; info != nil && info.temp && info.origin == nil {
+		info.origin = e
+	}
 	return &dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(v)}, Tok: token.DEFINE, Rhs: []dst.Expr{m.asType(e, v.Type())}}
 }
 
