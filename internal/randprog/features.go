@@ -155,7 +155,13 @@ const (
 	// polled (setStr(&s, ...)), in one expression with reads of that
 	// string that gc evaluates before the wait (len, slicing, boxing,
 	// map literal entries) and after it (indexing, concatenation,
-	// conversions), and struct comparisons boxed into interfaces.
+	// conversions), and struct comparisons boxed into interfaces; and
+	// waits on a future that changes an int (setInt) used as a map key
+	// (a one-word struct or array, read before the wait; an int or a
+	// two-word array, after), as the key of a map literal's entry whose
+	// value waits (read after), and as a select's operand before a
+	// later case's wait (read before) (e2e/mapkeyfast.txtar,
+	// mapkeyorder.txtar, selectvars.txtar).
 	OrderProbes
 	// NaNKeys: NaN (made at run time, z / z) as a map key, in maps of
 	// float64, interface and struct keys ranged over with waits in the
@@ -205,7 +211,10 @@ const (
 	// nil entries, comparisons and short-circuits in the places of a
 	// named bool (flag), shifts of a constant in int64 places, printed
 	// with their types (e2e/standalone.txtar, maplitelided.txtar,
-	// maplitnil.txtar).
+	// maplitnil.txtar); cases of a switch that waits holding literals of
+	// a named type, which corofy makes ifs' conditions
+	// (e2e/switchlit.txtar); a chan (<-chan int) kept across a wait,
+	// whose type corofy writes (e2e/chanelem.txtar).
 	PlaceTypes
 )
 

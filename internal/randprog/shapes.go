@@ -1421,7 +1421,23 @@ func (g *gen) addressKeeper(c ctx) {
 // OrderProbes.
 
 // setStrSrc is in the programs of OrderProbes.
-const setStrSrc = `// setStr is a future that sets *s when polled, as code that runs while a
+const setStrSrc = `// setInt is a future that sets *p when polled, and is ready with v.
+type setInt struct {
+	p  *int
+	to int
+	v  int
+}
+
+func (f setInt) Poll(w runtime.Waker) (int, bool) {
+	*f.p = f.to
+	return f.v, true
+}
+
+// kid is a map key of one word: gc looks it up on a fast path, through a
+// copy made where it orders the statement.
+type kid struct{ n int }
+
+// setStr is a future that sets *s when polled, as code that runs while a
 // coroutine waits may, and is ready with v.
 type setStr struct {
 	s  *string
@@ -1440,6 +1456,10 @@ func (f setStr) Poll(w runtime.Waker) (int, bool) {
 // evaluates before a wait and after it, with a wait that changes it.
 func (g *gen) orderProbe(c ctx) {
 	if !c.waits {
+		return
+	}
+	if g.chance(0.4) {
+		g.keyProbe()
 		return
 	}
 	s, lit := g.local("s"), strLits[g.intn(len(strLits))]
@@ -1481,6 +1501,54 @@ func (g *gen) orderProbe(c ctx) {
 		g.line("fmt.Println(%q, %s == pt{3, %q}, pt{len(%s), %s[1:]} != %s, %s)", g.id("op"), p, "k", s, s, p, wait)
 	}
 	g.line("fmt.Println(%q, %s)", g.id("s"), s)
+}
+
+// keyProbe writes map keys and select operands that a wait after them
+// changes: gc reads some before the wait (a one-word struct or array key
+// of a lookup or an assignment; a select's operands) and some after (an
+// int or two-word key; the key of a map literal's entry whose value waits).
+func (g *gen) keyProbe() {
+	m, k := g.local("m"), g.local("k")
+	set := func(p string) string {
+		return fmt.Sprintf("setInt{%s, %d, %d}.wait", p, 10+g.intn(3), g.intn(5))
+	}
+	switch g.intn(5) {
+	case 0: // a fast-path struct key, read and assigned
+		g.line("%s := map[kid]int{{1}: 1, {10}: 10, {11}: 11, {12}: 12}", m)
+		g.line("%s := kid{1}", k)
+		g.line("fmt.Println(%q, %s[%s], %s)", g.id("key"), m, k, set("&"+k+".n"))
+		g.line("%s = kid{1}", k)
+		g.line("%s[%s] += %s", m, k, set("&"+k+".n"))
+		g.line("fmt.Println(%q, %s)", g.id("key"), m)
+	case 1: // arrays of one word and of two
+		a, b := g.local("a"), g.local("b")
+		g.line("%s, %s := [1]int{1}, [2]int{1, 1}", a, b)
+		g.line("%s := map[[1]int]int{}", m)
+		g.line("%s[%s] = %s", m, a, set("&"+a+"[0]"))
+		mb := g.local("mb")
+		g.line("%s := map[[2]int]int{}", mb)
+		g.line("%s[%s] = %s", mb, b, set("&"+b+"[0]"))
+		g.line("fmt.Println(%q, %s, %s)", g.id("key"), m, mb)
+	case 2: // the key of a map literal's waiting entry, and of one before
+		j := g.local("j")
+		g.line("%s, %s := 1, 2", k, j)
+		g.line("fmt.Println(%q, map[int]int{%s: %s * 10, %s: %s})", g.id("lit"), j, j, k, set("&"+k))
+	case 3: // a select's variable operands, before a wait in a later case
+		v, out, never := g.local("v"), g.local("out"), g.local("never")
+		g.line("%s := 1", v)
+		g.line("%s := make(chan int, 1)", out)
+		g.line("var %s chan int", never)
+		g.line("select {")
+		g.line("case %s <- %s:", out, v)
+		g.line("	fmt.Println(%q, <-%s)", g.id("sel"), out)
+		g.line("case %s <- %s:", never, set("&"+v))
+		g.line("}")
+		g.line("fmt.Println(%q, %s)", g.id("sel"), v)
+	default: // a struct key read where an int key is not
+		g.line("%s := map[kid]string{{1}: %q, {10}: %q, {11}: %q, {12}: %q}", m, "one", "ten", "eleven", "twelve")
+		g.line("%s := kid{1}", k)
+		g.line("fmt.Println(%q, %s[%s], %s[%s], %s)", g.id("key"), m, k, m, k, set("&"+k+".n"))
+	}
 }
 
 // NaNKeys.
@@ -1568,7 +1636,31 @@ func (g *gen) placeTypes(c ctx) {
 	a, b, m := g.local("a"), g.local("b"), g.local("m")
 	g.line("%s, %s := %s, %s", a, b, g.intLit(), g.intLit())
 	w := func(v string) string { return fmt.Sprintf("after(%q, %d, %s).wait", g.id("w"), g.intn(3), v) }
-	switch g.intn(7) {
+	switch g.intn(9) {
+	case 7: // cases of a named type's literal, made ifs' conditions
+		p := g.local("p")
+		g.line("%s := pt{%s, %q}", p, a, "x")
+		g.line("switch %s {", p)
+		g.line("case pt{%s, %q}:", b, "x")
+		g.line("	fmt.Println(%q, %s)", g.id("case"), w(b))
+		g.line("case pt{%s, %q}, pt{%s + 1, %q}:", a, "x", b, "y")
+		g.line("	fmt.Println(%q, %s)", g.id("case"), w(a))
+		g.line("}")
+		g.line("switch {")
+		g.line("case %s == pt{%s, %q}:", p, b, "x")
+		g.line("	fmt.Println(%q, %s)", g.id("tagless"), w(a))
+		g.line("default:")
+		g.line("	fmt.Println(%q, %q)", g.id("tagless"), "other")
+		g.line("}")
+		return
+	case 8: // a channel of receive-only channels, kept across a wait
+		in, out := g.local("in"), g.local("out")
+		g.line("%s := make(chan int, 1)", in)
+		g.line("%s <- %s + %s", in, a, b)
+		g.line("%s := make(chan (<-chan int), 1)", out)
+		g.line("%s <- %s", out, in)
+		g.line("fmt.Println(%q, %s, <-<-%s)", g.id("chan"), w(b), out)
+		return
 	case 0: // elided struct values and keys
 		if g.chance(0.5) {
 			g.line("%s := map[string]pt{%q: {%s, %q}, %q: {A: %s}, %q: {%s, %q}}", m, "a", a, "x", "b", b, "c", w(a), "w")
