@@ -1405,7 +1405,9 @@ func (g *gen) addressKeeper(c ctx) {
 		g.line("%s := %s*3 + %s", x, i, g.intLit())
 		g.line("%s = append(%s, &%s)", ps, ps, x)
 		g.line("%s = append(%s, func() int { return %s })", fs, fs, x)
-		g.waitStmt(c)
+		again := c
+		again.straight = false // the goto runs it again: no stored future, waited once only
+		g.waitStmt(again)
 		g.line("%s += 10", x)
 		g.line("%s++", i)
 		g.line("if %s < %d {", i, n)
