@@ -267,9 +267,35 @@ func (m *machine) refs(s dst.Stmt, st *state) (uses, defs []*types.Var) {
 		}
 		return true
 	})
+	ident := func(n *dst.Ident) {
+		info := m.varOf(n)
+		if info == nil {
+			return
+		}
+		switch {
+		case m.isDef(n):
+			info.def = st.index
+		case defined[n]:
+			defs = append(defs, info.v)
+		case !declared[info.v]:
+			uses = append(uses, info.v)
+		default:
+			info.states[st.index] = true
+		}
+	}
 	dst.Inspect(s, func(n dst.Node) bool {
 		switch n := n.(type) {
+		case *dst.FuncLit:
+			// What a closure names, it uses; its bare returns are its own.
+			dst.Inspect(n, func(n dst.Node) bool {
+				if id, ok := n.(*dst.Ident); ok {
+					ident(id)
+				}
+				return true
+			})
+			return false
 		case *dst.ReturnStmt:
+			// A bare return reads the coroutine's named results.
 			if len(n.Results) == 0 {
 				for _, v := range m.varsInOrder {
 					if m.vars[v].result {
@@ -278,20 +304,7 @@ func (m *machine) refs(s dst.Stmt, st *state) (uses, defs []*types.Var) {
 				}
 			}
 		case *dst.Ident:
-			info := m.varOf(n)
-			if info == nil {
-				return true
-			}
-			switch {
-			case m.isDef(n):
-				info.def = st.index
-			case defined[n]:
-				defs = append(defs, info.v)
-			case !declared[info.v]:
-				uses = append(uses, info.v)
-			default:
-				info.states[st.index] = true
-			}
+			ident(n)
 		}
 		return true
 	})
