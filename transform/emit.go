@@ -1051,8 +1051,6 @@ func emptyStruct() *dst.StructType {
 	return &dst.StructType{Fields: &dst.FieldList{Opening: true, Closing: true}}
 }
 
-// varPos returns the position of v's declaration, for messages about it;
-// the coroutine's when it has none.
 // cannotKeep reports that v cannot be stored in a field, whose type err
 // says cannot be written: for a temporary, at the expression it holds,
 // never by the temporary's name (tmp1), which the user did not write.
@@ -1070,6 +1068,8 @@ func (m *machine) cannotKeep(v *types.Var, err error) {
 	m.errorf(m.varPos(v), "cannot keep %s across a .wait: %v", v.Name(), err)
 }
 
+// varPos returns the position of v's declaration, for messages about it;
+// the coroutine's when it has none.
 func (m *machine) varPos(v *types.Var) token.Position {
 	if v.Pos().IsValid() {
 		return m.file.loadFset.Position(v.Pos())
