@@ -45,7 +45,7 @@ func (g *gen) stmt(c ctx) {
 			if g.chance(0.5) {
 				g.line("g1 += %s", g.intExpr(c, 2))
 			} else {
-				g.line("g2 = %s + %s", g.strExpr(c, 1), "g2[:min(len(g2), 6)]")
+				g.line("g2 = clip(%s) + %s", g.strExpr(c, 1), "g2[:min(len(g2), 6)]")
 			}
 			return ""
 		}},
@@ -158,6 +158,13 @@ func (g *gen) assign(c ctx) {
 	if t == "" {
 		k = kInt
 		t = g.target(c, kInt)
+	}
+	if k == kString {
+		// The target may outlive the call (gb.s, or g2 through a
+		// pointer) and its value may read it twice: unclipped, it would
+		// double at every call, and a recursion makes gigabytes of it.
+		g.line("%s = clip(%s)", t, g.expr(c, k, 2))
+		return
 	}
 	g.line("%s = %s", t, g.expr(c, k, 2))
 }
