@@ -5,7 +5,7 @@ import (
 	"github.com/dave/dst/dstutil"
 )
 
-// checkBindings is the last word on names in a Poll that emit built: every
+// checkBindings is the last word on names in the cases lower wrote: every
 // identifier there that denotes a variable of the coroutine must have been
 // resolved, a stored variable to its field (c.x, *c.x, or *xRef in a
 // closure) and a local to its name in Poll. An identifier left as the user

@@ -18,7 +18,7 @@ import (
 // future, and returns from Poll, not ready, until the future is ready:
 // that self loop across Polls is the wait's, not an exit.
 //
-// Liveness (vars.go) reads the successors off the exits, emit (emit.go)
+// Liveness (vars.go) reads the successors off the exits, lower (lower.go)
 // completes the machine where the terminator says the state runs off its
 // end, and corofy -graph draws the exits, labelled with their guards as
 // the generated code writes them (labelGraphs in graph.go). The tests read

@@ -534,13 +534,20 @@
 //     fields; which of those are cells (their address is taken in a loop);
 //     which temporaries share a field.
 //  7. Names (names.go, see Names): one owner per kind of name.
-//  8. Emit (emit.go, positions.go, comments.go): the constructor, the
-//     machine's type and Poll, with the states' variables rewritten to
-//     fields, line directives and the user's comments. Its last step
-//     (bindings.go) walks the Poll it built: an identifier that still
-//     names a stored variable as a local, or a local by another name than
-//     Poll's, would compile wherever another object of that name is in
-//     scope, and mean that object; it is an internal error, never code.
+//  8. Lower (lower.go, positions.go): each state's case of Poll in its
+//     final Go: the variables named as storage decided (c.x, *c.x, or
+//     their name in Poll), each wait its poll and not-ready return, each
+//     jump "state = N; continue" or a fallthrough, each return the
+//     machine's completion, each defer a push onto the deferred calls,
+//     with line directives. Its last step (bindings.go) walks the cases
+//     it wrote: an identifier that still names a stored variable as a
+//     local, or a local by another name than Poll's, would compile
+//     wherever another object of that name is in scope, and mean that
+//     object; it is an internal error, never code.
+//  9. Emit (emit.go, comments.go): the constructor, the machine's type
+//     and Poll assembled around those cases, and the user's comments.
+//     It decides nothing: it reads the storage decisions, the waits'
+//     futures and the lowered cases, never the body.
 //
 // To see what each pass made of a coroutine, set COROFY_DUMP to its name
 // (T.M for a method, or a path.Match pattern such as "*"), as the

@@ -12,9 +12,10 @@ import (
 // A statement without waits is copied into the current state whole; a
 // statement with waits is taken apart: its expressions are put in the
 // ordered form (order.go), each wait of which ends a state (split.go),
-// and compound statements become states joined by jumps. A jump is a marker statement (a goto with no label of the user's)
-// that emit turns into "fallthrough" when it ends a case and targets the
-// next one, and into "state = N; continue" otherwise.
+// and compound statements become states joined by jumps. A jump is a
+// marker statement (a goto with no label of the user's) that the lower
+// pass (lower.go) turns into "fallthrough" when it ends a case and targets
+// the next one, and into "state = N; continue" otherwise.
 
 // target is a loop, switch or select that a break or continue may leave.
 type target struct {

@@ -90,8 +90,8 @@ func (m *machine) graph() Graph {
 // labelGraphs returns the state graph of each machine as corofy -graph
 // shows it: the states and edges of the cfg pass (cfg.go), each edge
 // labelled with its guards as the generated code writes them. The guards
-// are statements of the generated Poll (emit keeps them, renaming what they
-// name); nodes maps them to the syntax the file is printed from, so the
+// are statements of the generated Poll (lower keeps them, renaming what
+// they name); nodes maps them to the syntax the file is printed from, so the
 // labels are the printed conditions, read without parsing the output.
 func labelGraphs(machines []*machine, nodes map[dst.Node]ast.Node, fset *token.FileSet) ([]Graph, error) {
 	var graphs []Graph

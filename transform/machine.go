@@ -16,8 +16,10 @@ import (
 // A machine is one coroutine being turned into a state machine (see
 // "Theory of operation" in doc.go). Building it has three steps: compile
 // the body into states joined by jumps (flow.go), with expressions put in
-// the ordered form (order.go) and cut at their waits (split.go); decide which variables live in the machine and
-// which fields they share (vars.go); and write the declarations (emit.go).
+// the ordered form (order.go) and cut at their waits (split.go); decide
+// which variables live in the machine and which fields they share
+// (vars.go); write each state's case of Poll (lower.go); and assemble the
+// declarations around them (emit.go). The passes are listed in doc.go.
 type machine struct {
 	*typed
 	file *fileTransform
@@ -43,7 +45,8 @@ type machine struct {
 	sharers         map[*varInfo][]*varInfo        // variables stored in the field of another (see share)
 	liveIn          []bitset                       // per state, the variables live into it (by varIndex), from decideStorage
 	varIndex        map[*types.Var]int             // a variable's place in order
-	stateVars       [][]*types.Var                 // per state, the variables it names, in order (see emit)
+	stateVars       [][]*types.Var                 // per state, the variables it names, in order (see lower)
+	cases           []dst.Stmt                     // Poll's cases, from lower
 	gotoTargets     map[string]bool                // labels some goto jumps to
 	labels          map[string]*state              // the states of those labels
 	refBound        map[*varInfo]bool              // bound in the case being written
@@ -60,7 +63,7 @@ type machine struct {
 	typeParams                *dst.FieldList // of a generic machine, or nil
 	typeArgs                  []string       // their names
 	resumeLabel               string         // the label of Poll's loop
-	loops, labeled            bool           // Poll needs its loop, and its label
+	loops, labeled            bool           // Poll needs its loop, and its label (set by lower)
 	hasDefer                  bool           // the body defers calls (see "Defer" in doc.go)
 	defersField, resultStore  string         // the machine's deferred calls, and its result when unnamed
 
@@ -263,6 +266,7 @@ func (m *machine) build() []dst.Decl {
 	m.decideStorage()
 	m.share()
 	dump.storage()
+	m.lower()
 	decls := append(m.lifted, m.emit()...)
 	m.keepAllComments(comments, decls)
 	return decls
