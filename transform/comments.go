@@ -2,6 +2,8 @@ package transform
 
 import (
 	"reflect"
+	"slices"
+	"sync"
 
 	"github.com/dave/dst"
 )
@@ -49,29 +51,46 @@ func decorationsOf(n dst.Node) []string {
 	if v.Kind() != reflect.Pointer || v.IsNil() {
 		return nil
 	}
-	decs := v.Elem().FieldByName("Decs")
-	if !decs.IsValid() {
-		return nil
-	}
 	var out []string
-	var walk func(v reflect.Value)
-	walk = func(v reflect.Value) {
-		switch {
-		case v.Type() == reflect.TypeOf(dst.Decorations{}):
-			for _, c := range v.Interface().(dst.Decorations) {
-				if c != "\n" && c != "" {
-					out = append(out, c)
-				}
-			}
-		case v.Kind() == reflect.Struct:
-			for i := range v.NumField() {
-				walk(v.Field(i))
+	for _, path := range decorationFields(v.Type().Elem()) {
+		cs := v.Elem().FieldByIndex(path)
+		for i := range cs.Len() {
+			if c := cs.Index(i).String(); c != "\n" && c != "" {
+				out = append(out, c)
 			}
 		}
 	}
-	walk(decs)
 	return out
 }
+
+// decorationFields returns the index paths of the dst.Decorations fields
+// in the Decs of a node struct of type t, in the order of the fields,
+// found once per type: the comments of every node of the output are read
+// through them (keepAllComments).
+func decorationFields(t reflect.Type) [][]int {
+	if paths, ok := decorationPaths.Load(t); ok {
+		return paths.([][]int)
+	}
+	var paths [][]int
+	if decs, ok := t.FieldByName("Decs"); ok {
+		var walk func(t reflect.Type, path []int)
+		walk = func(t reflect.Type, path []int) {
+			switch {
+			case t == reflect.TypeFor[dst.Decorations]():
+				paths = append(paths, slices.Clone(path))
+			case t.Kind() == reflect.Struct:
+				for i := range t.NumField() {
+					walk(t.Field(i).Type, append(path, i))
+				}
+			}
+		}
+		walk(decs.Type, decs.Index)
+	}
+	decorationPaths.Store(t, paths)
+	return paths
+}
+
+var decorationPaths sync.Map // reflect.Type -> [][]int (see decorationFields)
 
 // keepComments holds comments for the next statement added (see add).
 func (m *machine) keepComments(comments []string) {
@@ -114,6 +133,9 @@ func (m *machine) sourceComments() []sourceComment {
 // comments better; this makes sure that none is lost, whatever statement
 // shape carried it.
 func (m *machine) keepAllComments(want []sourceComment, decls []dst.Decl) {
+	if len(want) == 0 {
+		return
+	}
 	have := map[string]int{}
 	var poll *dst.FuncDecl
 	for _, d := range decls {

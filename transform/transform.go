@@ -309,9 +309,10 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 	// declarations use.
 	imported := importNames(clean.Imports, ft.restoreNames(lf))
 	uses := map[*ast.Ident]types.Object{}
+	cleanBase := fset.File(clean.Pos()).Base() // offsets without a line and column for each identifier
 	ast.Inspect(clean, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok {
-			if obj := ix.objects[fset.Position(id.Pos()).Offset]; obj != nil {
+			if obj := ix.objects[int(id.Pos())-cleanBase]; obj != nil {
 				uses[id] = obj
 			}
 		}
