@@ -170,9 +170,7 @@ func (m *machine) ifStmt(s *dst.IfStmt) {
 		m.stmt(s.Init, "")
 		s.Init = nil
 	}
-	cond := &dst.ExprStmt{X: s.Cond}
-	m.spill(cond)
-	s.Cond = cond.X
+	s.Cond = m.spillExpr(s.Cond)
 	if !m.containsWait(s.Body) && (s.Else == nil || !m.containsWait(s.Else)) {
 		m.add(m.branchesToJumps(s), m.position(s))
 		return
@@ -226,9 +224,8 @@ func (m *machine) forStmt(s *dst.ForStmt, label string) {
 	}
 	m.begin(head)
 	if s.Cond != nil {
-		cond := &dst.ExprStmt{X: s.Cond}
-		m.spill(cond)
-		m.add(&dst.IfStmt{Cond: m.not(cond.X), Body: &dst.BlockStmt{List: []dst.Stmt{m.jumpStmt(after)}}}, m.position(s.Cond))
+		cond := m.spillExpr(s.Cond)
+		m.add(&dst.IfStmt{Cond: m.not(cond), Body: &dst.BlockStmt{List: []dst.Stmt{m.jumpStmt(after)}}}, m.position(s.Cond))
 	}
 	m.begin(body)
 	m.loop(label, after, next, s.Body.List)
@@ -561,9 +558,7 @@ func (m *machine) flatVar(info *varInfo) {
 // rangeStmt compiles a range loop with waits in its body, as a loop over
 // hidden variables (see "Range loops" in doc.go).
 func (m *machine) rangeStmt(s *dst.RangeStmt, label string) {
-	x := &dst.ExprStmt{X: s.X}
-	m.spill(x)
-	s.X = x.X
+	s.X = m.spillExpr(s.X)
 	waitsInVars := s.Key != nil && m.containsWait(s.Key) || s.Value != nil && m.containsWait(s.Value)
 	if !m.containsWait(s.Body) && !waitsInVars {
 		m.add(m.branchesToJumps(s), m.position(s))
@@ -751,13 +746,12 @@ func (m *machine) switchStmt(s *dst.SwitchStmt, label string) {
 	line := m.position(s).Line
 	var tag *types.Var
 	if s.Tag != nil {
-		x := &dst.ExprStmt{X: s.Tag}
-		m.spill(x)
+		x := m.spillExpr(s.Tag)
 		t := m.typeOf(s.Tag)
 		if tv, ok := m.typeAndValue(s.Tag); ok && tv.Value != nil && types.Default(t) != t {
 			t = types.Default(t)
 		}
-		tag = m.hidden("tag", t, x.X, m.position(s.Tag))
+		tag = m.hidden("tag", t, x, m.position(s.Tag))
 	}
 	after := m.newState(fmt.Sprintf("after the switch at line %d", line))
 	var bodies []*state
@@ -773,9 +767,7 @@ func (m *machine) switchStmt(s *dst.SwitchStmt, label string) {
 	// Dispatch, in the order of the cases.
 	for i, c := range s.Body.List {
 		for _, e := range c.(*dst.CaseClause).List {
-			x := &dst.ExprStmt{X: e}
-			m.spill(x)
-			cond := headerSafe(x.X)
+			cond := headerSafe(m.spillExpr(e))
 			if tag != nil {
 				cond = &dst.BinaryExpr{X: m.ident(tag), Op: token.EQL, Y: cond}
 			}
@@ -873,9 +865,7 @@ func (m *machine) typeSwitchStmt(s *dst.TypeSwitchStmt, label string) {
 	case *dst.AssignStmt:
 		guard, symbol = a.Rhs[0].(*dst.TypeAssertExpr), a.Lhs[0].(*dst.Ident)
 	}
-	x := &dst.ExprStmt{X: guard.X}
-	m.spill(x)
-	guard.X = x.X
+	guard.X = m.spillExpr(guard.X)
 	line := m.position(s).Line
 	after := m.newState(fmt.Sprintf("after the type switch at line %d", line))
 	name := ""
@@ -1057,21 +1047,20 @@ func (m *machine) selectStmt(s *dst.SelectStmt, label string) {
 // it is a constant, nil, or a plain variable and not copyVars (no wait
 // comes after it that could change it), and returns what stands for it.
 func (m *machine) evaluated(base string, e dst.Expr, copyVars bool) dst.Expr {
-	x := &dst.ExprStmt{X: e}
-	m.spill(x)
+	x := m.spillExpr(e)
 	if tv, ok := m.typeAndValue(e); ok && (tv.Value != nil || tv.IsNil()) {
-		return x.X
+		return x
 	}
-	if id, ok := x.X.(*dst.Ident); ok {
+	if id, ok := x.(*dst.Ident); ok {
 		if _, isVar := m.objectOf(id).(*types.Var); !isVar || !copyVars || id != e {
-			return x.X // a temporary of the spill, or nothing a wait can change
+			return x // a temporary of the spill, or nothing a wait can change
 		}
 	}
 	t := m.typeOf(e)
 	if t == nil {
-		return x.X
+		return x
 	}
-	return m.ident(m.hidden(base, t, x.X, m.position(e)))
+	return m.ident(m.hidden(base, t, x, m.position(e)))
 }
 
 // declaredIn reports whether label labels a statement inside n.

@@ -25,31 +25,57 @@ func waitMessage(lf *loadedFile, info *types.Info, pos token.Pos, msg string) st
 	if !strings.Contains(msg, "Await") {
 		return msg
 	}
+	// An error of a call itself: of the waits around pos (x.wait.wait
+	// nests one in another), the one whose operand the message names,
+	// "type int of x does not match": the longest such operand, as an
+	// inner wait's operand is part of the outer's.
+	var co *cparser.Coroutine
+	var w *cparser.Wait
+	operand := ""
+	for _, c := range lf.lowered.Coroutines {
+		for _, cw := range c.Waits {
+			x := cw.Call.Args[0]
+			if pos < x.Pos() || pos > cw.Call.End() || !strings.HasPrefix(msg, "in call to "+types.ExprString(cw.Call.Fun)) {
+				continue
+			}
+			if text := types.ExprString(x); w == nil || strings.Contains(msg, " "+text+" ") && len(text) > len(operand) {
+				co, w, operand = c, cw, text
+			}
+		}
+	}
+	if w != nil {
+		return waitCallMessage(lf, info, co, w)
+	}
+	return unlowered(lf, msg)
+}
+
+// unlowered writes every lowered wait in s, runtime.Await(x), as the
+// user wrote it, x.wait.
+func unlowered(lf *loadedFile, s string) string {
+	if !strings.Contains(s, "Await") {
+		return s
+	}
 	type lowered struct{ call, wait string }
 	var calls []lowered
 	for _, co := range lf.lowered.Coroutines {
 		for _, w := range co.Waits {
-			x := w.Call.Args[0]
-			fun := types.ExprString(w.Call.Fun)
-			if pos >= x.Pos() && pos <= w.Call.End() && strings.HasPrefix(msg, "in call to "+fun) {
-				return waitCallMessage(lf, info, co, w)
-			}
-			calls = append(calls, lowered{types.ExprString(w.Call), types.ExprString(x) + ".wait"})
+			calls = append(calls, lowered{types.ExprString(w.Call), types.ExprString(w.Call.Args[0]) + ".wait"})
 		}
 	}
-	// Outer calls first: their text holds that of the calls inside them.
+	// Outer calls first: their text holds that of the calls inside them,
+	// which the later replacements write back in turn.
 	sort.SliceStable(calls, func(i, j int) bool { return len(calls[i].call) > len(calls[j].call) })
 	for _, c := range calls {
-		msg = strings.ReplaceAll(msg, c.call, c.wait)
+		s = strings.ReplaceAll(s, c.call, c.wait)
 	}
-	return msg
+	return s
 }
 
 // waitCallMessage explains why the wait w cannot be typed: x is not a
 // future, or it gives another number of values than its place needs.
 func waitCallMessage(lf *loadedFile, info *types.Info, co *cparser.Coroutine, w *cparser.Wait) string {
 	x := w.Call.Args[0]
-	what := types.ExprString(x)
+	what := unlowered(lf, types.ExprString(x))
 	t := info.TypeOf(x)
 	if t == nil {
 		return fmt.Sprintf("'.wait' on %s, which is not a runtime.Future", what)

@@ -12,11 +12,12 @@ import (
 
 // This file is the order pass (see "Waits in expressions" and "The
 // passes" in doc.go). It takes a statement, or the head expression of a
-// compound statement (a condition, a tag, a range operand), and returns
-// the steps that evaluate it in gc's order, leaving the node itself with
-// no wait. It never looks at states: the control-flow compiler
-// (flow.go) places the steps, and only ever sees waits in the ordered
-// form. After order, for the node n it was given:
+// compound statement (a condition, a tag, a range operand, a future)
+// standing as the operand of a statement (spillExpr), and returns the
+// steps that evaluate it in gc's order, leaving the node itself with no
+// wait. It never looks at states: the control-flow compiler (flow.go)
+// places the steps, and only ever sees waits in the ordered form. After
+// order, for the statement n it was given:
 //
 //   - n has no wait outside function literals: each was replaced by the
 //     variable that receives its output (outK), each && or || whose
@@ -64,10 +65,21 @@ type step struct {
 	condVar *types.Var
 }
 
-// spill orders n (see order) and compiles the steps into the current
-// state, which then ends at each wait.
-func (m *machine) spill(n dst.Node) {
-	m.compileSteps(m.order(n))
+// spill orders the statement s (see order) and compiles the steps into
+// the current state, which then ends at each wait.
+func (m *machine) spill(s dst.Stmt) {
+	m.compileSteps(m.order(s))
+}
+
+// spillExpr spills the expression e and returns what stands for it. e is
+// ordered as the operand of a statement, so that e itself, not only what
+// it contains, is replaced where it waits: the future of x.wait.wait is
+// the output of x.wait. (order replaces the expressions it cuts in their
+// parent; given e alone, a wait that is e would have none and stay.)
+func (m *machine) spillExpr(e dst.Expr) dst.Expr {
+	holder := &dst.ExprStmt{X: e}
+	m.spill(holder)
+	return holder.X
 }
 
 // compileSteps places the steps of the ordered form: a temporary's
@@ -86,18 +98,18 @@ func (m *machine) compileSteps(steps []step) {
 	}
 }
 
-// order cuts every wait out of n (an expression or a statement), in Go's
-// order of evaluation: the calls and receives evaluated before a wait are
+// order cuts every wait out of the statement s, in Go's order of
+// evaluation: the calls and receives evaluated before a wait are
 // evaluated into temporaries before it, the wait is a step of its own,
 // and its output replaces it. What is not a call stays in place: Go
 // evaluates operands that are not calls after the calls of the same
 // statement, so keeping them there keeps gc's order.
-func (m *machine) order(n dst.Node) []step {
+func (m *machine) order(s dst.Stmt) []step {
 	// An effect is an expression evaluated in order with the waits. Its
 	// slot's index in the walk (children first) is idx, and the slots of
 	// its subtree are those from first to idx: a node contains another
 	// when the other's idx falls in its range. That makes the whole cut
-	// linear in the size of n (see "Waits in expressions" in doc.go).
+	// linear in the size of s (see "Waits in expressions" in doc.go).
 	type effect struct {
 		e          dst.Expr
 		set        func(dst.Expr)
@@ -109,7 +121,7 @@ func (m *machine) order(n dst.Node) []step {
 	// are evaluated (order.go orders X, then Y, then takes their
 	// addresses): their effects take the comparison's place in the order.
 	pending := map[dst.Expr][]*effect{}
-	m.walkSlots(n, func(sl slot) {
+	m.walkSlots(s, func(sl slot) {
 		e, path := sl.e, sl.path
 		if sl.conditional {
 			return // runs only if the left operand lets it: part of the && or ||

@@ -15,8 +15,8 @@ func (m *machine) splitStmt(s dst.Stmt) {
 	pos := m.position(s)
 	switch s := s.(type) {
 	case *dst.ExprStmt:
-		if m.isWait(s.X) { // f.wait as a statement: the output is dropped
-			m.await(s.X.(*dst.SelectorExpr), nil, s)
+		if w := unparen(s.X); m.isWait(w) { // f.wait as a statement, or (f.wait): the output is dropped
+			m.await(w.(*dst.SelectorExpr), nil, s)
 			return
 		}
 	case *dst.AssignStmt:
@@ -108,7 +108,7 @@ func (m *machine) simpleVarDecl(s *dst.DeclStmt) (*types.Var, *dst.SelectorExpr)
 // state polls it, its output going to target (nil: dropped). from is the
 // statement w came from, whose comments move to the first new statement.
 func (m *machine) await(w *dst.SelectorExpr, target *types.Var, from dst.Stmt) {
-	m.spill(w.X) // waits and calls inside the future expression come first
+	w.X = m.spillExpr(w.X) // waits and calls inside the future expression come first
 	k := len(m.waits) + 1
 	wp := &waitPoint{
 		k:      k,
@@ -224,4 +224,15 @@ func (m *machine) firstWait(n dst.Node) dst.Node {
 		return !done
 	})
 	return found
+}
+
+// unparen returns e without its parentheses.
+func unparen(e dst.Expr) dst.Expr {
+	for {
+		p, ok := e.(*dst.ParenExpr)
+		if !ok {
+			return e
+		}
+		e = p.X
+	}
 }
