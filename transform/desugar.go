@@ -5,12 +5,16 @@ import (
 	"go/types"
 
 	"github.com/dave/dst"
+	"github.com/dave/dst/dstutil"
 )
 
 // This file is the desugaring pass (see "Desugaring" in doc.go). It runs
 // on the coroutine's body before the body is cut into states, and leaves
 // a body in which:
 //
+//   - no constant expression has a wait: Go does not evaluate a constant
+//     expression, so the wait in unsafe.Sizeof(f.wait) is never polled;
+//     the expression is written as its value;
 //   - a var declaration that waits declares the variables of one spec
 //     (the specs of a block are sequential: a later one may read an
 //     earlier one, so each spec is its own statement);
@@ -31,6 +35,7 @@ import (
 
 // desugar rewrites the coroutine's body into the form above.
 func (m *machine) desugar() {
+	m.foldWaitingConstants()
 	results := m.returnTargets()
 	m.rewriteLists(m.decl.Body, func(s dst.Stmt) []dst.Stmt {
 		switch s := s.(type) {
@@ -216,4 +221,29 @@ func (m *machine) returnAsAssign(s *dst.ReturnStmt, results []*types.Var) []dst.
 	moveComments(s, assign)
 	bare.Decs.End = s.Decs.End
 	return []dst.Stmt{assign, bare}
+}
+
+// foldWaitingConstants writes every constant expression of the body that
+// has a wait in it as its value (see the invariant above).
+func (m *machine) foldWaitingConstants() {
+	dstutil.Apply(m.decl.Body, func(c *dstutil.Cursor) bool {
+		switch n := c.Node().(type) {
+		case *dst.FuncLit:
+			return false
+		case dst.Expr:
+			tv, ok := m.typeAndValue(n)
+			if !ok || tv.Value == nil || !exprSlot(c) || !m.containsWait(n) {
+				return true
+			}
+			x, err := m.constValue(tv.Value, tv.Type)
+			if err != nil {
+				m.errorf(m.position(n), "cannot write the value of %s: %v", m.sourceText(n), err)
+				return false
+			}
+			moveComments(n, x)
+			c.Replace(x)
+			return false
+		}
+		return true
+	}, nil)
 }

@@ -273,9 +273,14 @@
 // gives a NaN key the value it had, as long as the map still holds a NaN
 // key: only clear removes one, and it removes them all. (A clear followed
 // by a new NaN key during the loop is the one case where this produces
-// the old entries, which Go would not.) Over a channel it receives until the channel is closed. A range over a
-// function (an iterator) cannot suspend with the coroutine: that is an
-// error that suggests collecting the values first.
+// the old entries, which Go would not.) Over a channel it receives until
+// the channel is closed. A range over a function (an iterator) cannot
+// suspend with the coroutine: that is an error that suggests collecting
+// the values first. With one iteration variable or none, over an array
+// or a pointer to one with no call or receive in it, the length is a
+// constant and Go does not evaluate the range expression ("for i :=
+// range *p" with a nil p runs len(*p) times): the loop counts to the
+// length, limit = 3, and never reads *p.
 //
 // A switch with waits in its case expressions or bodies evaluates its tag
 // once into tag, then tests the cases in order, each "if tag == e { jump
@@ -386,7 +391,11 @@
 //	}()
 //
 // Only coroutines that defer get that function: it costs a little on every
-// Poll. Named results of such coroutines are always stored.
+// Poll. Named results of such coroutines are always stored. Unwind
+// recovers the panic to run the calls, and panics again with it when none
+// recovers, so a program that crashes through such a coroutine prints
+// "panic: v [recovered, repanicked]" where Go prints "panic: v" (the value,
+// the exit status and the stack of the panic's origin are Go's).
 //
 // # Several results and generics
 //
@@ -593,6 +602,9 @@
 //     which see and may change the results ("r = r" is left out).
 //   - Local types and constants are declared at package level (next
 //     section).
+//   - A constant expression has no wait: Go does not evaluate it, so in
+//     unsafe.Sizeof(f.wait) f is never polled. The expression is written
+//     as its value, uintptr(8).
 //
 // The statements desugaring makes take the source positions of those
 // they replace, and their identifiers are the user's own, moved, so they
@@ -613,7 +625,12 @@
 // take a fresh name shows it in %T, %#v and reflection, where Go shows its
 // own, and corofy warns of each (testdata/script/liftname.txtar). In a
 // generic coroutine the moved types take the coroutine's type parameters,
-// as Go names a local type of a generic function: main.holder[int].
+// as Go names a local type of a generic function: main.holder[int]. As a
+// type argument Go numbers a local type, main.Box[main.local·1] (the
+// package's local types in order); a type declared at package level has
+// no number, and the local types after it in the coroutine another one:
+// corofy warns of each such type argument
+// (testdata/script/lifttypearg.txtar).
 //
 //	type point struct{ x, y int }      type point struct{ x, y int }
 //	p := point{1, 2}                   (package level)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"strconv"
 
 	"github.com/dave/dst"
 )
@@ -600,6 +601,12 @@ func (m *machine) rangeStmt(s *dst.RangeStmt, label string) {
 		m.errorf(m.position(s), "cannot transform a range over %s", t)
 		return
 	}
+	if n, ok := m.constantLength(s); ok {
+		// Go does not evaluate the range expression: the loop counts to
+		// the array's length.
+		kind, keyType, valueType, t = "int", types.Typ[types.Int], nil, types.Typ[types.Int]
+		s.X = &dst.BasicLit{Kind: token.INT, Value: strconv.FormatInt(n, 10)}
+	}
 	// The range expression is evaluated once.
 	base := "seq"
 	if kind == "int" {
@@ -692,6 +699,45 @@ func (m *machine) rangeStmt(s *dst.RangeStmt, label string) {
 	}
 	m.jump(head)
 	m.begin(after)
+}
+
+// constantLength returns the length of the array that s ranges over when
+// Go does not evaluate the range expression: s has at most one iteration
+// variable, and len(s.X) is a constant, s.X being an array or a pointer to
+// an array with no function call or receive in it (a wait is a call).
+// "for i := range *p" with a nil p runs len(*p) times.
+func (m *machine) constantLength(s *dst.RangeStmt) (int64, bool) {
+	t := m.typeOf(s.X)
+	if s.Value != nil || t == nil {
+		return 0, false
+	}
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	a, ok := t.Underlying().(*types.Array)
+	if !ok {
+		return 0, false
+	}
+	constant := true
+	dst.Inspect(s.X, func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.FuncLit:
+			return false
+		case *dst.UnaryExpr:
+			constant = constant && n.Op != token.ARROW
+		case *dst.SelectorExpr:
+			constant = constant && !m.isWait(n)
+		case *dst.CallExpr:
+			if tv, ok := m.typeAndValue(n); ok && tv.Value != nil {
+				return false // a constant: len of an array, unsafe.Sizeof
+			}
+			if tv, ok := m.typeAndValue(n.Fun); !ok || !tv.IsType() { // not a conversion
+				constant = false
+			}
+		}
+		return constant
+	})
+	return a.Len(), constant
 }
 
 // runeType is rune, as the universe names it.

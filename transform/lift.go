@@ -83,10 +83,17 @@ func (m *machine) lift() {
 					// cannot have it at package level.
 					p := m.position(id)
 					m.file.warnings = append(m.file.warnings, fmt.Sprintf("%d:%d: the local type %s is declared at package level as %s (%s is taken there): %%T, %%#v and reflection show %s where Go shows %s", p.Line, p.Column, id.Name, name, id.Name, name, id.Name))
+				} else if use := m.typeArgUse(tn); use != nil {
+					// Go numbers a local type in the name of a generic
+					// type instantiated with it; a package-level type has
+					// no number.
+					p, q := m.position(id), m.position(use)
+					m.file.warnings = append(m.file.warnings, fmt.Sprintf("%d:%d: the local type %s is declared at package level: as a type argument (%s, line %d) %%T, %%#v and reflection show %s.%s where Go shows it numbered, as %s.%s·N", p.Line, p.Column, id.Name, types.TypeString(m.typeOf(use), types.RelativeTo(tn.Pkg())), q.Line, tn.Pkg().Name(), id.Name, tn.Pkg().Name(), id.Name))
 				}
 			}
 		}
 	}
+	m.warnRenumbered(decls, local)
 	for i, g := range decls {
 		if g.Tok == token.CONST && (m.refersToLocalVar(g) || usesOwnNames(g)) {
 			m.constValues(g)
@@ -111,6 +118,105 @@ func (m *machine) lift() {
 	for _, d := range m.lifted {
 		m.renameLifted(d, names)
 	}
+}
+
+// warnRenumbered warns of the local types that stay local, after one that
+// moved to package level, and are type arguments: Go numbers the local
+// types of a function in order (main.Box[main.c·3]), and Poll has fewer.
+func (m *machine) warnRenumbered(moved []*dst.GenDecl, local map[*dst.DeclStmt]bool) {
+	var first token.Position
+	for _, g := range moved {
+		if g.Tok == token.TYPE {
+			first = m.position(g)
+			break
+		}
+	}
+	if !first.IsValid() {
+		return
+	}
+	after := func(p token.Position) bool {
+		return p.Line > first.Line || p.Line == first.Line && p.Column > first.Column
+	}
+	dst.Inspect(m.decl.Body, func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.FuncLit:
+			return false // a function of its own, which numbers its own local types
+		case *dst.DeclStmt:
+			g, ok := n.Decl.(*dst.GenDecl)
+			if !ok || !local[n] || g.Tok != token.TYPE || !after(m.position(n)) {
+				return true
+			}
+			for _, spec := range g.Specs {
+				id := spec.(*dst.TypeSpec).Name
+				tn, ok := m.objectOf(id).(*types.TypeName)
+				if !ok {
+					continue
+				}
+				if use := m.typeArgUse(tn); use != nil {
+					p, q := m.position(id), m.position(use)
+					m.file.warnings = append(m.file.warnings, fmt.Sprintf("%d:%d: the local type %s is numbered otherwise than in Go: as a type argument (%s, line %d) %%T, %%#v and reflection show %s.%s with another number than Go's, as local types declared before it are declared at package level", p.Line, p.Column, id.Name, types.TypeString(m.typeOf(use), types.RelativeTo(tn.Pkg())), q.Line, tn.Pkg().Name(), id.Name))
+				}
+			}
+		}
+		return true
+	})
+}
+
+// typeArgUse returns the first expression of the body whose type has the
+// local type tn in the type arguments of a generic type (Box[local], or a
+// *Box[[]local]), or nil.
+func (m *machine) typeArgUse(tn *types.TypeName) dst.Expr {
+	var visit func(t types.Type, arg bool) bool
+	visit = func(t types.Type, arg bool) bool {
+		switch t := t.(type) {
+		case *types.Alias:
+			return visit(types.Unalias(t), arg)
+		case *types.Named:
+			if t.Obj() == tn {
+				return arg
+			}
+			for ta := range t.TypeArgs().Types() {
+				if visit(ta, true) {
+					return true
+				}
+			}
+		case *types.Pointer:
+			return visit(t.Elem(), arg)
+		case *types.Slice:
+			return visit(t.Elem(), arg)
+		case *types.Array:
+			return visit(t.Elem(), arg)
+		case *types.Chan:
+			return visit(t.Elem(), arg)
+		case *types.Map:
+			return visit(t.Key(), arg) || visit(t.Elem(), arg)
+		case *types.Signature:
+			return visit(t.Params(), arg) || visit(t.Results(), arg)
+		case *types.Tuple:
+			for v := range t.Variables() {
+				if visit(v.Type(), arg) {
+					return true
+				}
+			}
+		case *types.Struct:
+			for f := range t.Fields() {
+				if visit(f.Type(), arg) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	var use dst.Expr
+	dst.Inspect(m.decl.Body, func(n dst.Node) bool {
+		if e, ok := n.(dst.Expr); ok && use == nil {
+			if t := m.typeOf(e); t != nil && visit(t, false) {
+				use = e
+			}
+		}
+		return use == nil
+	})
+	return use
 }
 
 // staysLocal returns the type and constant declarations that need not
@@ -269,27 +375,35 @@ func (m *machine) constValues(g *dst.GenDecl) {
 			if !ok {
 				continue
 			}
-			var kind types.BasicKind
-			if b, ok := c.Type().(*types.Basic); ok {
-				kind = b.Kind()
-			}
-			lit, err := constLiteral(c.Val(), kind)
+			value, err := m.constValue(c.Val(), c.Type())
 			if err != nil {
 				m.errorf(m.position(id), "cannot declare the constant %s at package level: %v", id.Name, err)
 				continue
 			}
-			var value dst.Expr = lit
-			if b, ok := c.Type().(*types.Basic); !ok || b.Info()&types.IsUntyped == 0 {
-				t, err := typeExpr(c.Type(), m.file.tc)
-				if err != nil {
-					m.errorf(m.position(id), "cannot declare the constant %s at package level: %v", id.Name, err)
-					continue
-				}
-				value = &dst.CallExpr{Fun: t, Args: []dst.Expr{lit}}
-			}
 			vs.Values = append(vs.Values, value)
 		}
 	}
+}
+
+// constValue returns the constant v of type t as an expression: its
+// literal, converted to t unless t is untyped.
+func (m *machine) constValue(v constant.Value, t types.Type) (dst.Expr, error) {
+	var kind types.BasicKind
+	if b, ok := t.(*types.Basic); ok {
+		kind = b.Kind()
+	}
+	lit, err := constLiteral(v, kind)
+	if err != nil {
+		return nil, err
+	}
+	if b, ok := t.(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
+		return lit, nil
+	}
+	x, err := typeExpr(t, m.file.tc)
+	if err != nil {
+		return nil, err
+	}
+	return &dst.CallExpr{Fun: x, Args: []dst.Expr{lit}}, nil
 }
 
 // constLiteral returns a literal of the exact value v, of a constant of
