@@ -397,6 +397,9 @@ func (g *gen) waitExpr(c ctx, k kind, d int) string {
 			return fmt.Sprintf("gsum(%s, %s).wait", g.expr(c, k, d), g.expr(c, k, d))
 		}},
 		opt{1, func() string { return fmt.Sprintf("runtime.Ready(%s).wait", g.expr(c, k, d)) }},
+		opt{w(g.f.Has(Unevaluated) && !g.plain && k != kNone, 1), func() string {
+			return fmt.Sprintf("nest[%s](after(%q, %d, %s)).wait.wait", k.goType(), g.id("w"), g.intn(3), g.expr(c, k, d))
+		}},
 		opt{w(k == kInt && g.cur.recovers && g.cur.weight+c.mult <= maxWeight, 2), func() string {
 			g.cur.weight += c.mult
 			return fmt.Sprintf("boom(%s).wait", g.intExpr(c, d))

@@ -216,6 +216,13 @@ const (
 	// (e2e/switchlit.txtar); a chan (<-chan int) kept across a wait,
 	// whose type corofy writes (e2e/chanelem.txtar).
 	PlaceTypes
+	// Unevaluated: what Go evaluates only in part, or not at all. A wait
+	// on a wait's output, nest(f).wait.wait, whose future is a future
+	// (e2e/waitonwait.txtar); a range with one iteration variable or none
+	// over an array or a pointer to one whose length is a constant, whose
+	// range expression Go does not evaluate, even where it would panic
+	// (a nil pointer to an array: e2e/constlen.txtar).
+	Unevaluated
 )
 
 var featureNames = []string{
@@ -229,7 +236,7 @@ var featureNames = []string{
 	"Shadowing", "ReservedNameLocals", "CoroutineIdent", "NoCoroutineFiles",
 	"Comments", "AddressKeepers", "OrderProbes", "NaNKeys",
 	"ConstNames", "LocalTypeScopes", "LocalFuncTypes", "PackageReservedNames",
-	"PlaceTypes",
+	"PlaceTypes", "Unevaluated",
 }
 
 // All returns every feature.

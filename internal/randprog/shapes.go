@@ -160,6 +160,9 @@ func (g *gen) extraPrelude(out *bytes.Buffer) {
 	if g.f.Has(PlaceTypes) {
 		out.WriteString(flagSrc)
 	}
+	if g.f.Has(Unevaluated) && !g.plain { // nest needs the runtime
+		out.WriteString(nestSrc)
+	}
 	if g.f.Has(Defer) {
 		out.WriteString(stopSrc)
 	}
@@ -1693,3 +1696,13 @@ func (g *gen) placeTypes(c ctx) {
 		g.line("fmt.Println(%q, %s, tname(%s))", g.id("and"), f, f)
 	}
 }
+
+// nestSrc is in the programs of Unevaluated.
+const nestSrc = `// nest returns a future whose output is f: nest(f).wait.wait waits for
+// both.
+func nest[T any](f runtime.Future[T]) runtime.Future[runtime.Future[T]] {
+	fmt.Println("nest")
+	return runtime.Ready(f)
+}
+
+`

@@ -460,6 +460,26 @@ func (g *gen) rangeStmt(c ctx) {
 	head := c
 	head.waits = body.waits
 	i, v := g.local("i"), g.local("e")
+	if g.f.Has(Unevaluated) && g.chance(0.15) {
+		// The length is a constant: Go does not evaluate the range
+		// expression, even a nil pointer's indirection.
+		p := g.local("p")
+		if a := g.pickVar(ofKind(kArr)); a != nil && g.chance(0.5) {
+			g.line("%s := &%s", p, a.name)
+		} else {
+			g.line("var %s *[%d]int", p, 1+g.intn(3))
+		}
+		g.line("_ = %s", p)
+		if g.chance(0.3) {
+			g.line("for range *%s {", p)
+			g.bodyWith(body)
+		} else {
+			g.line("for %s := range *%s {", i, p)
+			g.bodyWith(body, &variable{name: i, k: kInt, ro: true})
+		}
+		g.line("}")
+		return
+	}
 	switch g.intn(7) {
 	case 0:
 		g.line("for %s, %s := range %s {", i, v, g.expr(head, kSlice, 1))
