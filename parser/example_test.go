@@ -66,5 +66,5 @@ func notCoroutine() {
 	_, err := parser.ParseFile(token.NewFileSet(), "main.gocoro", []byte(src))
 	fmt.Println(err)
 	// Output:
-	// main.gocoro:4:12: '.wait' outside a coroutine (only the body of a 'coroutine func' can wait)
+	// main.gocoro:4:12: '.wait' outside a coroutine (only the body of a 'coroutine func' can wait; in a .gocoro file .wait always waits, so a field or method named wait is used from a .go file)
 }

@@ -164,7 +164,7 @@ func (l *lowerer) lowerWait(sel *ast.SelectorExpr, co *Coroutine, inLit bool) *a
 	pos := sel.Sel.Pos()
 	switch {
 	case co == nil:
-		l.errorf(pos, "'.wait' outside a coroutine (only the body of a 'coroutine func' can wait)")
+		l.errorf(pos, "'.wait' outside a coroutine (only the body of a 'coroutine func' can wait; in a .gocoro file .wait always waits, so a field or method named wait is used from a .go file)")
 		return nil
 	case inLit:
 		l.errorf(pos, "'.wait' inside a function literal (a closure cannot wait; make it a coroutine func, or wait in the coroutine and pass the value)")
