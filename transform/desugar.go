@@ -12,9 +12,14 @@ import (
 // on the coroutine's body before the body is cut into states, and leaves
 // a body in which:
 //
-//   - no constant expression has a wait: Go does not evaluate a constant
-//     expression, so the wait in unsafe.Sizeof(f.wait) is never polled;
-//     the expression is written as its value;
+//   - no constant expression evaluates anything: Go does not evaluate a
+//     constant expression, so in unsafe.Sizeof(f.wait) f is never polled,
+//     and in unsafe.Sizeof(g()) g is never called; the expression is
+//     written as its value. Nor does the operand of unsafe.Sizeof, Alignof
+//     or Offsetof of a size that is not constant (a type parameter's):
+//     *new(T) stands for it;
+//   - a blank named result beside named ones has a name of its own
+//     (result2): "return 3, s" assigns it, and the machine returns it;
 //   - a var declaration that waits declares the variables of one spec
 //     (the specs of a block are sequential: a later one may read an
 //     earlier one, so each spec is its own statement);
@@ -35,6 +40,7 @@ import (
 
 // desugar rewrites the coroutine's body into the form above.
 func (m *machine) desugar() {
+	m.nameBlankResults()
 	m.foldWaitingConstants()
 	results := m.returnTargets()
 	m.rewriteLists(m.decl.Body, func(s dst.Stmt) []dst.Stmt {
@@ -224,26 +230,164 @@ func (m *machine) returnAsAssign(s *dst.ReturnStmt, results []*types.Var) []dst.
 }
 
 // foldWaitingConstants writes every constant expression of the body that
-// has a wait in it as its value (see the invariant above).
+// would evaluate something, a wait, a call or a receive, as its value, and
+// gives the operand of a non-constant unsafe.Sizeof, Alignof or Offsetof
+// (of a type parameter's size) that would evaluate something a zero value
+// of its type instead, *new(T): Go evaluates neither (see the invariant
+// above).
 func (m *machine) foldWaitingConstants() {
 	dstutil.Apply(m.decl.Body, func(c *dstutil.Cursor) bool {
 		switch n := c.Node().(type) {
 		case *dst.FuncLit:
 			return false
 		case dst.Expr:
-			tv, ok := m.typeAndValue(n)
-			if !ok || tv.Value == nil || !exprSlot(c) || !m.containsWait(n) {
+			if !exprSlot(c) {
 				return true
+			}
+			tv, ok := m.typeAndValue(n)
+			if !ok {
+				return true
+			}
+			if tv.Value == nil {
+				m.unevaluatedOperand(n)
+				return true
+			}
+			if !m.evaluates(n) {
+				return false // a constant as written: nothing in it runs
 			}
 			x, err := m.constValue(tv.Value, tv.Type)
 			if err != nil {
 				m.errorf(m.position(n), "cannot write the value of %s: %v", m.sourceText(n), err)
 				return false
 			}
+			m.standsFor(x, n)
 			moveComments(n, x)
 			c.Replace(x)
 			return false
 		}
 		return true
 	}, nil)
+}
+
+// unevaluatedOperand replaces the operand of call, if it is unsafe.Sizeof,
+// Alignof or Offsetof, by a zero value of its type that evaluates nothing:
+// *new(T) for x, (*new(T)).f for x.f.
+func (m *machine) unevaluatedOperand(e dst.Expr) {
+	call, ok := e.(*dst.CallExpr)
+	if !ok || len(call.Args) != 1 {
+		return
+	}
+	switch m.builtinName(call) {
+	case "Sizeof", "Alignof":
+		if m.evaluates(call.Args[0]) {
+			call.Args[0] = m.zeroOf(call.Args[0])
+		}
+	case "Offsetof":
+		if sel, ok := unparen(call.Args[0]).(*dst.SelectorExpr); ok && m.evaluates(sel.X) {
+			sel.X = m.zeroOf(sel.X)
+		}
+	}
+}
+
+// zeroOf returns *new(T), T the type of x, standing for x.
+func (m *machine) zeroOf(x dst.Expr) dst.Expr {
+	t, err := typeExpr(m.typeOf(x), m.file.tc)
+	if err != nil {
+		return x
+	}
+	z := &dst.ParenExpr{X: &dst.StarExpr{X: &dst.CallExpr{Fun: dst.NewIdent("new"), Args: []dst.Expr{t}}}}
+	m.standsFor(z, x)
+	return z
+}
+
+// standsFor gives the new expression x the types of e, which it replaces.
+func (m *machine) standsFor(x, e dst.Expr) {
+	if a := m.astOf(e); a != nil {
+		m.dec.Ast.Nodes[x] = a
+	}
+}
+
+// evaluates reports whether evaluating e would do something besides
+// reading: a wait, a call (not a conversion, not a constant such as
+// len of an array), or a receive.
+func (m *machine) evaluates(e dst.Expr) bool {
+	does := false
+	dst.Inspect(e, func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.FuncLit:
+			return false
+		case *dst.UnaryExpr:
+			does = does || n.Op == token.ARROW
+		case *dst.SelectorExpr:
+			does = does || m.isWait(n)
+		case *dst.CallExpr:
+			if tv, ok := m.typeAndValue(n.Fun); ok && tv.IsType() {
+				break // a conversion
+			}
+			if tv, ok := m.typeAndValue(n); !ok || tv.Value == nil {
+				does = true
+			}
+		}
+		return !does
+	})
+	return does
+}
+
+// builtinName returns the name of the built-in function call calls (len,
+// unsafe.Sizeof), or "".
+func (m *machine) builtinName(call *dst.CallExpr) string {
+	var id *dst.Ident
+	switch f := unparen(call.Fun).(type) {
+	case *dst.Ident:
+		id = f
+	case *dst.SelectorExpr:
+		id = f.Sel
+	}
+	if id == nil {
+		return ""
+	}
+	if b, ok := m.objectOf(id).(*types.Builtin); ok {
+		return b.Name()
+	}
+	return ""
+}
+
+// nameBlankResults gives the blank results of a coroutine whose other
+// results are named a fresh name each (see the invariant above): a return
+// assigns every result, the blank ones too, and a deferred call may change
+// the others before the machine returns them all.
+func (m *machine) nameBlankResults() {
+	fl := m.decl.Type.Results
+	if fl == nil {
+		return
+	}
+	var blanks []*dst.Ident
+	named := false
+	for _, f := range fl.List {
+		for _, id := range f.Names {
+			if id.Name == "_" {
+				blanks = append(blanks, id)
+			} else {
+				named = true
+			}
+		}
+	}
+	if !named {
+		return
+	}
+	for _, id := range blanks {
+		v, ok := m.objectOf(id).(*types.Var)
+		if !ok {
+			continue
+		}
+		name := m.locals.fresh("result")
+		for m.fields.taken[name] {
+			name = m.locals.fresh("result")
+		}
+		m.fields.taken[name] = true
+		nv := types.NewVar(v.Pos(), v.Pkg(), name, v.Type())
+		id.Name = name
+		m.synth[id] = nv
+		m.synthDefs[id] = true
+	}
 }

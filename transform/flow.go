@@ -559,6 +559,9 @@ func (m *machine) flatVar(info *varInfo) {
 // rangeStmt compiles a range loop with waits in its body, as a loop over
 // hidden variables (see "Range loops" in doc.go).
 func (m *machine) rangeStmt(s *dst.RangeStmt, label string) {
+	// Before the spill: a wait in the range expression is a call, and makes
+	// Go evaluate it ("range *f.wait" dereferences what f gives).
+	length, constLength := m.constantLength(s)
 	s.X = m.spillExpr(s.X)
 	waitsInVars := s.Key != nil && m.containsWait(s.Key) || s.Value != nil && m.containsWait(s.Value)
 	if !m.containsWait(s.Body) && !waitsInVars {
@@ -601,11 +604,11 @@ func (m *machine) rangeStmt(s *dst.RangeStmt, label string) {
 		m.errorf(m.position(s), "cannot transform a range over %s", t)
 		return
 	}
-	if n, ok := m.constantLength(s); ok {
+	if constLength {
 		// Go does not evaluate the range expression: the loop counts to
 		// the array's length.
 		kind, keyType, valueType, t = "int", types.Typ[types.Int], nil, types.Typ[types.Int]
-		s.X = &dst.BasicLit{Kind: token.INT, Value: strconv.FormatInt(n, 10)}
+		s.X = &dst.BasicLit{Kind: token.INT, Value: strconv.FormatInt(length, 10)}
 	}
 	// The range expression is evaluated once.
 	base := "seq"

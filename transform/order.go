@@ -115,6 +115,9 @@ func (m *machine) order(s dst.Stmt) []step {
 		set        func(dst.Expr)
 		first, idx int
 		target     types.Type // the type an untyped e takes where it stands (targetType)
+		// keep: e must stay a value computed at run time, so it goes into
+		// a temporary even after the last wait (see lenOfWait).
+		keep bool
 	}
 	var effects []*effect
 	// The operands of a struct or array comparison are copied after both
@@ -139,6 +142,7 @@ func (m *machine) order(s dst.Stmt) []step {
 			ef.target = m.targetType(e, path)
 		}
 		if m.isWait(e) || m.isCall(e) || m.shortCircuitWait(e) || m.mapEntry(e, path) || m.boxedInOrder(e, path) {
+			ef.keep = m.lenOfWait(e)
 			effects = append(effects, ef)
 		} else if m.passedByAddress(e, path) {
 			if b, ok := path[len(path)-1].(*dst.BinaryExpr); ok {
@@ -159,18 +163,21 @@ func (m *machine) order(s dst.Stmt) []step {
 	// effect come right before it in the order, so they are on top of the
 	// stack when it is pushed, and it stands for them.
 	var stack []*effect
-	for _, w := range effects {
-		for len(stack) > 0 && contains(w, stack[len(stack)-1]) {
-			stack = stack[:len(stack)-1] // evaluated with w
-		}
-		if !m.isWait(w.e) && !m.shortCircuitWait(w.e) {
-			stack = append(stack, w)
-			continue
-		}
-		// Everything evaluated before the wait goes into temporaries, in
-		// order; what is inside it is its future expression.
-		for _, e := range stack {
+	flush := func(list []*effect) {
+		for _, e := range list {
 			pos := m.position(e.e)
+			if call, ok := e.e.(*dst.CallExpr); ok && e.keep {
+				// The operand first, which len(x) of an array variable
+				// would not evaluate.
+				if _, plain := unparen(call.Args[0]).(*dst.Ident); !plain {
+					if t := m.typeOf(call.Args[0]); t != nil {
+						m.temps++
+						tmp := m.newVar(fmt.Sprintf("tmp%d", m.temps), t)
+						steps = append(steps, step{stmt: m.define(tmp, call.Args[0]), pos: pos})
+						call.Args[0] = m.ident(tmp)
+					}
+				}
+			}
 			t, x := m.standAlone(e.e, e.target)
 			if t == nil {
 				m.errorf(pos, "internal error: no type for the temporary of %s", m.sourceText(e.e))
@@ -181,6 +188,18 @@ func (m *machine) order(s dst.Stmt) []step {
 			e.set(m.ident(tmp))
 			steps = append(steps, step{stmt: m.define(tmp, x), pos: pos})
 		}
+	}
+	for _, w := range effects {
+		for len(stack) > 0 && contains(w, stack[len(stack)-1]) {
+			stack = stack[:len(stack)-1] // evaluated with w
+		}
+		if !m.isWait(w.e) && !m.shortCircuitWait(w.e) {
+			stack = append(stack, w)
+			continue
+		}
+		// Everything evaluated before the wait goes into temporaries, in
+		// order; what is inside it is its future expression.
+		flush(stack)
 		stack = stack[:0]
 		if b, ok := w.e.(*dst.BinaryExpr); ok {
 			t := m.typeOf(b)
@@ -201,7 +220,40 @@ func (m *machine) order(s dst.Stmt) []step {
 		steps = append(steps, step{stmt: m.define(out, wait), pos: m.position(wait.Sel), wait: wait, out: out})
 		w.set(m.ident(out))
 	}
+	// After the last wait: an effect that must stay a run-time value goes
+	// into a temporary, and those evaluated before it too.
+	for i := len(stack) - 1; i >= 0; i-- {
+		if stack[i].keep {
+			flush(stack[:i+1])
+			break
+		}
+	}
 	return steps
+}
+
+// lenOfWait reports whether e is len or cap of an array, or a pointer to
+// one, that waits: Go evaluates the operand, as it holds a call, and its
+// length is not a constant ("len(*f.wait)" dereferences what f gives,
+// "1 << len(f.wait)" is a shift at run time). With the wait's output in
+// its place the expression would be a constant, evaluating nothing, so it
+// is computed into a temporary.
+func (m *machine) lenOfWait(e dst.Expr) bool {
+	call, ok := e.(*dst.CallExpr)
+	if !ok || len(call.Args) != 1 {
+		return false
+	}
+	if name := m.builtinName(call); name != "len" && name != "cap" {
+		return false
+	}
+	t := m.typeOf(call.Args[0])
+	if t == nil {
+		return false
+	}
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	_, array := t.Underlying().(*types.Array)
+	return array && m.containsWait(call.Args[0])
 }
 
 // define returns "v := e", with e converted to v's type where e alone
@@ -465,8 +517,9 @@ func (m *machine) passedByAddress(e dst.Expr, path []dst.Node) bool {
 // slow path takes the key by address, and copies one that is not
 // addressable (addrTemp); the fast paths take it by value as a uint32, a
 // uint64 or a pointer, and a key of another kind, a struct or an array of
-// one word (id{n int}, [1]int), goes there through a temporary, even a
-// variable (testdata/e2e/mapkeyfast.txtar).
+// one word (id{n int}, [1]int) or of one string (sk{s string}), goes
+// there through a temporary, even a variable (testdata/e2e/mapkeyfast.txtar,
+// mapkeystr.txtar).
 func (m *machine) keyCopied(t *types.Map, e dst.Expr) bool {
 	if sized(t.Key()) != nil || sized(t.Elem()) != nil || slowMap(t) {
 		// Of a generic type, which path gc takes depends on the shape it
@@ -513,11 +566,28 @@ func slowMap(t *types.Map) bool {
 		return true
 	}
 	k := t.Key()
-	if b, ok := k.Underlying().(*types.Basic); ok && b.Info()&types.IsString != 0 {
-		return false
+	if b, ok := algComponent(k).Underlying().(*types.Basic); ok && b.Info()&types.IsString != 0 {
+		return false // compared as a string: the string fast path
 	}
 	size := gcSizes.Sizeof(k)
 	return !(size == 4 || size == 8) || !plainMemory(k)
+}
+
+// algComponent returns what gc compares a value of t as when t is a
+// struct of one field (not blank) or an array of one element: that
+// field's or element's (types.AlgType); else t.
+func algComponent(t types.Type) types.Type {
+	switch u := t.Underlying().(type) {
+	case *types.Struct:
+		if u.NumFields() == 1 && u.Field(0).Name() != "_" {
+			return algComponent(u.Field(0).Type())
+		}
+	case *types.Array:
+		if u.Len() == 1 {
+			return algComponent(u.Elem())
+		}
+	}
+	return t
 }
 
 // plainMemory reports whether gc compares values of t as plain memory
