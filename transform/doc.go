@@ -664,7 +664,9 @@
 //     on. It also differs from the coroutine's parameters, which are in
 //     scope where the constructor names it.
 //   - Poll's receiver and locals (c, w, state, ready, outK, tmpK) never
-//     hide a name the body uses: when the body uses c, the receiver is co.
+//     hide a name the body uses, nor a name the file imports a package
+//     under (the tree names a package by its path): when the body uses c,
+//     or the file imports c "fmt", the receiver is co.
 //   - The machine's fields are named after the variables they store; state,
 //     futK and the rest avoid those names, and no field is named Poll.
 //   - A variable of the coroutine named like a predeclared identifier
@@ -682,9 +684,13 @@
 //     name nothing of the file has (syscall2 beside a var syscall).
 //   - Go's predeclared names the generated code writes (int, bool, nil,
 //     true, len, new, panic and the basic types) have no other name: a
-//     package-level declaration that hides one (const int = 15) is refused
-//     at its position; the names it does not write (max, copy), and an
-//     alias of the same type (type any = interface{}), are not.
+//     package-level declaration that hides one (const int = 15), an
+//     import under one (import bool "fmt") or a type parameter named like
+//     one ([int any]) is refused at its position; the names it does not
+//     write (max, copy), and an alias of the same type (type any =
+//     interface{}), are not.
+//   - A blank result beside named ones gets a name of its own (result2),
+//     for the machine to hold it.
 //
 // ReservedNames lists the names a user could write that the generated
 // code also uses; the random program generator names locals after them.

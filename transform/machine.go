@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	cparser "github.com/corofy/corofy/parser"
@@ -216,6 +217,11 @@ func newMachine(ft *fileTransform, tp *typed, fd *dst.FuncDecl, co *cparser.Coro
 	}
 	// A local of Poll must not hide any name the body refers to. Field
 	// names of selectors and keys cannot be hidden, so they do not count.
+	// A package is named by its path in the tree: its name in the file is
+	// taken too (an import named state, or c).
+	for _, name := range ft.importNames {
+		m.locals.taken[name] = true
+	}
 	dstutilApply(fd, func(id *dst.Ident, parent dst.Node, field string) {
 		if sel, ok := parent.(*dst.SelectorExpr); ok && field == "Sel" && sel.Sel == id {
 			m.fields.taken[id.Name] = true
@@ -296,6 +302,9 @@ func (m *machine) checkBody() {
 // the same ones (see "Generics" in doc.go). It reports false after an
 // error.
 func (m *machine) typeParameters(fd *dst.FuncDecl, info *types.Info) bool {
+	if !m.typeParamNamesFree(fd) {
+		return false
+	}
 	if fd.Type.TypeParams != nil {
 		m.typeParams = m.clone(fd.Type.TypeParams).(*dst.FieldList)
 		for _, f := range fd.Type.TypeParams.List {
@@ -358,6 +367,44 @@ func (m *machine) typeParameters(fd *dst.FuncDecl, info *types.Info) bool {
 	}
 	m.typeParams = fields
 	return true
+}
+
+// typeParamNamesFree reports an error at each type parameter of the
+// coroutine, or of its receiver, named like a predeclared name the
+// generated code uses ([bool any]): in the machine's methods it would
+// mean the type parameter.
+func (m *machine) typeParamNamesFree(fd *dst.FuncDecl) bool {
+	var ids []*dst.Ident
+	if fd.Type.TypeParams != nil {
+		for _, f := range fd.Type.TypeParams.List {
+			ids = append(ids, f.Names...)
+		}
+	}
+	if fd.Recv != nil && len(fd.Recv.List) > 0 {
+		dst.Inspect(fd.Recv.List[0].Type, func(n dst.Node) bool {
+			switch n := n.(type) {
+			case *dst.IndexExpr:
+				if id, ok := n.Index.(*dst.Ident); ok {
+					ids = append(ids, id)
+				}
+			case *dst.IndexListExpr:
+				for _, x := range n.Indices {
+					if id, ok := x.(*dst.Ident); ok {
+						ids = append(ids, id)
+					}
+				}
+			}
+			return true
+		})
+	}
+	free := true
+	for _, id := range ids {
+		if slices.Contains(outputPredeclared, id.Name) {
+			m.errorf(m.position(id), "the type parameter %s hides Go's predeclared %s, which the code corofy generates for the coroutine uses: rename it", id.Name, id.Name)
+			free = false
+		}
+	}
+	return free
 }
 
 // blankTypeParam returns a name for the i-th type parameter of a

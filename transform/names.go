@@ -2,6 +2,7 @@ package transform
 
 import (
 	"fmt"
+	"go/ast"
 	"go/scanner"
 	"go/token"
 	"go/types"
@@ -218,8 +219,26 @@ var outputPredeclared = []string{
 // = 15, var nil = 3): no name in the package could stand for Go's own
 // there, so code that uses it would mean the user's. An alias of the same
 // type (type any = interface{}) hides nothing.
-func hiddenPredeclared(pkg *types.Package, fset *token.FileSet) scanner.ErrorList {
+//
+// An import of the file under such a name (import bool "fmt") hides it in
+// the file the same way.
+func hiddenPredeclared(pkg *types.Package, fset *token.FileSet, file *ast.File) scanner.ErrorList {
 	var errs scanner.ErrorList
+	for _, spec := range file.Imports {
+		name := ""
+		if spec.Name != nil {
+			name = spec.Name.Name
+		} else if path, err := strconv.Unquote(spec.Path.Value); err == nil {
+			for _, p := range pkg.Imports() {
+				if p.Path() == path {
+					name = p.Name()
+				}
+			}
+		}
+		if slices.Contains(outputPredeclared, name) {
+			errs.Add(fset.Position(spec.Pos()), fmt.Sprintf("the package is imported as %s, hiding Go's predeclared %s in this file, which the code corofy generates for a coroutine uses: import it under another name", name, name))
+		}
+	}
 	for _, name := range outputPredeclared {
 		obj := pkg.Scope().Lookup(name)
 		if obj == nil {

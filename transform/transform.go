@@ -237,6 +237,10 @@ type fileTransform struct {
 	commentFile string
 	// warnings are Result.Warnings the passes add (see lift).
 	warnings []string
+	// importNames are the names the file's imports declare: a coroutine
+	// names a package by them (the tree holds its path, not the name),
+	// and no local of Poll may hide one.
+	importNames map[string]string
 }
 
 // transformFile rewrites every coroutine of one type-checked file,
@@ -282,7 +286,7 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 	}
 	ft.tc = &typeContext{pkg: ft.pkg, lifted: ft.lifted}
 	if len(lf.lowered.Coroutines) > 0 {
-		if errs := hiddenPredeclared(ft.pkg, lf.fset); len(errs) > 0 {
+		if errs := hiddenPredeclared(ft.pkg, lf.fset, lf.lowered.AST); len(errs) > 0 {
 			return Result{}, errs
 		}
 	}
@@ -308,6 +312,7 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 	// The names under which the file imports packages, which the copied
 	// declarations use.
 	imported := importNames(clean.Imports, ft.restoreNames(lf))
+	ft.importNames = imported
 	uses := map[*ast.Ident]types.Object{}
 	cleanBase := fset.File(clean.Pos()).Base() // offsets without a line and column for each identifier
 	ast.Inspect(clean, func(n ast.Node) bool {
