@@ -35,7 +35,8 @@ func waitMessage(lf *loadedFile, info *types.Info, pos token.Pos, msg string) st
 	for _, c := range lf.lowered.Coroutines {
 		for _, cw := range c.Waits {
 			x := cw.Call.Args[0]
-			if pos < x.Pos() || pos > cw.Call.End() || !strings.HasPrefix(msg, "in call to "+types.ExprString(cw.Call.Fun)) {
+			fun := types.ExprString(cw.Call.Fun)
+			if pos < cw.Call.Pos() || pos > cw.Call.End() || !strings.HasPrefix(msg, "in call to "+fun) && !strings.HasPrefix(msg, "too many arguments in call to "+fun) {
 				continue
 			}
 			if text := types.ExprString(x); w == nil || strings.Contains(msg, " "+text+" ") && len(text) > len(operand) {
@@ -79,6 +80,13 @@ func waitCallMessage(lf *loadedFile, info *types.Info, co *cparser.Coroutine, w 
 	t := info.TypeOf(x)
 	if t == nil {
 		return fmt.Sprintf("'.wait' on %s, which is not a runtime.Future", what)
+	}
+	if tuple, ok := t.(*types.Tuple); ok { // a call with several results
+		var ts []string
+		for v := range tuple.Variables() {
+			ts = append(ts, typeString(v.Type(), lf.types))
+		}
+		return fmt.Sprintf("'.wait' on %s, which gives %d values (%s): .wait takes one future (assign them first, then wait on the future)", what, tuple.Len(), strings.Join(ts, ", "))
 	}
 	out := pollOutput(t)
 	if out == nil || w.N < 2 {
