@@ -620,6 +620,7 @@ func (l *loader) check(g *group) scanner.ErrorList {
 	}
 	var sizes types.Sizes
 	goVersion := ""
+	cgo := false
 	if p := g.pkg; p != nil {
 		pkgPath, sizes = p.PkgPath, p.TypesSizes
 		if p.Module != nil && p.Module.GoVersion != "" {
@@ -631,7 +632,19 @@ func (l *loader) check(g *group) scanner.ErrorList {
 			}
 			errs.Add(parsePos(e.Pos), e.Msg)
 		}
+		// A package that uses cgo: the go command compiles the files cgo
+		// wrote from its Go files, which import what only cgo's own build
+		// provides (runtime/cgo). Its Go files are type-checked instead,
+		// with a package C that accepts every name (FakeImportC): the
+		// coroutines of the package do not depend on what C declares.
+		files := p.CompiledGoFiles
 		for _, name := range p.CompiledGoFiles {
+			if !slices.Contains(p.GoFiles, name) {
+				cgo, files = true, p.GoFiles
+				break
+			}
+		}
+		for _, name := range files {
 			if l.standIns[name] {
 				continue
 			}
@@ -672,10 +685,19 @@ func (l *loader) check(g *group) scanner.ErrorList {
 	for _, lf := range g.inputs {
 		syntax = append(syntax, lf.lowered.AST)
 	}
+	for _, lf := range g.inputs {
+		for _, spec := range lf.lowered.AST.Imports {
+			if spec.Path.Value == `"C"` {
+				cgo = true // no other error at the import
+				errs.Add(l.fset.Position(spec.Pos()), `import "C" in a .gocoro file is not supported: cgo needs its comment right above the import in the file the go command builds; put the cgo code in a .go file of the package and call it from the coroutines`)
+			}
+		}
+	}
 	info := newInfo()
 	conf := types.Config{
-		GoVersion: goVersion,
-		Sizes:     sizes,
+		FakeImportC: cgo,
+		GoVersion:   goVersion,
+		Sizes:       sizes,
 		Importer: importerFunc(func(imp string) (*types.Package, error) {
 			if imp == path && g.kind == externalTest && l.testVariants[imp] != nil {
 				return l.testVariants[imp], nil
