@@ -113,7 +113,9 @@ const (
 	// NamedResultReturns: coroutines with one, two or three named results
 	// (two and three with MultiResults), a deferred closure that prints
 	// and changes them, and returns whose operands have side effects
-	// (tick) and waits, or mix the named results (return hi, label, lo).
+	// (tick) and waits, or mix the named results (return hi, label, lo);
+	// some with a blank result beside named ones, (_ int, text string)
+	// (e2e/blankresults.txtar).
 	NamedResultReturns
 	// PartialRedecl: := with some names already declared in the same
 	// scope and some new: old, x := f().wait, y, s := pair().wait (with

@@ -638,10 +638,16 @@ func (g *gen) namedResultSig(idx int) *coro {
 		co.results = []*variable{{name: co.named, k: co.result}}
 	case 2:
 		names := [][2]string{{"count", "label"}, {"n", "msg"}, {"total", "text"}}[g.intn(3)]
+		if g.chance(0.2) { // a blank result beside a named one
+			names[g.intn(2)] = "_"
+		}
 		co.result = kMulti
 		co.results = []*variable{{name: names[0], k: kInt}, {name: names[1], k: kString}}
 	default:
 		names := [][3]string{{"lo", "label", "hi"}, {"first", "msg", "last"}, {"a", "text", "b"}}[g.intn(3)]
+		if g.chance(0.2) {
+			names[g.intn(3)] = "_"
+		}
 		co.result = kTriple
 		co.results = []*variable{{name: names[0], k: kInt}, {name: names[1], k: kString}, {name: names[2], k: kInt}}
 	}
@@ -670,15 +676,20 @@ func (g *gen) namedResultBody(co *coro) {
 	}
 	g.line("fmt.Println(%s)", strings.Join(args, ", "))
 	var rnames []string
+	var named []*variable // the results but the blank ones
 	for _, r := range co.results {
+		if r.name == "_" {
+			continue
+		}
 		g.names[r.name] = true
 		g.declare(r)
 		rnames = append(rnames, r.name)
+		named = append(named, r)
 	}
 	c := ctx{waits: true, straight: true, mult: 1, coroutine: true}
 	g.line("defer func() {")
 	g.line("\tfmt.Println(%q, %s)", "defer "+co.name, strings.Join(rnames, ", "))
-	for _, r := range co.results {
+	for _, r := range named {
 		if !g.chance(0.7) {
 			continue
 		}
@@ -690,9 +701,9 @@ func (g *gen) namedResultBody(co *coro) {
 	}
 	g.line("}()")
 	if g.chance(0.4) { // the argument is evaluated at the defer statement
-		g.line("defer show(%q, %s)", g.id("defer"), co.results[g.intn(len(co.results))].name)
+		g.line("defer show(%q, %s)", g.id("defer"), named[g.intn(len(named))].name)
 	}
-	for _, r := range co.results {
+	for _, r := range named {
 		if g.chance(0.6) {
 			g.line("%s = %s", r.name, g.expr(c, r.k, 2))
 		}
@@ -718,7 +729,17 @@ func (g *gen) namedResultBody(co *coro) {
 // namedReturn writes a return of a coroutine with named results.
 func (g *gen) namedReturn(c ctx, co *coro) {
 	rs := co.results
+	blank := false
+	for _, r := range rs {
+		blank = blank || r.name == "_"
+	}
 	operand := func(r *variable) string {
+		if r.name == "_" { // nothing to read: a value of its own
+			if r.k == kString {
+				return g.strExpr(c, 2)
+			}
+			return fmt.Sprintf("tick(%q, %s)", g.id("ret"), g.intExpr(c, 1))
+		}
 		if r.k == kString {
 			return g.choose(
 				opt{2, func() string { return fmt.Sprintf("%s + itoa(tick(%q, %d))", r.name, g.id("ret"), g.intn(9)) }},
@@ -735,7 +756,11 @@ func (g *gen) namedReturn(c ctx, co *coro) {
 			opt{2, func() string { return g.intExpr(c, 2) }},
 		)
 	}
-	switch g.intn(4) {
+	choice := g.intn(4)
+	if blank && choice >= 2 { // the results cannot be read or assigned by name
+		choice = 0
+	}
+	switch choice {
 	case 0, 1: // operands with side effects and waits
 		var xs []string
 		for _, r := range rs {
