@@ -181,3 +181,31 @@ func Unwind(defers *[]Deferred, v any) (recovered bool) {
 	runDeferred(fs, func() { panic(v) })
 	return true // runDeferred returned: a call recovered
 }
+
+// Named is the future f of the coroutine name, declared at pos, as the
+// reference programs of "corofy -reference" build each coroutine
+// (Named(name, pos, Lazy(body))): polled again after it completed, or
+// after a panic escaped it, it panics with [PollError]'s message, as the
+// coroutine's generated machine does.
+func Named[T any](name, pos string, f Future[T]) Future[T] {
+	return &named[T]{name: name, pos: pos, f: f}
+}
+
+type named[T any] struct {
+	name, pos string
+	f         Future[T]
+	state     int // 0, StateDone or StatePoisoned (while f runs)
+}
+
+func (n *named[T]) Poll(w Waker) (T, bool) {
+	if n.state != 0 {
+		panic(PollError(n.name, n.pos, n.state))
+	}
+	n.state = StatePoisoned // stays so if a panic escapes f
+	v, ok := n.f.Poll(w)
+	n.state = 0
+	if ok {
+		n.state = StateDone
+	}
+	return v, ok
+}

@@ -163,4 +163,8 @@
 // checker sees those, and the reference program runs them; generated code
 // never calls them. TestRuntimeABI checks this list against the parser's
 // output too.
+//
+// The reference program ("corofy -reference") wraps each coroutine's
+// [Lazy] in [Named], which panics with [PollError]'s message when the
+// coroutine is polled again, as its machine does.
 package runtime

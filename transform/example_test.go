@@ -76,9 +76,9 @@ coroutine func double(x int) int {
 	// import corofyruntime "github.com/corofy/corofy/runtime"
 	//
 	// func double(x int) corofyruntime.Future[int] {
-	// 	return corofyruntime.Lazy(func() int {
+	// 	return corofyruntime.Named("double", "main.gocoro:3", corofyruntime.Lazy(func() int {
 	// 		return 2 * corofyruntime.Await(get(x))
-	// 	})
+	// 	}))
 	// }
 }
 

@@ -3,20 +3,23 @@ package transform
 import (
 	"bytes"
 	"fmt"
+	"go/ast"
 	"go/build/constraint"
 	"go/format"
 	"go/token"
 	"path/filepath"
+	"strconv"
 
 	"github.com/corofy/corofy/internal/srcfile"
 	cparser "github.com/corofy/corofy/parser"
 )
 
 // Reference returns the reference-semantics program of a .gocoro source:
-// each coroutine becomes runtime.Lazy(func() R { body }) and each x.wait
-// runtime.Await(x), a loop that polls x until it is ready: the reference
-// semantics (README, "The language"). Generated machines must print what it prints. Comments are
-// dropped; the code is not type-checked here.
+// each coroutine becomes runtime.Named(name, pos, runtime.Lazy(func() R {
+// body })) and each x.wait runtime.Await(x), a loop that polls x until it
+// is ready: the reference semantics (README, "The language"). Generated
+// machines must print what it prints. Comments are dropped; the code is
+// not type-checked here.
 func Reference(cfg Config, path string, src []byte) ([]byte, error) {
 	fset := token.NewFileSet()
 	f, err := cparser.ParseFile(fset, path, src)
@@ -46,6 +49,7 @@ func referenceSource(fset *token.FileSet, f *cparser.File, header string) ([]byt
 	file.Doc = nil
 	for _, co := range f.Coroutines {
 		co.Decl.Doc = nil
+		named(f, co, fset)
 	}
 	if err := format.Node(&buf, fset, &file); err != nil {
 		return nil, fmt.Errorf("transform: internal error: printing the reference form of %s: %v", srcfile.Name(f.Name), err)
@@ -55,4 +59,31 @@ func referenceSource(fset *token.FileSet, f *cparser.File, header string) ([]byt
 		return nil, fmt.Errorf("transform: internal error: the reference form of %s does not parse: %v", srcfile.Name(f.Name), err)
 	}
 	return out, nil
+}
+
+// named makes the reference form of the coroutine co, return
+// runtime.Lazy(body), return runtime.Named(name, pos, runtime.Lazy(body)):
+// polled again after it completed or after a panic escaped it, it panics
+// with the message of the generated machine, which names the coroutine
+// and its position in the .gocoro file (runtime.PollError).
+func named(f *cparser.File, co *cparser.Coroutine, fset *token.FileSet) {
+	body := co.Decl.Body
+	if body == nil || len(body.List) != 1 {
+		return
+	}
+	ret, ok := body.List[0].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) != 1 {
+		return
+	}
+	pos := co.Decl.Type.Func
+	p := fset.Position(pos)
+	str := func(s string) ast.Expr {
+		return &ast.BasicLit{ValuePos: pos, Kind: token.STRING, Value: strconv.Quote(s)}
+	}
+	ret.Results[0] = &ast.CallExpr{
+		Fun:    &ast.SelectorExpr{X: &ast.Ident{Name: f.RuntimeName, NamePos: pos}, Sel: &ast.Ident{Name: "Named", NamePos: pos}},
+		Lparen: pos,
+		Args:   []ast.Expr{str(co.Name()), str(fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)), ret.Results[0]},
+		Rparen: ret.Results[0].End(),
+	}
 }
