@@ -14,6 +14,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -27,6 +28,10 @@ func main() {
 	handleSignals()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
+
+// positioned matches a warning of the transform that starts with its
+// line and column in the input: "15:7: message".
+var positioned = regexp.MustCompile(`^(\d+):(\d+): (.*)$`)
 
 // Exit codes.
 const (
@@ -161,6 +166,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	code := exitOK
 	for _, r := range results {
 		for _, w := range r.Warnings {
+			if m := positioned.FindStringSubmatch(w); m != nil {
+				// file:line:col: warning: message, as the errors are
+				fmt.Fprintf(stderr, "%s:%s:%s: warning: %s\n", shown(r.Input), m[1], m[2], m[3])
+				continue
+			}
 			logger.Printf("warning: %s: %s", shown(r.Input), w)
 		}
 		if *check {
