@@ -735,6 +735,9 @@ func (l *loader) check(g *group) scanner.ErrorList {
 				msg = waitMessage(lf, info, te.Pos, msg)
 			}
 			msg = carrierTypes(msg)
+			// A function of export data has no position to name
+			// ("cannot infer T (declared at -)").
+			msg = strings.ReplaceAll(msg, " (declared at -)", "")
 			errs.Add(te.Fset.Position(te.Pos), msg)
 		},
 	}
