@@ -738,6 +738,11 @@ func (l *loader) check(g *group) scanner.ErrorList {
 			// A function of export data has no position to name
 			// ("cannot infer T (declared at -)").
 			msg = strings.ReplaceAll(msg, " (declared at -)", "")
+			if strings.Contains(msg, "\n\thave ((") && (strings.Contains(te.Msg, "Tuple2[") || strings.Contains(te.Msg, "Tuple3[")) {
+				// A wait for several values passed as the arguments of
+				// a call: Go's f(g()) does not apply to it.
+				msg += "\n\t(a wait for several values gives them as one: unpack them first, a, b := f().wait)"
+			}
 			errs.Add(te.Fset.Position(te.Pos), msg)
 		},
 	}
