@@ -88,6 +88,9 @@ func waitCallMessage(lf *loadedFile, info *types.Info, co *cparser.Coroutine, w 
 		}
 		return fmt.Sprintf("'.wait' on %s, which gives %d values (%s): .wait takes one future (assign them first, then wait on the future)", what, tuple.Len(), strings.Join(ts, ", "))
 	}
+	if hint := futureHint(t, what, lf.types); hint != "" {
+		return hint
+	}
 	out := pollOutput(t)
 	if out == nil || w.N < 2 {
 		msg := fmt.Sprintf("'.wait' on %s of type %s, which is not a runtime.Future (it needs a method Poll(runtime.Waker) (T, bool))", what, typeString(t, lf.types))
@@ -109,6 +112,23 @@ func waitCallMessage(lf *loadedFile, info *types.Info, co *cparser.Coroutine, w 
 	default:
 		return fmt.Sprintf("assignment mismatch: %s but %s.wait has %s", plural(w.N, "variable"), what, plural(have, "value"))
 	}
+}
+
+// futureHint words the mistakes of a wait on something next to a future:
+// a value whose Poll has a pointer receiver, a pointer to a future of
+// interface type, a function that returns a future, not called; or "".
+func futureHint(t types.Type, what string, pkg *types.Package) string {
+	ts := typeString(t, pkg)
+	if obj, _, _ := types.LookupFieldOrMethod(t, false, nil, "Poll"); obj == nil && pollOutput(types.NewPointer(t)) != nil {
+		return fmt.Sprintf("'.wait' on %s of type %s, whose method Poll has a pointer receiver: only a *%s is a runtime.Future (wait on &%s)", what, ts, ts, what)
+	}
+	if p, ok := t.Underlying().(*types.Pointer); ok && types.IsInterface(p.Elem()) && pollOutput(p.Elem()) != nil {
+		return fmt.Sprintf("'.wait' on %s of type %s, a pointer to a future: wait on the future, (*%s).wait", what, ts, what)
+	}
+	if sig, ok := t.Underlying().(*types.Signature); ok && sig.Results().Len() == 1 && pollOutput(sig.Results().At(0).Type()) != nil {
+		return fmt.Sprintf("'.wait' on %s of type %s, a function that returns a future: call it, %s(...).wait", what, ts, what)
+	}
+	return ""
 }
 
 // waitMember returns t's field or method named wait, or nil.
