@@ -721,26 +721,9 @@ func (m *machine) constantLength(s *dst.RangeStmt) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	constant := true
-	dst.Inspect(s.X, func(n dst.Node) bool {
-		switch n := n.(type) {
-		case *dst.FuncLit:
-			return false
-		case *dst.UnaryExpr:
-			constant = constant && n.Op != token.ARROW
-		case *dst.SelectorExpr:
-			constant = constant && !m.isWait(n)
-		case *dst.CallExpr:
-			if tv, ok := m.typeAndValue(n); ok && tv.Value != nil {
-				return false // a constant: len of an array, unsafe.Sizeof
-			}
-			if tv, ok := m.typeAndValue(n.Fun); !ok || !tv.IsType() { // not a conversion
-				constant = false
-			}
-		}
-		return constant
-	})
-	return a.Len(), constant
+	// (A constant with a call in it, unsafe.Sizeof(g()), was folded by
+	// desugar: any call left is one Go evaluates.)
+	return a.Len(), !m.evaluates(s.X)
 }
 
 // runeType is rune, as the universe names it.
