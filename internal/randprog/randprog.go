@@ -152,8 +152,13 @@ func (g *gen) intn(n int) int        { return g.r.IntN(n) }
 func (g *gen) chance(p float64) bool { return g.r.Float64() < p }
 
 func (g *gen) id(prefix string) string {
-	g.n++
-	return fmt.Sprintf("%s%d", prefix, g.n)
+	for {
+		g.n++
+		// A name taken from trickyNames (n1, out1) is not made again.
+		if name := fmt.Sprintf("%s%d", prefix, g.n); !g.names[name] {
+			return name
+		}
+	}
 }
 
 var trickyNames = []string{"c", "co", "coro", "machine", "w", "state", "ready", "out1", "out2", "out3",

@@ -92,9 +92,27 @@ func TestGenerateTypeChecks(t *testing.T) {
 			sets = append(sets, set{Supported() | x, max(*genN/6, 1)})
 		}
 	}
+	// Seeds that once gave a program that did not type-check.
+	all, _ := ParseFeatures("all,-RangeFuncWaits")
+	regressions := []int64{
+		42003290, // a trickyName n1 (var n1 [5]int), then the generated n1 (const n1 = len(n1))
+	}
+	type run struct {
+		f     Features
+		seeds []int64
+	}
+	var runs []run
 	for _, s := range sets {
-		features := s.f
+		r := run{f: s.f}
 		for seed := int64(1); seed <= int64(s.n); seed++ {
+			r.seeds = append(r.seeds, seed)
+		}
+		runs = append(runs, r)
+	}
+	runs = append(runs, run{all, regressions})
+	for _, r := range runs {
+		features := r.f
+		for _, seed := range r.seeds {
 			p := Generate(seed, features)
 			pf, err := cparser.ParseFile(fset, MainFile, p.Main)
 			if err != nil {
