@@ -852,26 +852,16 @@ func convertsByAddress(t types.Type) bool {
 
 // soleComponent returns the one element a struct or array type is made of,
 // as gc's types.Type.SoleComponent does: through structs of one field
-// (blank fields of size 0 aside) and arrays of length 1; t itself for
-// other types; nil when there is no sole component.
+// (a blank one too, and a struct with a blank field besides another has
+// none) and arrays of length 1; t itself for other types; nil when there
+// is no sole component (testdata/e2e/boxblank.txtar).
 func soleComponent(t types.Type) types.Type {
 	switch u := t.Underlying().(type) {
 	case *types.Struct:
-		var only types.Type
-		for i := range u.NumFields() {
-			f := u.Field(i)
-			if f.Name() == "_" && gcSizes.Sizeof(f.Type()) == 0 {
-				continue
-			}
-			if only != nil {
-				return nil
-			}
-			only = f.Type()
-		}
-		if only == nil {
+		if u.NumFields() != 1 {
 			return nil
 		}
-		return soleComponent(only)
+		return soleComponent(u.Field(0).Type())
 	case *types.Array:
 		if u.Len() != 1 {
 			return nil
