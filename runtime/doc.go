@@ -153,7 +153,9 @@
 // [PollError], [Deferred], [RunDeferred], [Unwind], [CopyVar], [MapKeys],
 // [MapEntries], [MapLookup], [DecodeRune], [Tuple2Of], [Tuple3Of], and
 // [Tuple2] and [Tuple3], the result types of coroutines with two or three
-// results. Keep this list in sync with the transform's (the rt constants
+// results. Generic coroutines ask [ConvertsByAddress], [KeyCopied] and
+// [ComparesByAddress] where gc's order of evaluation depends on a type
+// argument. Keep this list in sync with the transform's (the rt constants
 // of transform/names.go): transform's TestRuntimeABI compares the two, and
 // with the names the golden outputs of testdata/transform use.
 //

@@ -159,6 +159,38 @@
 //
 // stores num(3) in fut4, polls it, and then stores num(out4) in fut5.
 //
+// In a generic coroutine some of these rules depend on the type argument:
+// whether gc boxes a T by address, looks a key of a map[K]V up by address
+// or compares two values of T by address is a question of their
+// representation, and one machine serves every instantiation. There the
+// machine asks the runtime (runtime/order.go), and reads the operand
+// early or late as gc would for the type argument at hand:
+//
+//	fmt.Println(T(x), f().wait)
+//
+// becomes
+//
+//	case 0:
+//		c.tmp1 = *new(T)
+//		if runtime.ConvertsByAddress[T]() {
+//			c.tmp1 = T(c.x)
+//		}
+//		c.fut1 = f()
+//		fallthrough
+//	case 1: // f().wait
+//		out1, ready := c.fut1.Poll(w)
+//		...
+//		if !runtime.ConvertsByAddress[T]() {
+//			c.tmp1 = T(c.x)
+//		}
+//		fmt.Println(c.tmp1, out1)
+//
+// The late read stands where gc reads the operand: right before the call
+// it is an argument of, or, for an operand of the statement itself, after
+// every other call of the statement (which then go into temporaries too).
+// testdata/e2e/genericorder.txtar runs each rule with about forty type
+// arguments.
+//
 // The cut is linear in the size of the statement. One walk, children
 // first (the order of evaluation), numbers every operand and lists those
 // evaluated in order with the calls; an operand's subtree is a range of

@@ -118,6 +118,16 @@ func (m *machine) order(s dst.Stmt) []step {
 		// keep: e must stay a value computed at run time, so it goes into
 		// a temporary even after the last wait (see lenOfWait).
 		keep bool
+		// cond, in a generic coroutine, is the condition under which gc
+		// evaluates e in order with the calls, decided by a type
+		// argument (orderedIf); nil when gc always does. A wait after
+		// such an effect makes it two reads of one temporary: "if cond"
+		// where gc would read e early, "if !cond" where it would read it
+		// late (see "late" below).
+		cond dst.Expr
+		// lates are the late reads of such effects inside e: they run
+		// where e is evaluated, right before it.
+		lates []dst.Stmt
 	}
 	var effects []*effect
 	// The operands of a struct or array comparison are copied after both
@@ -150,6 +160,14 @@ func (m *machine) order(s dst.Stmt) []step {
 			} else {
 				effects = append(effects, ef)
 			}
+		} else if cond, atParent := m.orderedIf(e, path); cond != nil {
+			ef.cond = cond
+			if atParent {
+				b := path[len(path)-1].(*dst.BinaryExpr)
+				pending[b] = append(pending[b], ef)
+			} else {
+				effects = append(effects, ef)
+			}
 		}
 	})
 	contains := func(outer, inner *effect) bool { return outer.first <= inner.idx && inner.idx < outer.idx }
@@ -163,6 +181,31 @@ func (m *machine) order(s dst.Stmt) []step {
 	// effect come right before it in the order, so they are on top of the
 	// stack when it is pushed, and it stands for them.
 	var stack []*effect
+	// A late read is "if !cond { tmpK = e }" for an effect e of a
+	// condition that was flushed before a wait: gc reads e late, when it
+	// evaluates what e is part of (its anchor, the innermost effect that
+	// contains it), or with the statement itself when nothing does. The
+	// reads not yet given to their anchor are in unanchored.
+	type lateRead struct {
+		idx  int
+		stmt dst.Stmt
+		pos  token.Position
+	}
+	var unanchored []lateRead
+	// adopt gives w the late reads of the effects it contains.
+	adopt := func(w *effect) []dst.Stmt {
+		var got []dst.Stmt
+		rest := unanchored[:0]
+		for _, l := range unanchored {
+			if w.first <= l.idx && l.idx < w.idx {
+				got = append(got, l.stmt)
+			} else {
+				rest = append(rest, l)
+			}
+		}
+		unanchored = rest
+		return got
+	}
 	flush := func(list []*effect) {
 		for _, e := range list {
 			pos := m.position(e.e)
@@ -186,21 +229,76 @@ func (m *machine) order(s dst.Stmt) []step {
 			m.temps++
 			tmp := m.newVar(fmt.Sprintf("tmp%d", m.temps), t)
 			e.set(m.ident(tmp))
-			steps = append(steps, step{stmt: m.define(tmp, x), pos: pos})
+			// The late reads of what this flush put in temporaries
+			// inside e run with e.
+			e.lates = append(e.lates, adopt(e)...)
+			if e.cond == nil {
+				for _, l := range e.lates {
+					steps = append(steps, step{stmt: l, pos: pos})
+				}
+				steps = append(steps, step{stmt: m.define(tmp, x), pos: pos})
+				continue
+			}
+			// Read early if gc does; the late read waits for the anchor.
+			body := func(lates []dst.Stmt, x dst.Expr) *dst.BlockStmt {
+				assign := &dst.AssignStmt{Lhs: []dst.Expr{m.ident(tmp)}, Tok: token.ASSIGN, Rhs: []dst.Expr{m.asType(x, t)}}
+				return &dst.BlockStmt{List: append(lates, assign)}
+			}
+			var lates []dst.Stmt
+			for _, l := range e.lates {
+				lates = append(lates, m.clone(l).(dst.Stmt))
+			}
+			if info := m.vars[tmp]; info != nil && info.origin == nil {
+				info.origin = x
+			}
+			notCond := &dst.UnaryExpr{Op: token.NOT, X: m.clone(e.cond).(dst.Expr)}
+			late := &dst.IfStmt{Cond: notCond, Body: body(lates, m.clone(x).(dst.Expr))}
+			steps = append(steps,
+				step{stmt: m.declare(tmp), pos: pos},
+				step{stmt: &dst.IfStmt{Cond: e.cond, Body: body(e.lates, x)}, pos: pos})
+			unanchored = append(unanchored, lateRead{idx: e.idx, stmt: late, pos: pos})
 		}
 	}
 	for _, w := range effects {
-		for len(stack) > 0 && contains(w, stack[len(stack)-1]) {
-			stack = stack[:len(stack)-1] // evaluated with w
+		// The effects w contains are on top of the stack.
+		in := len(stack)
+		for in > 0 && contains(w, stack[in-1]) {
+			in--
 		}
+		w.lates = adopt(w)
+		absorb := w.cond == nil && len(w.lates) == 0
+		for _, x := range stack[in:] {
+			if len(x.lates) > 0 {
+				absorb = false
+			}
+		}
+		switch {
+		case absorb:
+			stack = stack[:in] // evaluated with w
+		case w.cond != nil:
+			// What w contains is evaluated in order before it, as
+			// always; an effect of a condition inside it is evaluated
+			// early when it or w is (it is part of w's value).
+			for _, x := range stack[in:] {
+				if x.cond != nil {
+					x.cond = &dst.BinaryExpr{X: x.cond, Op: token.LOR, Y: m.clone(w.cond).(dst.Expr)}
+				}
+			}
+		}
+		// Else late reads run where w is evaluated: gc evaluates the calls
+		// inside w first, so they are not evaluated with w but before it.
 		if !m.isWait(w.e) && !m.shortCircuitWait(w.e) {
 			stack = append(stack, w)
 			continue
 		}
 		// Everything evaluated before the wait goes into temporaries, in
-		// order; what is inside it is its future expression.
+		// order; what is inside it is its future expression, and the late
+		// reads in it run right before it.
 		flush(stack)
 		stack = stack[:0]
+		for _, l := range append(w.lates, adopt(w)...) {
+			steps = append(steps, step{stmt: l, pos: m.position(w.e)})
+		}
 		if b, ok := w.e.(*dst.BinaryExpr); ok {
 			t := m.typeOf(b)
 			if t == nil {
@@ -221,14 +319,55 @@ func (m *machine) order(s dst.Stmt) []step {
 		w.set(m.ident(out))
 	}
 	// After the last wait: an effect that must stay a run-time value goes
-	// into a temporary, and those evaluated before it too.
-	for i := len(stack) - 1; i >= 0; i-- {
-		if stack[i].keep {
-			flush(stack[:i+1])
-			break
+	// into a temporary, and those evaluated before it too. With late reads
+	// left, every effect but the statement's own call goes (gc evaluates
+	// them before it reads what is not a call), then the late reads.
+	last := -1
+	for i, e := range stack {
+		top := e.e == topCall(s)
+		switch {
+		case e.keep, !top && (len(e.lates) > 0 || len(unanchored) > 0):
+			last = i
+		case len(e.lates) > 0: // the statement's call: what comes before it
+			last = i - 1
 		}
 	}
+	flush(stack[:last+1])
+	for _, e := range stack[last+1:] {
+		for _, l := range e.lates { // the statement's call: they run before it
+			steps = append(steps, step{stmt: l, pos: m.position(e.e)})
+		}
+	}
+	for _, l := range unanchored {
+		steps = append(steps, step{stmt: l.stmt, pos: l.pos})
+	}
 	return steps
+}
+
+// topCall returns the call gc makes as the statement s itself, which it
+// does not copy into a temporary (the statement's other calls it does):
+// the call of an expression statement, and that of an assignment of its
+// results to variables; nil when there is none.
+func topCall(s dst.Stmt) dst.Expr {
+	var e dst.Expr
+	switch s := s.(type) {
+	case *dst.ExprStmt:
+		e = s.X
+	case *dst.AssignStmt:
+		if len(s.Rhs) != 1 || s.Tok != token.ASSIGN && s.Tok != token.DEFINE {
+			return nil
+		}
+		if len(s.Lhs) == 1 {
+			if _, name := s.Lhs[0].(*dst.Ident); !name {
+				return nil
+			}
+		}
+		e = s.Rhs[0]
+	}
+	if call, ok := unparen(e).(*dst.CallExpr); ok {
+		return call
+	}
+	return nil
 }
 
 // lenOfWait reports whether e is len or cap of an array, or a pointer to
@@ -254,6 +393,17 @@ func (m *machine) lenOfWait(e dst.Expr) bool {
 	}
 	_, array := t.Underlying().(*types.Array)
 	return array && m.containsWait(call.Args[0])
+}
+
+// declare returns "var v T".
+func (m *machine) declare(v *types.Var) dst.Stmt {
+	t, err := typeExpr(v.Type(), m.file.tc)
+	if err != nil {
+		m.errorf(m.pos, "internal error: cannot write the type of %s: %v", v.Name(), err)
+	}
+	return &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{
+		&dst.ValueSpec{Names: []*dst.Ident{m.defIdent(v)}, Type: t},
+	}}}
 }
 
 // define returns "v := e", with e converted to v's type where e alone
@@ -443,8 +593,8 @@ func (m *machine) isCall(e dst.Expr) bool {
 // 64-bit targets; see testdata/e2e/boxing.txtar.
 func (m *machine) boxedInOrder(e dst.Expr, path []dst.Node) bool {
 	t := m.typeOf(e)
-	if t == nil || types.IsInterface(t) || m.addressable(e) {
-		return false
+	if t == nil || types.IsInterface(t) || sized(t) != nil || m.addressable(e) {
+		return false // (a type parameter's layout is the type argument's: see orderedIf)
 	}
 	if tv, ok := m.typeAndValue(e); ok && (tv.Value != nil || tv.IsNil() || tv.IsType()) {
 		return false // constants are stored as read-only data
@@ -521,10 +671,10 @@ func (m *machine) passedByAddress(e dst.Expr, path []dst.Node) bool {
 // there through a temporary, even a variable (testdata/e2e/mapkeyfast.txtar,
 // mapkeystr.txtar).
 func (m *machine) keyCopied(t *types.Map, e dst.Expr) bool {
-	if sized(t.Key()) != nil || sized(t.Elem()) != nil || slowMap(t) {
-		// Of a generic type, which path gc takes depends on the shape it
-		// compiles: taken as the slow path, as before mapKeyTemp's fast
-		// paths were known here.
+	if genericMap(t) {
+		return false // which path gc takes depends on the type arguments (orderedIf)
+	}
+	if slowMap(t) {
 		return !m.addressable(e)
 	}
 	switch t.Key().Underlying().(type) {
@@ -532,6 +682,91 @@ func (m *machine) keyCopied(t *types.Map, e dst.Expr) bool {
 		return true
 	}
 	return false
+}
+
+// genericMap reports whether gc's path for the keys of t depends on the
+// type arguments: t's key or element type has a type parameter's layout,
+// and its elements are not known to be over 128 bytes.
+func genericMap(t *types.Map) bool {
+	if sized(t.Elem()) == nil && gcSizes.Sizeof(t.Elem()) > 128 {
+		return false // the slow path for every key
+	}
+	return sized(t.Key()) != nil || sized(t.Elem()) != nil
+}
+
+// orderedIf returns, for an operand whose order gc decides by a type
+// argument's representation, the condition under which gc evaluates it in
+// order with the calls of its statement: a call of the runtime's
+// ConvertsByAddress, KeyCopied or ComparesByAddress on the types as the
+// coroutine has them (see runtime/order.go). These are the rules of
+// boxedInOrder and passedByAddress where the type has a type parameter's
+// layout:
+//
+//	fmt.Println(T(x), f.wait)     // runtime.ConvertsByAddress[T]()
+//	m[K(k)] + f.wait              // runtime.KeyCopied[K, V](false), m a map[K]V
+//	T(x) == y == f.wait           // runtime.ComparesByAddress[T]()
+//
+// atParent tells that e is an operand of a comparison, copied when both
+// are evaluated (see passedByAddress). It returns nil when gc's order for
+// e is the same for every type argument.
+func (m *machine) orderedIf(e dst.Expr, path []dst.Node) (cond dst.Expr, atParent bool) {
+	if len(path) == 0 {
+		return nil, false
+	}
+	tv, ok := m.typeAndValue(e)
+	if !ok || tv.Value != nil || tv.IsNil() || tv.IsType() || tv.Type == nil {
+		return nil, false
+	}
+	call := func(fun dst.Expr, args []dst.Expr, targs ...types.Type) dst.Expr {
+		var idx []dst.Expr
+		for _, t := range targs {
+			x, err := typeExpr(t, m.file.tc)
+			if err != nil {
+				return nil
+			}
+			idx = append(idx, x)
+		}
+		if len(idx) == 1 {
+			fun = &dst.IndexExpr{X: fun, Index: idx[0]}
+		} else {
+			fun = &dst.IndexListExpr{X: fun, Indices: idx}
+		}
+		return &dst.CallExpr{Fun: fun, Args: args}
+	}
+	switch p := path[len(path)-1].(type) {
+	case *dst.IndexExpr:
+		if t := m.typeOf(p.X); t != nil && e == p.Index {
+			if mt, ok := t.Underlying().(*types.Map); ok && genericMap(mt) {
+				return call(m.rt("KeyCopied"), []dst.Expr{dst.NewIdent(fmt.Sprint(m.addressable(e)))}, mt.Key(), mt.Elem()), false
+			}
+		}
+	case *dst.KeyValueExpr: // the key of a map literal's entry that waits (see mapEntry)
+		if len(path) >= 2 && e == p.Key && m.containsWait(p.Value) {
+			if lit, ok := path[len(path)-2].(*dst.CompositeLit); ok {
+				if mt, ok := m.literalType(lit).(*types.Map); ok && genericMap(mt) {
+					return call(m.rt("KeyCopied"), []dst.Expr{dst.NewIdent(fmt.Sprint(m.addressable(e)))}, mt.Key(), mt.Elem()), false
+				}
+			}
+		}
+	}
+	if m.addressable(e) {
+		return nil, false
+	}
+	if b, ok := path[len(path)-1].(*dst.BinaryExpr); ok && (b.Op == token.EQL || b.Op == token.NEQ) {
+		if t, ok := m.typeOf(b.X).(*types.TypeParam); ok {
+			if u, ok := m.typeOf(b.Y).(*types.TypeParam); ok && u == t {
+				return call(m.rt("ComparesByAddress"), nil, t), true
+			}
+		}
+	}
+	if sized(tv.Type) == nil {
+		return nil, false
+	}
+	target := m.targetType(e, path)
+	if _, param := target.(*types.TypeParam); target == nil || param || !types.IsInterface(target) {
+		return nil, false
+	}
+	return call(m.rt("ConvertsByAddress"), nil, tv.Type), false
 }
 
 // sized returns a type parameter that t's size depends on, or nil when t

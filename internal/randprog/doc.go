@@ -125,7 +125,8 @@
 //	NoCoroutineFiles      some programs have no coroutine at all (plain Go, with or without the runtime)
 //	Comments              // c12 comments on their own lines and at line ends, everywhere (each must be kept)
 //	AddressKeepers        addresses kept without &: f := a.ptrMethod before a wait, per-iteration method values, backward goto
-//	OrderProbes           a wait that changes a string read before it (len, s[1:], boxing) and after it (s[i], +), boxed struct ==
+//	OrderProbes           a wait that changes a string read before it (len, s[1:], boxing) and after it (s[i], +), boxed struct ==;
+//	                      with Generics, T(x) boxed, as a map key and compared, for type arguments of every representation
 //	NaNKeys               for _, v := range map[float64]int{nan: 1, nan: 2} with waits (clear too), if nan > 1 { x.wait }
 //	ConstNames            const ( k1 = iota; iota = iota + 2; k2 ), const ( kbase = kbase + kbase; k3 ), runes and floats from len(arr)
 //	LocalTypeScopes       sibling blocks { type C int32 ... } { type C string ... } embedded in struct{ C }; local types embedded in local structs

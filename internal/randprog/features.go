@@ -163,7 +163,10 @@ const (
 	// two-word array, after), as the key of a map literal's entry whose
 	// value waits (read after), and as a select's operand before a
 	// later case's wait (read before) (e2e/mapkeyfast.txtar,
-	// mapkeyorder.txtar, selectvars.txtar).
+	// mapkeyorder.txtar, selectvars.txtar). With Generics, generic
+	// coroutines that box, look up and compare a T(x) before a wait that
+	// changes x, run with type arguments of every representation gc
+	// orders its own way (e2e/genericorder.txtar).
 	OrderProbes
 	// NaNKeys: NaN (made at run time, z / z) as a map key, in maps of
 	// float64, interface and struct keys ranged over with waits in the

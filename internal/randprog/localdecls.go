@@ -613,7 +613,7 @@ func (g *gen) localFuncType(c ctx) {
 // fixedSources are the package-level code the generator writes besides
 // the random code: their names are taken at package level.
 var fixedSources = []string{prelude, genericsSrc, boomSrc, tnameSrc, ctrSrc, gcellSrc, tickSrc, shadowSrc,
-	coroutineIdentSrc, accSrc, setStrSrc, constNamesSrc, flagSrc, stopSrc, nestSrc, string(helpers)}
+	coroutineIdentSrc, accSrc, setStrSrc, genericProbeSrc, constNamesSrc, flagSrc, stopSrc, nestSrc, string(helpers)}
 
 // packageTaken returns the names the fixed sources declare at package
 // level and the names they import.

@@ -153,6 +153,9 @@ func (g *gen) extraPrelude(out *bytes.Buffer) {
 	}
 	if g.f.Has(OrderProbes) && !g.plain { // setStr needs the runtime
 		out.WriteString(setStrSrc)
+		if g.f.Has(Generics) {
+			out.WriteString(genericProbeSrc)
+		}
 	}
 	if g.f.Has(ConstNames) {
 		out.WriteString(constNamesSrc)
@@ -1482,10 +1485,104 @@ func (f setStr) Poll(w runtime.Waker) (int, bool) {
 
 `
 
+// genericProbeSrc is in the programs of OrderProbes with Generics.
+const genericProbeSrc = `// setVar is a future that sets *p to v when polled, after a poll that
+// is not ready.
+type setVar[T any] struct {
+	p *T
+	v T
+	n *int
+}
+
+func (s setVar[T]) Poll(w runtime.Waker) (int, bool) {
+	if *s.n++; *s.n == 1 {
+		w.Wake()
+		return 0, false
+	}
+	*s.p = s.v
+	return 0, true
+}
+
+func setVarTo[T any](p *T, v T) setVar[T] { return setVar[T]{p, v, new(int)} }
+
+// Type arguments of gboxed, gkeyed and gcompared: gc orders their
+// operands by the representation.
+type (
+	gw1  struct{ n int }
+	gw2  struct{ a, b int8 }
+	gw3  struct{ s string }
+	gw4  [2]int
+	gbig [17]int
+)
+
+// gboxed boxes T(x) into interfaces before a wait that changes x.
+coroutine func gboxed[T any](name string, a, b T) (any, int) {
+	x := a
+	fmt.Println(name, T(x), setVarTo(&x, b).wait)
+	x = a
+	var i any
+	var n int
+	i, n = T(x), setVarTo(&x, b).wait
+	fmt.Println(name, i, n)
+	x = a
+	return T(x), setVarTo(&x, b).wait
+}
+
+// gkeyed looks keys up and assigns them before a wait that changes them.
+coroutine func gkeyed[K comparable, V any](name string, a, b K, va, vb V) {
+	m := map[K]V{a: va, b: vb}
+	k := a
+	fmt.Println(name, m[K(k)], m[k], setVarTo(&k, b).wait)
+	k = a
+	ms := map[K]int{}
+	ms[K(k)] = setVarTo(&k, b).wait
+	k = a
+	ms[k] += 1 + setVarTo(&k, b).wait
+	fmt.Println(name, ms[a], ms[b])
+}
+
+// gcompared compares T(x) before a wait that changes x.
+coroutine func gcompared[T comparable](name string, a, b T) {
+	x := a
+	fmt.Println(name, T(x) == a == (setVarTo(&x, b).wait == 0), T(x) != b == (setVarTo(&x, a).wait == 0))
+}
+
+`
+
+// genericTypeArgs are pairs of values of the type arguments gc orders
+// differently, for genericProbe.
+var genericTypeArgs = [][2]string{
+	{"1", "2"}, {"int8(1)", "2"}, {"int16(1)", "2"}, {"uint32(1)", "2"}, {"1.5", "2.5"},
+	{"true", "false"}, {`"x"`, `"y"`}, {"gw1{1}", "gw1{2}"}, {"gw2{1, 1}", "gw2{2, 2}"},
+	{`gw3{"x"}`, `gw3{"y"}`}, {"gw4{1}", "gw4{2}"}, {"[1]int{1}", "[1]int{2}"},
+	{`[1]string{"x"}`, `[1]string{"y"}`}, {"any(1)", "any(2)"}, {"complex(1, 1)", "2i"},
+	{"gbig{1}", "gbig{2}"}, {"[3]byte{1}", "[3]byte{2}"},
+}
+
+// genericProbe waits on a generic coroutine whose operands gc orders by
+// its type argument (e2e/genericorder.txtar).
+func (g *gen) genericProbe() {
+	args := genericTypeArgs[g.intn(len(genericTypeArgs))]
+	name := g.id("gp")
+	switch g.intn(3) {
+	case 0:
+		g.line("fmt.Println(gboxed(%q, %s, %s).wait)", name, args[0], args[1])
+	case 1:
+		v := genericTypeArgs[g.intn(len(genericTypeArgs))]
+		g.line("gkeyed(%q, %s, %s, %s, %s).wait", name, args[0], args[1], v[0], v[1])
+	default:
+		g.line("gcompared(%q, %s, %s).wait", name, args[0], args[1])
+	}
+}
+
 // orderProbe writes a statement that reads a string in the places gc
 // evaluates before a wait and after it, with a wait that changes it.
 func (g *gen) orderProbe(c ctx) {
 	if !c.waits {
+		return
+	}
+	if g.f.Has(Generics) && g.chance(0.2) {
+		g.genericProbe()
 		return
 	}
 	if g.chance(0.4) {
