@@ -576,7 +576,7 @@ func (m *machine) rangeStmt(s *dst.RangeStmt, label string) {
 	}
 	var keyType, valueType types.Type
 	kind := ""
-	switch u := t.Underlying().(type) {
+	switch u := coreType(t).(type) {
 	case *types.Basic:
 		switch {
 		case u.Info()&types.IsInteger != 0:
@@ -654,8 +654,12 @@ func (m *machine) rangeStmt(s *dst.RangeStmt, label string) {
 		m.exitUnless(&dst.BinaryExpr{X: m.ident(index), Op: token.LSS, Y: &dst.CallExpr{Fun: dst.NewIdent("len"), Args: []dst.Expr{m.ident(coll)}}}, after)
 		r := m.newVar("r", runeType)
 		size := m.newVar("size", types.Typ[types.Int])
+		var str dst.Expr = m.ident(coll)
+		if !types.Identical(t, types.Typ[types.String]) { // a named string type, a type parameter
+			str = &dst.CallExpr{Fun: dst.NewIdent("string"), Args: []dst.Expr{str}}
+		}
 		m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.defIdent(r), m.defIdent(size)}, Tok: token.DEFINE, Rhs: []dst.Expr{
-			&dst.CallExpr{Fun: m.rt(rtDecodeRune), Args: []dst.Expr{m.ident(coll), m.ident(index)}},
+			&dst.CallExpr{Fun: m.rt(rtDecodeRune), Args: []dst.Expr{str, m.ident(index)}},
 		}}, token.Position{})
 		key, value = m.ident(index), m.ident(r)
 		m.stringSizes[next] = size

@@ -558,7 +558,7 @@ func (m *machine) isCall(e dst.Expr) bool {
 		if t == nil {
 			return false
 		}
-		_, isMap := t.Underlying().(*types.Map)
+		_, isMap := coreType(t).(*types.Map)
 		return isMap
 	case *dst.CallExpr:
 		if tv, ok := m.typeAndValue(e.Fun); ok && tv.IsType() {
@@ -632,7 +632,7 @@ func (m *machine) passedByAddress(e dst.Expr, path []dst.Node) bool {
 	switch p := path[len(path)-1].(type) {
 	case *dst.IndexExpr:
 		if t := m.typeOf(p.X); t != nil && e == p.Index {
-			mt, ok := t.Underlying().(*types.Map)
+			mt, ok := coreType(t).(*types.Map)
 			return ok && m.keyCopied(mt, e)
 		}
 	case *dst.KeyValueExpr: // the key of a map literal's entry that waits (see mapEntry)
@@ -736,7 +736,7 @@ func (m *machine) orderedIf(e dst.Expr, path []dst.Node) (cond dst.Expr, atParen
 	switch p := path[len(path)-1].(type) {
 	case *dst.IndexExpr:
 		if t := m.typeOf(p.X); t != nil && e == p.Index {
-			if mt, ok := t.Underlying().(*types.Map); ok && genericMap(mt) {
+			if mt, ok := coreType(t).(*types.Map); ok && genericMap(mt) {
 				return call(m.rt("KeyCopied"), []dst.Expr{dst.NewIdent(fmt.Sprint(m.addressable(e)))}, mt.Key(), mt.Elem()), false
 			}
 		}
@@ -767,6 +767,58 @@ func (m *machine) orderedIf(e dst.Expr, path []dst.Node) (cond dst.Expr, atParen
 		return nil, false
 	}
 	return call(m.rt("ConvertsByAddress"), nil, tv.Type), false
+}
+
+// coreType returns t's underlying type, or, for a type parameter, the
+// underlying type every type of its type set has (its core type: a map
+// for M ~map[K]V, a slice for S ~[]E), or nil when they differ. Go
+// lets a value of a type parameter be indexed, ranged over or written as
+// a composite literal through that type, and gc compiles each
+// instantiation with it, so the rules of order and the lowering of range
+// go by it.
+func coreType(t types.Type) types.Type {
+	tp, ok := t.(*types.TypeParam)
+	if !ok {
+		return t.Underlying()
+	}
+	var core types.Type
+	var visit func(iface *types.Interface) bool
+	visit = func(iface *types.Interface) bool {
+		for i := range iface.NumEmbeddeds() {
+			var terms []types.Type
+			switch e := iface.EmbeddedType(i).(type) {
+			case *types.Union:
+				for j := range e.Len() {
+					terms = append(terms, e.Term(j).Type())
+				}
+			default:
+				if in, ok := e.Underlying().(*types.Interface); ok {
+					if !visit(in) {
+						return false
+					}
+					continue
+				}
+				terms = append(terms, e)
+			}
+			for _, term := range terms {
+				u := term.Underlying()
+				if _, ok := u.(*types.Interface); ok {
+					return false
+				}
+				if core == nil {
+					core = u
+				} else if !types.Identical(core, u) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	iface, ok := tp.Constraint().Underlying().(*types.Interface)
+	if !ok || !visit(iface) {
+		return nil
+	}
+	return core
 }
 
 // sized returns a type parameter that t's size depends on, or nil when t
@@ -975,7 +1027,7 @@ func (m *machine) targetType(e dst.Expr, path []dst.Node) types.Type {
 		}
 	case *dst.IndexExpr:
 		if t := m.typeOf(p.X); t != nil && e == p.Index {
-			if mt, ok := t.Underlying().(*types.Map); ok {
+			if mt, ok := coreType(t).(*types.Map); ok {
 				return mt.Key()
 			}
 		}
@@ -1008,9 +1060,9 @@ func (m *machine) literalType(lit *dst.CompositeLit) types.Type {
 	if t == nil {
 		return nil
 	}
-	u := t.Underlying()
+	u := coreType(t)
 	if p, ok := u.(*types.Pointer); ok {
-		u = p.Elem().Underlying()
+		u = coreType(p.Elem())
 	}
 	return u
 }
@@ -1046,13 +1098,12 @@ func (m *machine) addressable(e dst.Expr) bool {
 		if t == nil {
 			return false
 		}
-		switch u := t.Underlying().(type) {
+		switch coreType(t).(type) { // (an S ~[]E indexes as a slice)
 		case *types.Slice:
 			return true
 		case *types.Pointer: // a pointer to an array
 			return true
 		case *types.Array:
-			_ = u
 			return m.addressable(e.X)
 		}
 	}
