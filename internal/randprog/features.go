@@ -166,7 +166,9 @@ const (
 	// mapkeyorder.txtar, selectvars.txtar). With Generics, generic
 	// coroutines that box, look up and compare a T(x) before a wait that
 	// changes x, run with type arguments of every representation gc
-	// orders its own way (e2e/genericorder.txtar).
+	// orders its own way, and one that ranges over, indexes and boxes
+	// values of S ~[]E and M ~map[K]E (e2e/genericorder.txtar,
+	// coretypes.txtar).
 	OrderProbes
 	// NaNKeys: NaN (made at run time, z / z) as a map key, in maps of
 	// float64, interface and struct keys ranged over with waits in the

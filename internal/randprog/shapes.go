@@ -1541,6 +1541,25 @@ coroutine func gkeyed[K comparable, V any](name string, a, b K, va, vb V) {
 	fmt.Println(name, ms[a], ms[b])
 }
 
+// gcore uses values of type parameters through their core types: it
+// ranges over an S ~[]E and an M ~map[K]E with waits in the bodies, looks
+// M up with a key a later wait changes, and boxes an element of S before
+// a wait that changes it.
+coroutine func gcore[S ~[]E, M ~map[K]E, E any, K comparable](name string, s S, m M, a, b K) {
+	for i, v := range s {
+		fmt.Println(name, i, v, setVarTo(&s[i], s[0]).wait)
+	}
+	n := 0
+	for range m {
+		n += setVarTo(&n, n).wait + 1
+	}
+	k := a
+	fmt.Println(name, n, m[K(k)], m[k], setVarTo(&k, b).wait)
+	if len(s) > 1 {
+		fmt.Println(name, s[1], setVarTo(&s[1], s[0]).wait)
+	}
+}
+
 // gcompared compares T(x) before a wait that changes x.
 coroutine func gcompared[T comparable](name string, a, b T) {
 	x := a
@@ -1551,27 +1570,31 @@ coroutine func gcompared[T comparable](name string, a, b T) {
 
 // genericTypeArgs are pairs of values of the type arguments gc orders
 // differently, for genericProbe.
-var genericTypeArgs = [][2]string{
-	{"1", "2"}, {"int8(1)", "2"}, {"int16(1)", "2"}, {"uint32(1)", "2"}, {"1.5", "2.5"},
-	{"true", "false"}, {`"x"`, `"y"`}, {"gw1{1}", "gw1{2}"}, {"gw2{1, 1}", "gw2{2, 2}"},
-	{`gw3{"x"}`, `gw3{"y"}`}, {"gw4{1}", "gw4{2}"}, {"[1]int{1}", "[1]int{2}"},
-	{`[1]string{"x"}`, `[1]string{"y"}`}, {"any(1)", "any(2)"}, {"complex(1, 1)", "2i"},
-	{"gbig{1}", "gbig{2}"}, {"[3]byte{1}", "[3]byte{2}"},
+var genericTypeArgs = [][3]string{ // the type, two values
+	{"int", "1", "2"}, {"int8", "int8(1)", "2"}, {"int16", "int16(1)", "2"}, {"uint32", "uint32(1)", "2"},
+	{"float64", "1.5", "2.5"}, {"bool", "true", "false"}, {"string", `"x"`, `"y"`},
+	{"gw1", "gw1{1}", "gw1{2}"}, {"gw2", "gw2{1, 1}", "gw2{2, 2}"}, {"gw3", `gw3{"x"}`, `gw3{"y"}`},
+	{"gw4", "gw4{1}", "gw4{2}"}, {"[1]int", "[1]int{1}", "[1]int{2}"},
+	{"[1]string", `[1]string{"x"}`, `[1]string{"y"}`}, {"any", "any(1)", "any(2)"},
+	{"complex128", "complex(1, 1)", "2i"}, {"gbig", "gbig{1}", "gbig{2}"}, {"[3]byte", "[3]byte{1}", "[3]byte{2}"},
 }
 
 // genericProbe waits on a generic coroutine whose operands gc orders by
-// its type argument (e2e/genericorder.txtar).
+// its type arguments (e2e/genericorder.txtar, coretypes.txtar).
 func (g *gen) genericProbe() {
-	args := genericTypeArgs[g.intn(len(genericTypeArgs))]
+	k := genericTypeArgs[g.intn(len(genericTypeArgs))]
+	v := genericTypeArgs[g.intn(len(genericTypeArgs))]
 	name := g.id("gp")
-	switch g.intn(3) {
+	switch g.intn(4) {
 	case 0:
-		g.line("fmt.Println(gboxed(%q, %s, %s).wait)", name, args[0], args[1])
+		g.line("fmt.Println(gboxed(%q, %s, %s).wait)", name, k[1], k[2])
 	case 1:
-		v := genericTypeArgs[g.intn(len(genericTypeArgs))]
-		g.line("gkeyed(%q, %s, %s, %s, %s).wait", name, args[0], args[1], v[0], v[1])
+		g.line("gkeyed(%q, %s, %s, %s, %s).wait", name, k[1], k[2], v[1], v[2])
+	case 2:
+		g.line("gcompared(%q, %s, %s).wait", name, k[1], k[2])
 	default:
-		g.line("gcompared(%q, %s, %s).wait", name, args[0], args[1])
+		g.line("gcore(%q, []%s{%s, %s}, map[%s]%s{%s: %s}, %s, %s).wait",
+			name, v[0], v[1], v[2], k[0], v[0], k[1], v[2], k[1], k[2])
 	}
 }
 
