@@ -157,9 +157,11 @@ func (m *machine) declaredBy(s dst.Stmt) []*varInfo {
 
 // markUsed returns "_ = x" when a case declares x, a local of the case,
 // without reading it: the value it assigns is read in another state, after
-// being assigned again there, and Go would report x as not used.
+// being assigned again there, and Go would report x as not used. An
+// assignment, even inside a loop or a closure of the case, is no read
+// (readIn; testdata/e2e/assignedonly.txtar).
 func (m *machine) markUsed(info *varInfo, st *state) []dst.Stmt {
-	if info.hoisted || info.usedIn[st.index] {
+	if info.hoisted || info.readIn[st.index] {
 		return nil
 	}
 	s := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent("_")}, Tok: token.ASSIGN, Rhs: []dst.Expr{dst.NewIdent(info.name)}}

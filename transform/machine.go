@@ -120,7 +120,8 @@ type varInfo struct {
 	tuple   bool         // a wait's output that stands for several values
 	def     int          // the state that declares it; -1 for parameters and results
 	states  map[int]bool // the states that name it
-	usedIn  map[int]bool // the states that read it
+	usedIn  map[int]bool // the states that name it other than by declaring or assigning it whole at their top level
+	readIn  map[int]bool // the states that use it as Go counts a use: other than as x in x = ... (see markUsed)
 	hoisted bool         // stored in the machine
 	inLoop  bool         // declared anew at each iteration of a transformed loop
 	flat    bool         // declared at state level (see markFlat)
@@ -154,7 +155,7 @@ func (m *machine) newVar(base string, t types.Type) *types.Var {
 		t = types.Default(t)
 	}
 	v := types.NewVar(token.NoPos, m.file.pkg, m.locals.fresh(base), t)
-	m.vars[v] = &varInfo{v: v, name: v.Name(), temp: true, def: m.cur().index, states: map[int]bool{}, usedIn: map[int]bool{}, inLoop: m.loopDepth > 0}
+	m.vars[v] = &varInfo{v: v, name: v.Name(), temp: true, def: m.cur().index, states: map[int]bool{}, usedIn: map[int]bool{}, readIn: map[int]bool{}, inLoop: m.loopDepth > 0}
 	m.varsInOrder = append(m.varsInOrder, v)
 	return v
 }

@@ -85,7 +85,7 @@ func (m *machine) addVar(v *types.Var, info *varInfo) {
 	if m.vars[v] != nil {
 		return
 	}
-	info.v, info.name, info.states, info.usedIn = v, v.Name(), map[int]bool{}, map[int]bool{}
+	info.v, info.name, info.states, info.usedIn, info.readIn = v, v.Name(), map[int]bool{}, map[int]bool{}, map[int]bool{}
 	m.vars[v] = info
 	m.varsInOrder = append(m.varsInOrder, v)
 }
@@ -311,6 +311,46 @@ func (m *machine) refs(s dst.Stmt, st *state) (uses, defs []*types.Var) {
 	return uses, defs
 }
 
+// reads returns the variables statement s uses as Go counts a use for
+// "declared and not used": every mention but a declaration and the
+// variable itself on the left of an = or a := (at any depth of s, in
+// closures too: x = 1 in a loop body or a func literal is no use, x++,
+// x += 1 and x.f = 1 are).
+func (m *machine) reads(s dst.Stmt) []*types.Var {
+	assigned := map[*dst.Ident]bool{}
+	dst.Inspect(s, func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.AssignStmt:
+			if n.Tok == token.ASSIGN || n.Tok == token.DEFINE {
+				for _, l := range n.Lhs {
+					if id, ok := unparen(l).(*dst.Ident); ok {
+						assigned[id] = true
+					}
+				}
+			}
+		case *dst.RangeStmt:
+			if n.Tok == token.ASSIGN {
+				for _, x := range []dst.Expr{n.Key, n.Value} {
+					if id, ok := x.(*dst.Ident); ok {
+						assigned[id] = true
+					}
+				}
+			}
+		}
+		return true
+	})
+	var out []*types.Var
+	dst.Inspect(s, func(n dst.Node) bool {
+		if id, ok := n.(*dst.Ident); ok && !assigned[id] && !m.isDef(id) {
+			if info := m.varOf(id); info != nil {
+				out = append(out, info.v)
+			}
+		}
+		return true
+	})
+	return out
+}
+
 // leaves reports whether s may leave its state: it jumps or returns.
 func (m *machine) leaves(s dst.Stmt) bool {
 	found := false
@@ -354,6 +394,9 @@ func (m *machine) decideStorage() {
 		}
 		left := false
 		for _, s := range st.stmts {
+			for _, v := range m.reads(s) {
+				m.vars[v].readIn[i] = true
+			}
 			uses, defs := m.refs(s, st)
 			for _, v := range uses {
 				m.vars[v].states[i] = true
