@@ -157,7 +157,8 @@ const (
 	// polled (setStr(&s, ...)), in one expression with reads of that
 	// string that gc evaluates before the wait (len, slicing, boxing,
 	// map literal entries) and after it (indexing, concatenation,
-	// conversions), and struct comparisons boxed into interfaces; and
+	// conversions), struct comparisons and a struct of a string and a
+	// blank field (sblank) boxed into interfaces; and
 	// waits on a future that changes an int (setInt) used as a map key
 	// (a one-word struct or array, read before the wait; an int or a
 	// two-word array, after), as the key of a map literal's entry whose

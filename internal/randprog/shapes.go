@@ -1466,6 +1466,13 @@ func (f setInt) Poll(w runtime.Waker) (int, bool) {
 	return f.v, true
 }
 
+// sblank is a string with a blank field of size 0 beside it: it has no
+// sole component, so gc boxes it by address, copied before a later wait.
+type sblank struct {
+	_ struct{}
+	s string
+}
+
 // kid is a map key of one word: gc looks it up on a fast path, through a
 // copy made where it orders the statement.
 type kid struct{ n int }
@@ -1577,6 +1584,7 @@ var genericTypeArgs = [][3]string{ // the type, two values
 	{"gw4", "gw4{1}", "gw4{2}"}, {"[1]int", "[1]int{1}", "[1]int{2}"},
 	{"[1]string", `[1]string{"x"}`, `[1]string{"y"}`}, {"any", "any(1)", "any(2)"},
 	{"complex128", "complex(1, 1)", "2i"}, {"gbig", "gbig{1}", "gbig{2}"}, {"[3]byte", "[3]byte{1}", "[3]byte{2}"},
+	{"sblank", `sblank{s: "x"}`, `sblank{s: "y"}`},
 }
 
 // genericProbe waits on a generic coroutine whose operands gc orders by
@@ -1648,7 +1656,7 @@ func (g *gen) orderProbe(c ctx) {
 	default: // struct comparisons, boxed
 		p := g.local("p")
 		g.line("%s := pt{len(%s), %q}", p, s, "k")
-		g.line("fmt.Println(%q, %s == pt{3, %q}, pt{len(%s), %s[1:]} != %s, %s)", g.id("op"), p, "k", s, s, p, wait)
+		g.line("fmt.Println(%q, %s == pt{3, %q}, pt{len(%s), %s[1:]} != %s, sblank{s: %s}, %s)", g.id("op"), p, "k", s, s, p, s, wait)
 	}
 	g.line("fmt.Println(%q, %s)", g.id("s"), s)
 }
