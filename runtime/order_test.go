@@ -74,3 +74,18 @@ func TestOrderRules(t *testing.T) {
 	check("KeyCopied[[2]int, string](addressable)", KeyCopied[[2]int, string](true), false)
 	check("KeyCopied[one, big](addressable)", KeyCopied[one, big](true), false)
 }
+
+// The rules run in Poll, which allocates nothing in its steady state.
+func TestOrderRulesDoNotAllocate(t *testing.T) {
+	type key struct {
+		a int32
+		b [2]int16
+	}
+	n := testing.AllocsPerRun(100, func() {
+		_ = ConvertsByAddress[key]() || ConvertsByAddress[[1]string]() || ComparesByAddress[key]()
+		_ = KeyCopied[key, [3]string](false) || KeyCopied[any, int](true)
+	})
+	if n != 0 {
+		t.Errorf("%v allocations per run of the rules, want 0", n)
+	}
+}
