@@ -29,8 +29,9 @@ import (
 //	}
 //	fmt.Println(c.tmp1, out1)
 //
-// Measured with gc 1.26; testdata/e2e/genericorder.txtar instantiates
-// each with about forty type arguments of every representation.
+// Measured with gc 1.26; testdata/e2e/genericorder.txtar runs the boxing
+// rule with 43 type arguments, the map key rule with 39 and the
+// comparison rule with 14.
 
 // ConvertsByAddress reports whether gc converts a value of type T to an
 // interface through its address, and so copies an operand of type T

@@ -188,8 +188,8 @@
 // The late read stands where gc reads the operand: right before the call
 // it is an argument of, or, for an operand of the statement itself, after
 // every other call of the statement (which then go into temporaries too).
-// testdata/e2e/genericorder.txtar runs each rule with about forty type
-// arguments.
+// testdata/e2e/genericorder.txtar runs the boxing rule with 43 type
+// arguments, the map key rule with 39 and the comparison rule with 14.
 //
 // The cut is linear in the size of the statement. One walk, children
 // first (the order of evaluation), numbers every operand and lists those
