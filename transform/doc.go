@@ -589,6 +589,16 @@
 //     and Poll assembled around those cases, and the user's comments.
 //     It decides nothing: it reads the storage decisions, the waits'
 //     futures and the lowered cases, never the body.
+//  10. Print (chunks.go, splice.go, format.go): each machine, once
+//     built, is restored and printed on its own while the next are
+//     built, and stands in the file as a placeholder, as runs of
+//     declarations without coroutines do (copied as their text, never
+//     decorated). The file is restored and printed around the
+//     placeholders, their texts put in, and the whole formatted in
+//     pieces, cut at blank lines between declarations, several at once.
+//     The output is the one of the whole file restored and formatted at
+//     once (the tests check it), in time and memory that grow with one
+//     machine, not with the file.
 //
 // To see what each pass made of a coroutine, set COROFY_DUMP to its name
 // (T.M for a method, or a path.Match pattern such as "*"), as the

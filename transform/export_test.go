@@ -2,3 +2,10 @@ package transform
 
 // CheckGraphs is checkGraphs, for the tests of package transform_test.
 var CheckGraphs = checkGraphs
+
+func init() {
+	// The tests format every output in as many pieces as it has cuts, and
+	// check it against format.Source of the whole (see formatSource).
+	formatPieceMin = 1
+	formatCheck = true
+}

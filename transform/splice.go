@@ -63,6 +63,7 @@ func (ft *fileTransform) spliceDecls(fset *token.FileSet, f *ast.File, src []byt
 	for i := 2; bytes.Contains(src, []byte(prefix)); i++ {
 		prefix = fmt.Sprintf("corofysplice%d_", i)
 	}
+	ft.markerPrefix = prefix
 	// copyable returns where d's line directive goes (NoPos for none),
 	// and whether d may be copied.
 	copyable := func(d ast.Decl) (token.Pos, bool) {
@@ -282,31 +283,34 @@ func sameImportNames(splices []*splice, before, after map[string]string) bool {
 }
 
 // fillSplices replaces the placeholders of splices in the printed code
-// with the declarations' text.
-func fillSplices(code []byte, splices []*splice) ([]byte, error) {
+// with the declarations' text. It also returns the offsets in the result
+// where each splice's text starts.
+func fillSplices(code []byte, splices []*splice) ([]byte, []int, error) {
 	if len(splices) == 0 {
-		return code, nil
+		return code, nil, nil
 	}
 	var out bytes.Buffer
 	out.Grow(len(code) + len(code)/2)
+	starts := make([]int, 0, len(splices))
 	rest := code
 	for _, s := range splices {
 		head := "func " + s.marker + "()"
 		i := bytes.Index(rest, []byte(head))
 		if i < 0 {
-			return nil, fmt.Errorf("no placeholder %s", s.marker)
+			return nil, nil, fmt.Errorf("no placeholder %s", s.marker)
 		}
 		out.Write(rest[:i])
 		rest = rest[i+len(head):]
 		if len(s.paths) > 0 {
 			j := bytes.IndexByte(rest, '}')
 			if j < 0 {
-				return nil, fmt.Errorf("placeholder %s has no end", s.marker)
+				return nil, nil, fmt.Errorf("placeholder %s has no end", s.marker)
 			}
 			rest = rest[j+1:]
 		}
+		starts = append(starts, out.Len())
 		out.Write(s.text)
 	}
 	out.Write(rest)
-	return out.Bytes(), nil
+	return out.Bytes(), starts, nil
 }

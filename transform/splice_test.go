@@ -146,3 +146,73 @@ func lineDiff(a, b []byte) string {
 	}
 	return ""
 }
+
+// TestPipelineGuess checks the machines printed while the next are built
+// (chunks.go): where a guessed import name was wrong (syscall, io/fs,
+// which the generated code imports under other names), the file is
+// transformed again, and the output is the one of the whole file
+// restored at once.
+func TestPipelineGuess(t *testing.T) {
+	testmod.Setenv(t)
+	mod := testmod.New(t)
+	dir := filepath.Join(mod, "p")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := `package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/corofy/corofy/runtime"
+)
+
+var syscall = 3
+
+coroutine func conn() {
+	rc, err := os.Stdin.SyscallConn()
+	runtime.Ready(1).wait
+	fmt.Println(rc != nil, err, syscall)
+}
+
+coroutine func plain() int {
+	x := runtime.Ready(1).wait
+	return x + runtime.Ready(2).wait
+}
+
+func main() {
+	runtime.BlockOn(conn())
+	fmt.Println(runtime.BlockOn(plain()))
+}
+`
+	path := filepath.Join(dir, "main.gocoro")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inputs := []Input{{Path: path}}
+	cfg := Config{LineDirectives: true, Command: "corofy"}
+	fallbacks := speculationFallbacks.Load()
+	with, err := Transform(cfg, inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if speculationFallbacks.Load() == fallbacks {
+		t.Error("the guess of syscall's import name was not found wrong")
+	}
+	noSplicing.Store(true)
+	without, err := Transform(cfg, inputs)
+	noSplicing.Store(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(with[0].Src, without[0].Src) {
+		t.Errorf("the output differs from the whole file's restored at once:\n%s", lineDiff(without[0].Src, with[0].Src))
+	}
+	if err := os.WriteFile(with[0].Output, with[0].Src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := testmod.Go(t, mod, "run", "./p"); err != nil || string(out) != "true <nil> 3\n3\n" {
+		t.Fatalf("go run: %v\n%s", err, out)
+	}
+}

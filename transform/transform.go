@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
-	"go/format"
 	"go/parser"
 	"go/printer"
 	"go/scanner"
@@ -241,6 +240,9 @@ type fileTransform struct {
 	// names a package by them (the tree holds its path, not the name),
 	// and no local of Poll may hide one.
 	importNames map[string]string
+	// markerPrefix starts the names of the placeholders (see splice),
+	// which no identifier of the file starts with.
+	markerPrefix string
 }
 
 // transformFile rewrites every coroutine of one type-checked file,
@@ -248,23 +250,31 @@ type fileTransform struct {
 // splice).
 func transformFile(cfg Config, lf *loadedFile, names *packageNamer) (Result, error) {
 	if noSplicing.Load() {
-		return transformFileSplicing(cfg, lf, names, false)
+		return transformFileSplicing(cfg, lf, names, false, false)
 	}
 	taken := maps.Clone(names.taken)
-	r, err := transformFileSplicing(cfg, lf, names, true)
+	r, err := transformFileSplicing(cfg, lf, names, true, true)
+	if err == errSpeculation {
+		speculationFallbacks.Add(1)
+		// Again, printing the machines once all are built, with the names
+		// the first run took free again.
+		names.taken = maps.Clone(taken)
+		r, err = transformFileSplicing(cfg, lf, names, true, false)
+	}
 	if err == errSpliceImports {
 		spliceFallbacks.Add(1)
 		// Again, with the names the first run took free again, so that
 		// the output is the one the first would have made.
 		names.taken = taken
-		return transformFileSplicing(cfg, lf, names, false)
+		return transformFileSplicing(cfg, lf, names, false, false)
 	}
 	return r, err
 }
 
 // transformFileSplicing is transformFile, copying declarations as text
-// when splicing.
-func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, splicing bool) (r Result, err error) {
+// and printing each machine on its own when splicing, and printing the
+// machines while the next are built when pipelining (see chunks.go).
+func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, splicing, pipelining bool) (r Result, err error) {
 	defer func() {
 		// An internal error must never look like a crash on the user's
 		// input: say what it is, and where.
@@ -337,6 +347,12 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 	var decls []dst.Decl
 	r = Result{Input: lf.in.Path, Output: lf.in.Output, Warnings: warnings}
 	var machines []*machine
+	var chunks []*chunk // the machines to print on their own
+	var pipe *printPipe
+	if pipelining {
+		pipe = ft.startPrinting(lf, df.Name.Name, ft.guessNames(lf, df, splices, clean.Imports), !cfg.NoGraphs)
+		defer pipe.wait() // on an early return, after the workers
+	}
 	for _, d := range df.Decls {
 		fd, ok := d.(*dst.FuncDecl)
 		var co *cparser.Coroutine
@@ -354,9 +370,19 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 		if m == nil {
 			continue
 		}
-		decls = append(decls, m.build()...)
+		run := m.build()
+		if splicing && len(run) > 0 {
+			// The machine stands in the file as a placeholder, and its
+			// trees go once it is printed.
+			c := ft.newChunk(len(r.Machines), m, run)
+			chunks = append(chunks, c)
+			decls = append(decls, c.placeholder)
+			pipe.send(c)
+		} else {
+			decls = append(decls, run...)
+			machines = append(machines, m)
+		}
 		r.Machines = append(r.Machines, m.sizes())
-		machines = append(machines, m)
 	}
 	if len(ft.errs) > 0 {
 		return Result{}, ft.errs
@@ -382,25 +408,65 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 			machines = nil
 		}
 	}
-	if len(splices) == 0 {
+	// What replaces each placeholder, in the order of the file.
+	fillOf := map[dst.Decl]*splice{}
+	for _, s := range splices {
+		fillOf[dec.Dst.Nodes[s.decl].(dst.Decl)] = s
+	}
+	withChunks := slices.Clip(splices)
+	for _, c := range chunks {
+		fillOf[c.placeholder] = c.fill
+		withChunks = append(withChunks, c.fill)
+	}
+	alias := ft.aliases(lf, df, withChunks)
+	if len(splices) == 0 && pipe == nil {
 		release()
 	}
-	af, afset, nodes, err := ft.restore(lf, df, splices)
+	var fills []*splice
+	for _, d := range df.Decls {
+		if s := fillOf[d]; s != nil {
+			fills = append(fills, s)
+		}
+	}
+	af, afset, nodes, err := ft.restore(lf, df, alias)
 	if err != nil {
 		return Result{}, err
 	}
-	if !cfg.NoGraphs {
+	if !cfg.NoGraphs && len(chunks) == 0 {
 		if r.Graphs, err = labelGraphs(machines, nodes, afset); err != nil {
 			return Result{}, fmt.Errorf("transform: internal error: the state graph of %s: %v", srcfile.Name(lf.in.Path), err)
 		}
 	}
-	if len(splices) > 0 {
-		if !sameImportNames(splices, imported, importNames(importSpecs(af), ft.restoreNames(lf))) {
-			return Result{}, errSpliceImports
-		}
-		release()
+	if len(splices) > 0 && !sameImportNames(splices, imported, importNames(importSpecs(af), ft.restoreNames(lf))) {
+		return Result{}, errSpliceImports
 	}
-	if r.Src, err = ft.print(lf, af, afset, splices); err != nil {
+	if len(chunks) > 0 {
+		// The names the file's imports give the packages the machines
+		// use: with pipelining, the machines were printed with the names
+		// guessed before, and are printed again if one was wrong.
+		names := codeNames(importSpecs(af), ft.restoreNames(lf))
+		if pipe != nil {
+			if err := pipe.wait(); err != nil {
+				return Result{}, err
+			}
+			for _, c := range chunks {
+				for _, p := range c.fill.paths {
+					if c.names[p] != names[p] {
+						return Result{}, errSpeculation
+					}
+				}
+			}
+		} else if err := ft.printMachines(lf, af.Name.Name, chunks, names, !cfg.NoGraphs); err != nil {
+			return Result{}, err
+		}
+		if !cfg.NoGraphs {
+			for _, c := range chunks {
+				r.Graphs = append(r.Graphs, c.graph)
+			}
+		}
+	}
+	release()
+	if r.Src, err = ft.print(lf, af, afset, fills); err != nil {
 		return Result{}, err
 	}
 	return r, nil
@@ -458,11 +524,17 @@ func (ft *fileTransform) restoreNames(lf *loadedFile) map[string]string {
 	return names
 }
 
-// restore restores the file, in which splices stand as placeholders. It
-// also returns the map from the nodes of df to those of the restored file.
-func (ft *fileTransform) restore(lf *loadedFile, df *dst.File, splices []*splice) (*ast.File, *token.FileSet, map[dst.Node]ast.Node, error) {
-	r := decorator.NewRestorerWithImports(ft.pkg.Path(), mapResolver(ft.restoreNames(lf)))
-	fr := r.FileRestorer()
+// aliases returns the names under which the restored file imports the
+// packages that the file's own identifiers could hide: the runtime, where
+// the package or an identifier of the file (of df, or of the copied
+// declarations of splices) is named runtime, and a package the file does
+// not import but the generated code names (the type of a stored variable
+// can come from anywhere: syscall.RawConn), where "syscall" may be a
+// package-level variable of the user's. It looks at the whole file:
+// df, and the identifiers of the declarations that placeholders stand
+// for (splices: copied declarations, and machines printed on their own).
+func (ft *fileTransform) aliases(lf *loadedFile, df *dst.File, splices []*splice) map[string]string {
+	alias := map[string]string{}
 	uses := func(name string) bool {
 		if usesName(df, name) {
 			return true
@@ -476,16 +548,12 @@ func (ft *fileTransform) restore(lf *loadedFile, df *dst.File, splices []*splice
 	}
 	if ft.pkg.Scope().Lookup("runtime") != nil || uses("runtime") {
 		// The runtime under a name no identifier of the file has.
-		alias := "corofyruntime"
-		for i := 2; ft.pkg.Scope().Lookup(alias) != nil || uses(alias); i++ {
-			alias = fmt.Sprintf("corofyruntime%d", i)
+		name := "corofyruntime"
+		for i := 2; ft.pkg.Scope().Lookup(name) != nil || uses(name); i++ {
+			name = fmt.Sprintf("corofyruntime%d", i)
 		}
-		fr.Alias[runtimePath] = alias
+		alias[runtimePath] = name
 	}
-	// A package the file does not import but the generated code names (the
-	// type of a stored variable can come from anywhere: syscall.RawConn)
-	// is imported under a name nothing of the file has: "syscall" may be
-	// a package-level variable of the user's.
 	imported := map[string]bool{}
 	for _, spec := range df.Imports {
 		if path, err := strconv.Unquote(spec.Path.Value); err == nil {
@@ -494,19 +562,30 @@ func (ft *fileTransform) restore(lf *loadedFile, df *dst.File, splices []*splice
 	}
 	names := ft.restoreNames(lf)
 	taken := func(name string) bool {
-		return ft.pkg.Scope().Lookup(name) != nil || uses(name) || slices.Contains(slices.Collect(maps.Values(fr.Alias)), name)
+		return ft.pkg.Scope().Lookup(name) != nil || uses(name) || slices.Contains(slices.Collect(maps.Values(alias)), name)
 	}
-	for _, path := range referencedPaths(df) {
+	for _, path := range referencedPaths(df.Decls) {
 		name := names[path]
 		if path == runtimePath || imported[path] || name == "" || !taken(name) {
 			continue
 		}
-		alias := name + "2"
-		for i := 3; taken(alias); i++ {
-			alias = fmt.Sprintf("%s%d", name, i)
+		a := name + "2"
+		for i := 3; taken(a); i++ {
+			a = fmt.Sprintf("%s%d", name, i)
 		}
-		fr.Alias[path] = alias
+		alias[path] = a
 	}
+	return alias
+}
+
+// restore restores the file, in which splices (and machines printed on
+// their own, see printMachines) stand as placeholders, importing the
+// packages in alias under those names. It also returns the map from the
+// nodes of df to those of the restored file.
+func (ft *fileTransform) restore(lf *loadedFile, df *dst.File, alias map[string]string) (*ast.File, *token.FileSet, map[dst.Node]ast.Node, error) {
+	r := decorator.NewRestorerWithImports(ft.pkg.Path(), mapResolver(ft.restoreNames(lf)))
+	fr := r.FileRestorer()
+	maps.Copy(fr.Alias, alias)
 	af, err := fr.RestoreFile(df)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("transform: internal error: restoring %s: %v", srcfile.Name(lf.in.Path), err)
@@ -514,8 +593,9 @@ func (ft *fileTransform) restore(lf *loadedFile, df *dst.File, splices []*splice
 	return af, r.Fset, fr.Ast.Nodes, nil
 }
 
-// print prints the restored file af, puts the splices' declarations in
-// their placeholders' place, adds the header and formats it.
+// print prints the restored file af, puts the splices' declarations (and
+// the machines printed on their own) in their placeholders' place, adds
+// the header and formats it.
 func (ft *fileTransform) print(lf *loadedFile, af *ast.File, fset *token.FileSet, splices []*splice) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString(header(ft.command(), relFile(lf.in.Path, lf.in.Output), ft.src))
@@ -524,11 +604,11 @@ func (ft *fileTransform) print(lf *loadedFile, af *ast.File, fset *token.FileSet
 		printer.Fprint(&raw, fset, af)
 		return nil, codeError("printing the code generated for "+srcfile.Name(lf.in.Path), err, raw.Bytes())
 	}
-	code, err := fillSplices(buf.Bytes(), splices)
+	code, starts, err := fillSplices(buf.Bytes(), splices)
 	if err != nil {
 		return nil, codeError("the code generated for "+srcfile.Name(lf.in.Path)+" lost a declaration", err, buf.Bytes())
 	}
-	out, err := format.Source(code)
+	out, err := formatSource(code, starts)
 	if err != nil {
 		return nil, codeError("the code generated for "+srcfile.Name(lf.in.Path)+" does not parse", err, code)
 	}
@@ -587,21 +667,23 @@ func (r mapResolver) ResolvePackage(path string) (string, error) {
 	return "", fmt.Errorf("package %s is not a dependency", path)
 }
 
-// usesName reports whether an identifier of the file that is not a package
-// reference is named name.
-// referencedPaths returns the paths of the packages f's identifiers are
-// qualified with, sorted.
-func referencedPaths(f *dst.File) []string {
+// referencedPaths returns the paths of the packages the identifiers of
+// decls are qualified with, sorted.
+func referencedPaths(decls []dst.Decl) []string {
 	seen := map[string]bool{}
-	dst.Inspect(f, func(n dst.Node) bool {
-		if id, ok := n.(*dst.Ident); ok && id.Path != "" {
-			seen[id.Path] = true
-		}
-		return true
-	})
+	for _, d := range decls {
+		dst.Inspect(d, func(n dst.Node) bool {
+			if id, ok := n.(*dst.Ident); ok && id.Path != "" {
+				seen[id.Path] = true
+			}
+			return true
+		})
+	}
 	return slices.Sorted(maps.Keys(seen))
 }
 
+// usesName reports whether an identifier of the file that is not a package
+// reference is named name.
 func usesName(f *dst.File, name string) bool {
 	found := false
 	dst.Inspect(f, func(n dst.Node) bool {

@@ -1,0 +1,271 @@
+package transform
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"maps"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/corofy/corofy/internal/srcfile"
+	"github.com/dave/dst"
+	"github.com/dave/dst/decorator"
+)
+
+// A file's machines are restored and printed one at a time, each on its
+// own, while the next are built, two or more at once (one per CPU): the
+// restorer keeps a map of every node it restores, and a whole file's
+// restored tree, its maps and all the machines' trees alive together
+// were most of corofy's memory and time on large files. As soon as a
+// machine is built it stands in the file as a placeholder, as a run of
+// copied declarations does (see splice), and goes to be printed: it is
+// restored as a file of its own, importing each package under the name
+// the file will (guessed, see guessNames), and its trees go once its text
+// is made. Once every machine is built, the file is restored and printed
+// with the placeholders, which name the packages the machines use so that
+// the file imports them; each machine's text replaces its placeholder,
+// and the whole is formatted (see format.go). Where a guessed name was
+// not the file's, the file is transformed again, printing the machines
+// once the file's import names are known (errSpeculation).
+//
+// Printed on its own, a declaration prints as in the whole file: the
+// printer's choices within a declaration depend on the lines of its own
+// tokens and comments, which the restorer numbers from the declaration's
+// start either way; the spaces between declarations are the
+// placeholder's, which takes the machine's first and last declarations'.
+// TestSpliceSameOutput, TestPipelineGuess and the goldens compare the
+// output with the one of the whole file restored at once.
+
+// A chunk is the declarations of one machine, printed on their own.
+type chunk struct {
+	m           *machine
+	decls       []dst.Decl
+	placeholder dst.Decl          // stands for decls in the file
+	fill        *splice           // the text that replaces it; names and paths are what decls use
+	names       map[string]string // the names of the packages it uses (fill.paths)
+	graph       Graph             // the machine's state graph, with graphs
+}
+
+// errSpeculation is returned by transformFileSplicing when a machine was
+// printed, while the next were built, with a package name other than
+// the one the file's imports give it; speculationFallbacks counts the
+// files transformed again, printing the machines once all are built.
+var (
+	errSpeculation       = errors.New("transform: a machine printed before the imports were known names a package otherwise")
+	speculationFallbacks atomic.Int64
+)
+
+// newChunk returns the chunk of the machine m, the index-th of the file,
+// whose declarations are decls: their placeholder stands in the file.
+func (ft *fileTransform) newChunk(index int, m *machine, decls []dst.Decl) *chunk {
+	c := &chunk{m: m, decls: decls}
+	c.fill = &splice{marker: fmt.Sprintf("%sm%d", ft.markerPrefix, index), paths: referencedPaths(decls), names: namesInUse{}}
+	for _, d := range decls {
+		dst.Inspect(d, func(n dst.Node) bool {
+			if id, ok := n.(*dst.Ident); ok && id.Path == "" {
+				c.fill.names[id.Name] = true
+			}
+			return true
+		})
+	}
+	fd := &dst.FuncDecl{
+		Name: dst.NewIdent(c.fill.marker),
+		Type: &dst.FuncType{Func: true, Params: &dst.FieldList{}},
+	}
+	fd.Decs.Before = decls[0].Decorations().Before
+	fd.Decs.After = decls[len(decls)-1].Decorations().After
+	if len(c.fill.paths) > 0 {
+		fd.Body = &dst.BlockStmt{}
+		for _, p := range c.fill.paths {
+			fd.Body.List = append(fd.Body.List, &dst.ExprStmt{X: &dst.Ident{Name: "x", Path: p}})
+		}
+	}
+	c.placeholder = fd
+	return c
+}
+
+// guessNames returns a function that guesses, before the machines are
+// built, the name under which the restored file will import a package:
+// the name the file imports it under, or the alias aliases gives it
+// looking at the file before the machines are built, or its own name.
+// A guess is checked once the file is restored (see errSpeculation).
+func (ft *fileTransform) guessNames(lf *loadedFile, df *dst.File, splices []*splice, imports []*ast.ImportSpec) func(paths []string) map[string]string {
+	alias := ft.aliases(lf, df, splices)
+	resolved := ft.restoreNames(lf)
+	imported := codeNames(imports, resolved)
+	return func(paths []string) map[string]string {
+		names := make(map[string]string, len(paths))
+		for _, p := range paths {
+			if a, ok := alias[p]; ok {
+				names[p] = a
+			} else if n, ok := imported[p]; ok {
+				names[p] = n
+			} else {
+				names[p] = resolved[p]
+			}
+		}
+		return names
+	}
+}
+
+// A printPipe prints machines, several at once, while the next are
+// built; a nil printPipe prints nothing.
+type printPipe struct {
+	ft     *fileTransform
+	lf     *loadedFile
+	pkg    string
+	guess  func(paths []string) map[string]string
+	graphs bool
+
+	chunks chan *chunk
+	wg     sync.WaitGroup
+	once   sync.Once
+	mu     sync.Mutex
+	err    error
+}
+
+// startPrinting starts the printing of the machines of the package pkg
+// sent to the pipe (see send), with graphs if graphs, importing the
+// packages they use under the names guess gives.
+func (ft *fileTransform) startPrinting(lf *loadedFile, pkg string, guess func([]string) map[string]string, graphs bool) *printPipe {
+	p := &printPipe{ft: ft, lf: lf, pkg: pkg, guess: guess, graphs: graphs, chunks: make(chan *chunk, 64)}
+	for range runtime.GOMAXPROCS(0) {
+		p.wg.Go(p.work)
+	}
+	return p
+}
+
+// send prints c, with the names guessed for its packages.
+func (p *printPipe) send(c *chunk) {
+	if p == nil {
+		return
+	}
+	c.names = p.guess(c.fill.paths)
+	p.chunks <- c
+}
+
+// work prints the chunks sent until the pipe is closed; after an error
+// it only takes them.
+func (p *printPipe) work() {
+	defer func() {
+		// As in transformFileSplicing: an internal error is not a
+		// crash on the user's input.
+		if r := recover(); r != nil {
+			p.fail(fmt.Errorf("transform: internal error transforming %s: %v (please report this, with the input)", srcfile.Name(p.lf.in.Path), r))
+			for range p.chunks {
+			}
+		}
+	}()
+	for c := range p.chunks {
+		if p.failed() {
+			continue
+		}
+		if err := p.ft.printMachine(p.lf, p.pkg, c, p.graphs); err != nil {
+			p.fail(err)
+		}
+	}
+}
+
+func (p *printPipe) fail(err error) {
+	p.mu.Lock()
+	if p.err == nil {
+		p.err = err
+	}
+	p.mu.Unlock()
+}
+
+func (p *printPipe) failed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err != nil
+}
+
+// wait closes the pipe, waits for the chunks sent to be printed, and
+// returns the first error.
+func (p *printPipe) wait() error {
+	if p == nil {
+		return nil
+	}
+	p.once.Do(func() { close(p.chunks) })
+	p.wg.Wait()
+	return p.err
+}
+
+// printMachines prints the chunks, several at once, importing packages
+// under the names of names, once all are built.
+func (ft *fileTransform) printMachines(lf *loadedFile, pkg string, chunks []*chunk, names map[string]string, graphs bool) error {
+	p := ft.startPrinting(lf, pkg, func(paths []string) map[string]string {
+		out := make(map[string]string, len(paths))
+		for _, path := range paths {
+			out[path] = names[path]
+		}
+		return out
+	}, graphs)
+	for _, c := range chunks {
+		p.send(c)
+	}
+	return p.wait()
+}
+
+// printMachine restores the chunk c as a file of package pkg, with the
+// packages it uses named as c.names says, and sets the text of its fill
+// to the printed declarations; with graphs, it also labels the machine's
+// state graph. Its trees may go once it is printed.
+func (ft *fileTransform) printMachine(lf *loadedFile, pkg string, c *chunk, graphs bool) error {
+	r := decorator.NewRestorerWithImports(ft.pkg.Path(), mapResolver(ft.restoreNames(lf)))
+	fr := r.FileRestorer()
+	for _, p := range c.fill.paths {
+		if name := c.names[p]; name != "" {
+			fr.Alias[p] = name
+		}
+	}
+	af, err := fr.RestoreFile(&dst.File{Name: dst.NewIdent(pkg), Decls: c.decls})
+	if err != nil {
+		return fmt.Errorf("transform: internal error: restoring %s: %v", srcfile.Name(lf.in.Path), err)
+	}
+	if graphs {
+		gs, err := labelGraphs([]*machine{c.m}, fr.Ast.Nodes, r.Fset)
+		if err != nil {
+			return fmt.Errorf("transform: internal error: the state graph of %s: %v", srcfile.Name(lf.in.Path), err)
+		}
+		c.graph = gs[0]
+	}
+	// The imports the restorer added are the file's, printed with it.
+	decls := af.Decls[:0]
+	for _, d := range af.Decls {
+		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
+			continue
+		}
+		decls = append(decls, d)
+	}
+	af.Decls = decls
+	var buf bytes.Buffer
+	if err := rawConfig.Fprint(&buf, r.Fset, af); err != nil {
+		return codeError("printing the code generated for "+srcfile.Name(lf.in.Path), err, buf.Bytes())
+	}
+	text := buf.Bytes()
+	// Drop the package clause: the text replaces a declaration.
+	if i := bytes.IndexByte(text, '\n'); i >= 0 {
+		text = text[i+1:]
+	}
+	c.fill.text = bytes.Trim(text, "\n")
+	c.decls, c.m = nil, nil
+	return nil
+}
+
+// codeNames returns the name under which the code of a file whose
+// imports are specs refers to each package: its alias ("." for a dot
+// import), or its name. A blank import names nothing.
+func codeNames(specs []*ast.ImportSpec, names map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, spec := range specs {
+		if spec.Name == nil || spec.Name.Name != "_" {
+			maps.Copy(out, importNames([]*ast.ImportSpec{spec}, names))
+		}
+	}
+	return out
+}
