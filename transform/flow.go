@@ -965,6 +965,7 @@ func (m *machine) implicitVar(cc *dst.CaseClause) *varInfo {
 		return nil
 	}
 	start, _ := m.offsets(a)
+	m.ix.mustCover(start)
 	v, ok := m.ix.implicit[start].(*types.Var)
 	if !ok {
 		return nil

@@ -1,10 +1,12 @@
 package transform
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
 	"reflect"
+	"slices"
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
@@ -32,12 +34,33 @@ type index struct {
 	// field, to the type it names: struct{ deep } declares the field deep
 	// and uses the type deep.
 	embedded map[int]types.Object
+	// covered are the offsets [start, end) of the coroutines, sorted: the
+	// expressions, selections and implicit objects are indexed there
+	// only (the passes ask about nothing else, and on a large file of
+	// plain Go indexing every expression cost more than the passes), the
+	// objects of identifiers everywhere (splice needs them).
+	covered [][2]int
+}
+
+// covers reports whether the offset o is in a coroutine.
+func (ix *index) covers(o int) bool {
+	k, _ := slices.BinarySearchFunc(ix.covered, o, func(r [2]int, o int) int { return r[1] - o })
+	return k < len(ix.covered) && ix.covered[k][0] <= o && o < ix.covered[k][1]
+}
+
+// mustCover panics, as an internal error, unless the offset o is in a
+// coroutine: a question about an expression elsewhere would find no
+// answer in the index, and a pass would take that for no type.
+func (ix *index) mustCover(o int) {
+	if !ix.covers(o) && len(ix.covered) > 0 {
+		panic(fmt.Sprintf("transform: internal error: a type question about offset %d, outside the coroutines", o))
+	}
 }
 
 // newIndex indexes info, the type checker's record of the lowered file f
 // whose source is src. Identifiers the lowering made (runtime.Await and
 // the like) are left out: they do not stand in src.
-func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, waitCalls map[*ast.CallExpr]bool) *index {
+func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, waitCalls map[*ast.CallExpr]bool, coroutines []*ast.FuncDecl) *index {
 	ix := &index{
 		objects:  map[int]types.Object{},
 		embedded: map[int]types.Object{},
@@ -50,13 +73,22 @@ func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, wa
 	}
 	// An offset in the file, for a position in it: no line and column to
 	// compute (fset.Position did, for every identifier and expression).
-	base := fset.File(f.Pos()).Base()
+	file := fset.File(f.Pos())
+	base := file.Base()
 	off := func(p token.Pos) int { return int(p) - base }
+	for _, fd := range coroutines {
+		ix.covered = append(ix.covered, [2]int{off(fd.Pos()), off(fd.End())})
+	}
+	slices.SortFunc(ix.covered, func(a, b [2]int) int { return a[0] - b[0] })
 	// info covers every file of the package, and offsets are per file:
 	// only the nodes of f are indexed, or an expression of another file
-	// at the same offsets would lend its type.
-	file := fset.File(f.Pos())
-	inFile := func(n ast.Node) bool { return n.Pos().IsValid() && fset.File(n.Pos()) == file }
+	// at the same offsets would lend its type. The file's positions are
+	// [base, base+size] and no other file's are.
+	inFile := func(n ast.Node) bool {
+		p := n.Pos()
+		return p.IsValid() && int(p) >= base && int(p) <= base+file.Size()
+	}
+	inCoroutine := func(n ast.Node) bool { return inFile(n) && ix.covers(off(n.Pos())) }
 	inSource := func(id *ast.Ident) bool {
 		if !inFile(id) {
 			return false
@@ -81,7 +113,7 @@ func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, wa
 		}
 	}
 	for e, tv := range info.Types {
-		if !inFile(e) {
+		if !inCoroutine(e) {
 			continue
 		}
 		if call, ok := e.(*ast.CallExpr); ok && waitCalls[call] {
@@ -96,13 +128,13 @@ func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, wa
 		ix.exprs[span{off(e.Pos()), off(e.End()), reflect.TypeOf(e)}] = tv
 	}
 	for sel, s := range info.Selections {
-		if !inFile(sel) {
+		if !inCoroutine(sel) {
 			continue
 		}
 		ix.selects[span{off(sel.Pos()), off(sel.End()), reflect.TypeOf(sel)}] = s
 	}
 	for n, obj := range info.Implicits {
-		if !inFile(n) {
+		if !inCoroutine(n) {
 			continue
 		}
 		ix.implicit[off(n.Pos())] = obj
@@ -179,6 +211,7 @@ func (t *typed) typeAndValue(e dst.Expr) (types.TypeAndValue, bool) {
 		return types.TypeAndValue{}, false
 	}
 	start, end := t.offsets(a)
+	t.ix.mustCover(start)
 	tv, ok := t.ix.exprs[span{start, end, reflect.TypeOf(a)}]
 	return tv, ok
 }
@@ -209,6 +242,7 @@ func (t *typed) waitType(sel *dst.SelectorExpr) types.Type {
 		return nil
 	}
 	start, end := t.offsets(a)
+	t.ix.mustCover(start)
 	return t.ix.waits[[2]int{start, end}]
 }
 

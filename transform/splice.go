@@ -39,6 +39,7 @@ var (
 type splice struct {
 	marker string     // the placeholder function's name
 	text   []byte     // the declarations, with their line directives
+	starts []int      // where in text each declaration but the first starts
 	paths  []string   // the packages they name, sorted
 	decl   ast.Decl   // the placeholder, in the parsed file
 	names  namesInUse // of its identifiers that no package qualifies
@@ -58,7 +59,8 @@ var errSpliceImports = errors.New("transform: a copied declaration's import was 
 // placeholder, and drops the comments inside the run from f. coroutine
 // reports whether a function is a coroutine.
 func (ft *fileTransform) spliceDecls(fset *token.FileSet, f *ast.File, src []byte, objects map[int]types.Object, coroutine func(*ast.FuncDecl) bool) []*splice {
-	off := func(p token.Pos) int { return fset.Position(p).Offset }
+	base := fset.File(f.Pos()).Base()
+	off := func(p token.Pos) int { return int(p) - base } // no line and column
 	prefix := "corofysplice"
 	for i := 2; bytes.Contains(src, []byte(prefix)); i++ {
 		prefix = fmt.Sprintf("corofysplice%d_", i)
@@ -114,7 +116,14 @@ func (ft *fileTransform) spliceDecls(fset *token.FileSet, f *ast.File, src []byt
 		s := &splice{marker: fmt.Sprintf("%s%d", prefix, len(splices)), names: namesInUse{}}
 		var text []byte
 		from := off(start)
-		for _, at := range ats {
+		for k, at := range ats {
+			if k > 0 {
+				// Where the declaration starts in the text, its doc
+				// comment first: the formatting may cut there.
+				text = append(text, src[from:off(declStart(run[k]))]...)
+				from = off(declStart(run[k]))
+				s.starts = append(s.starts, len(text))
+			}
 			if !ft.cfg.LineDirectives || !at.IsValid() {
 				continue
 			}
@@ -171,6 +180,21 @@ func (ft *fileTransform) spliceDecls(fset *token.FileSet, f *ast.File, src []byt
 		f.Comments = kept
 	}
 	return splices
+}
+
+// declStart returns where d starts: at its doc comment, if it has one.
+func declStart(d ast.Decl) token.Pos {
+	switch d := d.(type) {
+	case *ast.FuncDecl:
+		if d.Doc != nil {
+			return d.Doc.Pos()
+		}
+	case *ast.GenDecl:
+		if d.Doc != nil {
+			return d.Doc.Pos()
+		}
+	}
+	return d.Pos()
 }
 
 // commentBetween reports whether a comment of the sorted comments starts
@@ -284,7 +308,7 @@ func sameImportNames(splices []*splice, before, after map[string]string) bool {
 
 // fillSplices replaces the placeholders of splices in the printed code
 // with the declarations' text. It also returns the offsets in the result
-// where each splice's text starts.
+// where each declaration of the splices' texts starts.
 func fillSplices(code []byte, splices []*splice) ([]byte, []int, error) {
 	if len(splices) == 0 {
 		return code, nil, nil
@@ -308,7 +332,11 @@ func fillSplices(code []byte, splices []*splice) ([]byte, []int, error) {
 			}
 			rest = rest[j+1:]
 		}
-		starts = append(starts, out.Len())
+		at := out.Len()
+		starts = append(starts, at)
+		for _, k := range s.starts {
+			starts = append(starts, at+k)
+		}
 		out.Write(s.text)
 	}
 	out.Write(rest)

@@ -300,20 +300,43 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 			return Result{}, errs
 		}
 	}
-	fset := token.NewFileSet()
-	clean, err := parser.ParseFile(fset, lf.in.Path, lf.lowered.Go, parser.ParseComments|parser.SkipObjectResolution)
-	if err != nil {
-		return Result{}, fmt.Errorf("transform: internal error: reparsing %s: %v", srcfile.Name(lf.in.Path), err)
-	}
 	waitCalls := map[*ast.CallExpr]bool{}
 	coroutineAt := map[int]*cparser.Coroutine{}
+	var coroutineDecls []*ast.FuncDecl
 	for _, co := range lf.lowered.Coroutines {
 		for _, w := range co.Waits {
 			waitCalls[w.Call] = true
 		}
 		coroutineAt[lf.fset.Position(co.Decl.Type.Func).Offset] = co
+		coroutineDecls = append(coroutineDecls, co.Decl)
 	}
-	ix := newIndex(lf.fset, lf.lowered.AST, lf.lowered.Go, lf.info, waitCalls)
+	// The index of the type checker's record, made while the source is
+	// parsed again (they share nothing): on a large file, each takes
+	// about as long as the other.
+	// A panic of newIndex is this goroutine's (see the recover above).
+	type indexed struct {
+		ix       *index
+		panicked any
+	}
+	done := make(chan indexed, 1)
+	go func() {
+		var r indexed
+		defer func() {
+			r.panicked = recover()
+			done <- r
+		}()
+		r.ix = newIndex(lf.fset, lf.lowered.AST, lf.lowered.Go, lf.info, waitCalls, coroutineDecls)
+	}()
+	fset := token.NewFileSet()
+	clean, err := parser.ParseFile(fset, lf.in.Path, lf.lowered.Go, parser.ParseComments|parser.SkipObjectResolution)
+	res := <-done
+	if res.panicked != nil {
+		panic(res.panicked)
+	}
+	ix := res.ix
+	if err != nil {
+		return Result{}, fmt.Errorf("transform: internal error: reparsing %s: %v", srcfile.Name(lf.in.Path), err)
+	}
 	var splices []*splice
 	if splicing {
 		isCoroutine := func(fd *ast.FuncDecl) bool { return coroutineAt[fset.Position(fd.Type.Func).Offset] != nil }
