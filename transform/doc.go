@@ -595,7 +595,9 @@
 //     declarations without coroutines do (copied as their text, never
 //     decorated). The file is restored and printed around the
 //     placeholders, their texts put in, and the whole formatted in
-//     pieces, cut at blank lines between declarations, several at once.
+//     pieces, cut at blank lines between declarations, several at once
+//     (those of a long run of copied declarations while the machines
+//     are built).
 //     The output is the one of the whole file restored and formatted at
 //     once (the tests check it), in time and memory that grow with one
 //     machine, not with the file.

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"go/format"
 	"runtime"
+	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // The output is formatted in pieces, several at once (one per CPU): on a
@@ -27,6 +29,12 @@ import (
 // is where the printer put the placeholder, a top-level declaration,
 // never inside a literal or a comment.
 
+// A long run of copied declarations (see splice) is cut the same way as
+// soon as it is copied, and its pieces formatted while the machines are
+// built (on a file of plain Go, formatting is most of what corofy does
+// after the type check); the formatting of the output takes them as they
+// are, where it cuts at the same places.
+
 // formatPieceMin is the fewest bytes of output in a piece. The tests
 // make it 1 (every cut is made) and check each output against
 // format.Source of the whole (formatCheck).
@@ -36,11 +44,55 @@ var formatPieceMin = 256 << 10
 // and panic if they differ: the tests set it.
 var formatCheck bool
 
+// A piece is a part of the output, formatted once, by whichever asks
+// first.
+type piece struct {
+	from, to int // in the text it was cut from
+	src      []byte
+	once     sync.Once
+	out      []byte
+	err      error
+}
+
+func (p *piece) format() ([]byte, error) {
+	p.once.Do(func() { p.out, p.err = format.Source(bytes.TrimRight(p.src, "\n")) })
+	return p.out, p.err
+}
+
+// preformat cuts each splice's text as the output's formatting will, and
+// formats the pieces between two cuts on a goroutine, until stop is
+// called. (The text's first and last pieces take in what is printed
+// around it, and are formatted with the output.)
+func preformat(splices []*splice) (stop func()) {
+	var all []*piece
+	for _, s := range splices {
+		cuts := formatCuts(s.text, s.starts, formatPieceMin)
+		for i := 0; i+1 < len(cuts); i++ {
+			p := &piece{from: cuts[i], to: cuts[i+1], src: s.text[cuts[i]:cuts[i+1]]}
+			s.pieces = append(s.pieces, p)
+			all = append(all, p)
+		}
+	}
+	var stopped atomic.Bool
+	if len(all) > 0 {
+		go func() {
+			for _, p := range all {
+				if stopped.Load() {
+					return
+				}
+				p.format()
+			}
+		}()
+	}
+	return func() { stopped.Store(true) }
+}
+
 // formatSource formats code as format.Source does; starts are offsets in
 // code where declarations start (of which those after a blank line are
-// where it may cut).
-func formatSource(code []byte, starts []int) ([]byte, error) {
-	out, err := formatPieces(code, formatCuts(code, starts, formatPieceMin))
+// where it may cut), and pre the pieces formatted ahead, with their
+// offsets in code.
+func formatSource(code []byte, starts []int, pre []*piece) ([]byte, error) {
+	out, err := formatPieces(code, formatCutsAround(code, starts, pre), pre)
 	if formatCheck && err == nil {
 		whole, werr := format.Source(code)
 		if werr != nil || !bytes.Equal(whole, out) {
@@ -65,28 +117,60 @@ func formatCuts(code []byte, starts []int, min int) []int {
 	return cuts
 }
 
+// formatCutsAround is formatCuts, cutting at both ends of every piece of
+// pre and never inside one.
+func formatCutsAround(code []byte, starts []int, pre []*piece) []int {
+	var cuts []int
+	k := 0
+	for _, c := range formatCuts(code, starts, formatPieceMin) {
+		for k < len(pre) && pre[k].to <= c {
+			cuts = append(cuts, pre[k].from, pre[k].to)
+			k++
+		}
+		if k < len(pre) && pre[k].from <= c {
+			continue // inside, or at the start of, the next piece
+		}
+		cuts = append(cuts, c)
+	}
+	for ; k < len(pre); k++ {
+		cuts = append(cuts, pre[k].from, pre[k].to)
+	}
+	slices.Sort(cuts)
+	return slices.Compact(cuts)
+}
+
 // formatPieces formats code cut at cuts, each piece on a goroutine of a
-// few, and joins the pieces with the blank line that separated them. On
-// an error it returns format.Source's of the whole file, whose positions
-// are the file's.
-func formatPieces(code []byte, cuts []int) ([]byte, error) {
+// few (a piece of pre, at the same offsets, is formatted already or by
+// whoever formats it first), and joins the pieces with the blank line
+// that separated them. On an error it returns format.Source's of the
+// whole file, whose positions are the file's.
+func formatPieces(code []byte, cuts []int, pre []*piece) ([]byte, error) {
 	if len(cuts) == 0 {
 		return format.Source(code)
 	}
 	bounds := append(append([]int{0}, cuts...), len(code))
-	pieces := make([][]byte, len(bounds)-1)
-	errs := make([]error, len(pieces))
-	var wg sync.WaitGroup
-	next := make(chan int, len(pieces))
+	pieces := make([]*piece, len(bounds)-1)
+	k := 0
 	for i := range pieces {
-		next <- i
+		for k < len(pre) && pre[k].from < bounds[i] {
+			k++
+		}
+		if k < len(pre) && pre[k].from == bounds[i] && pre[k].to == bounds[i+1] {
+			pieces[i] = pre[k]
+			continue
+		}
+		pieces[i] = &piece{from: bounds[i], to: bounds[i+1], src: code[bounds[i]:bounds[i+1]]}
+	}
+	var wg sync.WaitGroup
+	next := make(chan *piece, len(pieces))
+	for _, p := range pieces {
+		next <- p
 	}
 	close(next)
 	for range min(runtime.GOMAXPROCS(0), len(pieces)) {
 		wg.Go(func() {
-			for i := range next {
-				src := bytes.TrimRight(code[bounds[i]:bounds[i+1]], "\n")
-				pieces[i], errs[i] = format.Source(src)
+			for p := range next {
+				p.format()
 			}
 		})
 	}
@@ -94,13 +178,14 @@ func formatPieces(code []byte, cuts []int) ([]byte, error) {
 	var out bytes.Buffer
 	out.Grow(len(code) + len(code)/8)
 	for i, p := range pieces {
-		if errs[i] != nil {
+		text, err := p.format()
+		if err != nil {
 			return format.Source(code)
 		}
 		if i > 0 {
 			out.WriteByte('\n') // the blank line the cut was at
 		}
-		out.Write(bytes.TrimRight(p, "\n"))
+		out.Write(bytes.TrimRight(text, "\n"))
 		out.WriteByte('\n')
 	}
 	return out.Bytes(), nil

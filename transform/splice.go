@@ -40,6 +40,7 @@ type splice struct {
 	marker string     // the placeholder function's name
 	text   []byte     // the declarations, with their line directives
 	starts []int      // where in text each declaration but the first starts
+	pieces []*piece   // of text, formatted ahead (see preformat)
 	paths  []string   // the packages they name, sorted
 	decl   ast.Decl   // the placeholder, in the parsed file
 	names  namesInUse // of its identifiers that no package qualifies
@@ -308,11 +309,13 @@ func sameImportNames(splices []*splice, before, after map[string]string) bool {
 
 // fillSplices replaces the placeholders of splices in the printed code
 // with the declarations' text. It also returns the offsets in the result
-// where each declaration of the splices' texts starts.
-func fillSplices(code []byte, splices []*splice) ([]byte, []int, error) {
+// where each declaration of the splices' texts starts, and their pieces
+// formatted ahead, whose offsets it moves to the result's.
+func fillSplices(code []byte, splices []*splice) ([]byte, []int, []*piece, error) {
 	if len(splices) == 0 {
-		return code, nil, nil
+		return code, nil, nil, nil
 	}
+	var pre []*piece
 	var out bytes.Buffer
 	out.Grow(len(code) + len(code)/2)
 	starts := make([]int, 0, len(splices))
@@ -321,14 +324,14 @@ func fillSplices(code []byte, splices []*splice) ([]byte, []int, error) {
 		head := "func " + s.marker + "()"
 		i := bytes.Index(rest, []byte(head))
 		if i < 0 {
-			return nil, nil, fmt.Errorf("no placeholder %s", s.marker)
+			return nil, nil, nil, fmt.Errorf("no placeholder %s", s.marker)
 		}
 		out.Write(rest[:i])
 		rest = rest[i+len(head):]
 		if len(s.paths) > 0 {
 			j := bytes.IndexByte(rest, '}')
 			if j < 0 {
-				return nil, nil, fmt.Errorf("placeholder %s has no end", s.marker)
+				return nil, nil, nil, fmt.Errorf("placeholder %s has no end", s.marker)
 			}
 			rest = rest[j+1:]
 		}
@@ -337,8 +340,12 @@ func fillSplices(code []byte, splices []*splice) ([]byte, []int, error) {
 		for _, k := range s.starts {
 			starts = append(starts, at+k)
 		}
+		for _, p := range s.pieces {
+			p.from, p.to = at+p.from, at+p.to // now offsets in the result
+			pre = append(pre, p)
+		}
 		out.Write(s.text)
 	}
 	out.Write(rest)
-	return out.Bytes(), starts, nil
+	return out.Bytes(), starts, pre, nil
 }

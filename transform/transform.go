@@ -341,6 +341,7 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 	if splicing {
 		isCoroutine := func(fd *ast.FuncDecl) bool { return coroutineAt[fset.Position(fd.Type.Func).Offset] != nil }
 		splices = ft.spliceDecls(fset, clean, lf.lowered.Go, ix.objects, isCoroutine)
+		defer preformat(splices)()
 	}
 	// The names under which the file imports packages, which the copied
 	// declarations use.
@@ -627,11 +628,11 @@ func (ft *fileTransform) print(lf *loadedFile, af *ast.File, fset *token.FileSet
 		printer.Fprint(&raw, fset, af)
 		return nil, codeError("printing the code generated for "+srcfile.Name(lf.in.Path), err, raw.Bytes())
 	}
-	code, starts, err := fillSplices(buf.Bytes(), splices)
+	code, starts, pre, err := fillSplices(buf.Bytes(), splices)
 	if err != nil {
 		return nil, codeError("the code generated for "+srcfile.Name(lf.in.Path)+" lost a declaration", err, buf.Bytes())
 	}
-	out, err := formatSource(code, starts)
+	out, err := formatSource(code, starts, pre)
 	if err != nil {
 		return nil, codeError("the code generated for "+srcfile.Name(lf.in.Path)+" does not parse", err, code)
 	}
