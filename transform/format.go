@@ -21,8 +21,8 @@ import (
 // format to what the whole file formats to: the one blank line stays one
 // blank line (gofmt keeps at most one, and always one that is there), and
 // the printer's alignment of comments and fields ends at a blank line.
-// A piece after the first has no package clause: format.Source formats
-// such a list of declarations as it would in a file.
+// A piece after the first has no package clause: it is formatted after
+// one and a blank line, as it stood in the file.
 //
 // The cuts are made only where a filled declaration starts (a machine
 // printed on its own, or declarations copied as text, see splice): that
@@ -47,7 +47,8 @@ var formatCheck bool
 // A piece is a part of the output, formatted once, by whichever asks
 // first.
 type piece struct {
-	from, to int // in the text it was cut from
+	from, to int  // in the text it was cut from
+	whole    bool // it starts the file
 	src      []byte
 	once     sync.Once
 	out      []byte
@@ -55,9 +56,31 @@ type piece struct {
 }
 
 func (p *piece) format() ([]byte, error) {
-	p.once.Do(func() { p.out, p.err = format.Source(bytes.TrimRight(p.src, "\n")) })
+	p.once.Do(func() {
+		src := bytes.TrimRight(p.src, "\n")
+		if p.whole {
+			p.out, p.err = format.Source(src)
+			return
+		}
+		// A list of declarations, formatted in a file of its own, after a
+		// blank line as in the whole file. (format.Source formats such a
+		// list after "package p;" on its first line, which can change
+		// its alignment: "func f() {}" got two spaces.)
+		out, err := format.Source(append([]byte(pieceFile), src...))
+		if err == nil && !bytes.HasPrefix(out, []byte(pieceFile)) {
+			err = fmt.Errorf("the formatted piece does not start with %q", pieceFile)
+		}
+		if err != nil {
+			p.err = err
+			return
+		}
+		p.out = out[len(pieceFile):]
+	})
 	return p.out, p.err
 }
+
+// pieceFile makes a piece a file.
+const pieceFile = "package p\n\n"
 
 // preformat cuts each splice's text as the output's formatting will, and
 // formats the pieces between two cuts on a goroutine, until stop is
@@ -159,7 +182,7 @@ func formatPieces(code []byte, cuts []int, pre []*piece) ([]byte, error) {
 			pieces[i] = pre[k]
 			continue
 		}
-		pieces[i] = &piece{from: bounds[i], to: bounds[i+1], src: code[bounds[i]:bounds[i+1]]}
+		pieces[i] = &piece{from: bounds[i], to: bounds[i+1], whole: i == 0, src: code[bounds[i]:bounds[i+1]]}
 	}
 	var wg sync.WaitGroup
 	next := make(chan *piece, len(pieces))
