@@ -312,8 +312,8 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 	}
 	// The index of the type checker's record, made while the source is
 	// parsed again (they share nothing): on a large file, each takes
-	// about as long as the other.
-	// A panic of newIndex is this goroutine's (see the recover above).
+	// about as long as the other. A panic of newIndex is this
+	// goroutine's (see the recover above).
 	type indexed struct {
 		ix       *index
 		panicked any
@@ -424,8 +424,9 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 	// What the passes needed is not needed to print: the type checker's
 	// record of the file, the index and decorator made from it (which
 	// the machines point to) may go before the printing's own trees are
-	// made. With splices, only once the restored file shows that they
-	// may stay.
+	// made. With splices, or machines printed while the next were built,
+	// only once the restored file shows that they may stay (the file may
+	// be transformed again).
 	release := func() {
 		lf.lowered, lf.info = nil, nil
 		if cfg.NoGraphs {
