@@ -133,7 +133,9 @@ type printPipe struct {
 // packages they use under the names guess gives.
 func (ft *fileTransform) startPrinting(lf *loadedFile, pkg string, guess func([]string) map[string]string, graphs bool) *printPipe {
 	p := &printPipe{ft: ft, lf: lf, pkg: pkg, guess: guess, graphs: graphs, chunks: make(chan *chunk, 64)}
-	for range runtime.GOMAXPROCS(0) {
+	// One CPU builds, the others print; once all are built, the builder
+	// prints too (see wait).
+	for range max(1, runtime.GOMAXPROCS(0)-1) {
 		p.wg.Go(p.work)
 	}
 	return p
@@ -184,13 +186,16 @@ func (p *printPipe) failed() bool {
 	return p.err != nil
 }
 
-// wait closes the pipe, waits for the chunks sent to be printed, and
-// returns the first error.
+// wait closes the pipe, prints the chunks no worker has taken yet,
+// waits for the others, and returns the first error.
 func (p *printPipe) wait() error {
 	if p == nil {
 		return nil
 	}
-	p.once.Do(func() { close(p.chunks) })
+	p.once.Do(func() {
+		close(p.chunks)
+		p.work() // what is left, beside the workers
+	})
 	p.wg.Wait()
 	return p.err
 }
