@@ -109,12 +109,7 @@ func TestSpliceSameOutput(t *testing.T) {
 		if spliceFallbacks.Load() == fallbacks {
 			t.Error("b.gocoro, whose runtime import is renamed, was not transformed again without copies")
 		}
-		noSplicing.Store(true)
-		without, err := Transform(cfg, inputs)
-		noSplicing.Store(false)
-		if err != nil {
-			t.Fatal(err)
-		}
+		without := transformWhole(t, cfg, inputs)
 		for i := range with {
 			if !bytes.Equal(with[i].Src, without[i].Src) {
 				t.Errorf("line directives %v: %s copied as text differs from its restored output:\n%s", lines, filepath.Base(with[i].Input), lineDiff(without[i].Src, with[i].Src))
@@ -127,6 +122,18 @@ func TestSpliceSameOutput(t *testing.T) {
 			t.Fatalf("go build: %v\n%s", err, out)
 		}
 	}
+}
+
+// transformWhole transforms inputs restoring and formatting each file
+// whole, without copies, placeholders or pieces: what the output must be.
+func transformWhole(t *testing.T, cfg Config, inputs []Input) []Result {
+	noSplicing.Store(true)
+	defer noSplicing.Store(false)
+	out, err := Transform(cfg, inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // lineDiff returns the first line where a and b differ, with its number.
@@ -200,12 +207,7 @@ func main() {
 	if speculationFallbacks.Load() == fallbacks {
 		t.Error("the guess of syscall's import name was not found wrong")
 	}
-	noSplicing.Store(true)
-	without, err := Transform(cfg, inputs)
-	noSplicing.Store(false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	without := transformWhole(t, cfg, inputs)
 	if !bytes.Equal(with[0].Src, without[0].Src) {
 		t.Errorf("the output differs from the whole file's restored at once:\n%s", lineDiff(without[0].Src, with[0].Src))
 	}
