@@ -243,6 +243,8 @@ type fileTransform struct {
 	// markerPrefix starts the names of the placeholders (see splice),
 	// which no identifier of the file starts with.
 	markerPrefix string
+	// resolved is restoreNames's.
+	resolved map[string]string
 }
 
 // transformFile rewrites every coroutine of one type-checked file,
@@ -542,11 +544,14 @@ func (ft *fileTransform) copyDecl(tp *typed, d dst.Decl) {
 	}
 }
 
-// restoreNames returns the names of the packages the restorer resolves.
+// restoreNames returns the names of the packages the restorer resolves,
+// made once (the machines' printers share it, and only read it).
 func (ft *fileTransform) restoreNames(lf *loadedFile) map[string]string {
-	names := packageNames(lf.types)
-	names[runtimePath] = "runtime"
-	return names
+	if ft.resolved == nil {
+		ft.resolved = packageNames(lf.types)
+		ft.resolved[runtimePath] = "runtime"
+	}
+	return ft.resolved
 }
 
 // aliases returns the names under which the restored file imports the
