@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"maps"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -17,7 +18,8 @@ import (
 )
 
 // A file's machines are restored and printed one at a time, each on its
-// own, while the next are built, two or more at once (one per CPU): the
+// own, while the next are built (on the CPUs but the builder's; once
+// all are built, on every CPU): the
 // restorer keeps a map of every node it restores, and a whole file's
 // restored tree, its maps and all the machines' trees alive together
 // were most of corofy's memory and time on large files. As soon as a
@@ -63,15 +65,19 @@ var (
 // whose declarations are decls: their placeholder stands in the file.
 func (ft *fileTransform) newChunk(index int, m *machine, decls []dst.Decl) *chunk {
 	c := &chunk{m: m, decls: decls}
-	c.fill = &splice{marker: fmt.Sprintf("%sm%d", ft.markerPrefix, index), paths: referencedPaths(decls), names: namesInUse{}}
+	c.fill = &splice{marker: fmt.Sprintf("%sm%d", ft.markerPrefix, index), names: namesInUse{}}
+	paths := map[string]bool{}
 	for _, d := range decls {
 		dst.Inspect(d, func(n dst.Node) bool {
 			if id, ok := n.(*dst.Ident); ok && id.Path == "" {
 				c.fill.names[id.Name] = true
+			} else if ok {
+				paths[id.Path] = true
 			}
 			return true
 		})
 	}
+	c.fill.paths = slices.Sorted(maps.Keys(paths)) // as referencedPaths
 	fd := &dst.FuncDecl{
 		Name: dst.NewIdent(c.fill.marker),
 		Type: &dst.FuncType{Func: true, Params: &dst.FieldList{}},

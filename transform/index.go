@@ -28,14 +28,13 @@ type index struct {
 	exprs    map[span]types.TypeAndValue // expression -> type and value
 	waits    map[[2]int]types.Type       // x.wait span -> T
 	waitN    map[[2]int]int              // x.wait span -> values, for runtime.AwaitN
-	selects  map[span]*types.Selection   // selector -> selection
 	implicit map[int]types.Object        // offset of a case clause -> implicit object
 	// embedded maps an embedded field's identifier, whose object is the
 	// field, to the type it names: struct{ deep } declares the field deep
 	// and uses the type deep.
 	embedded map[int]types.Object
 	// covered are the offsets [start, end) of the coroutines, sorted: the
-	// expressions, selections and implicit objects are indexed there
+	// expressions and implicit objects are indexed there
 	// only (the passes ask about nothing else, and on a large file of
 	// plain Go indexing every expression cost more than the passes), the
 	// objects of identifiers everywhere (splice needs them).
@@ -68,7 +67,6 @@ func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, wa
 		exprs:    map[span]types.TypeAndValue{},
 		waits:    map[[2]int]types.Type{},
 		waitN:    map[[2]int]int{},
-		selects:  map[span]*types.Selection{},
 		implicit: map[int]types.Object{},
 	}
 	// An offset in the file, for a position in it: no line and column to
@@ -126,12 +124,6 @@ func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, wa
 			continue
 		}
 		ix.exprs[span{off(e.Pos()), off(e.End()), reflect.TypeOf(e)}] = tv
-	}
-	for sel, s := range info.Selections {
-		if !inCoroutine(sel) {
-			continue
-		}
-		ix.selects[span{off(sel.Pos()), off(sel.End()), reflect.TypeOf(sel)}] = s
 	}
 	for n, obj := range info.Implicits {
 		if !inCoroutine(n) {

@@ -82,12 +82,7 @@ coroutine func twice() int {
 // the output the decorator and restorer give, with and without line
 // directives, and that the output builds.
 func TestSpliceSameOutput(t *testing.T) {
-	testmod.Setenv(t)
-	mod := testmod.New(t)
-	dir := filepath.Join(mod, "p")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	mod, dir := newTestPackage(t)
 	var inputs []Input
 	for _, name := range []string{"a.gocoro", "b.gocoro"} {
 		path := filepath.Join(dir, name)
@@ -124,6 +119,18 @@ func TestSpliceSameOutput(t *testing.T) {
 	}
 }
 
+// newTestPackage returns a module that requires this one, and the
+// directory of its package p.
+func newTestPackage(t *testing.T) (mod, dir string) {
+	testmod.Setenv(t)
+	mod = testmod.New(t)
+	dir = filepath.Join(mod, "p")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return mod, dir
+}
+
 // transformWhole transforms inputs restoring and formatting each file
 // whole, without copies, placeholders or pieces: what the output must be.
 func transformWhole(t *testing.T, cfg Config, inputs []Input) []Result {
@@ -155,17 +162,12 @@ func lineDiff(a, b []byte) string {
 }
 
 // TestPipelineGuess checks the machines printed while the next are built
-// (chunks.go): where a guessed import name was wrong (syscall, io/fs,
-// which the generated code imports under other names), the file is
+// (chunks.go): where a guessed import name was wrong (syscall, which the
+// generated code imports under another name), the file is
 // transformed again, and the output is the one of the whole file
 // restored at once.
 func TestPipelineGuess(t *testing.T) {
-	testmod.Setenv(t)
-	mod := testmod.New(t)
-	dir := filepath.Join(mod, "p")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	mod, dir := newTestPackage(t)
 	src := `package main
 
 import (
