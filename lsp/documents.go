@@ -93,7 +93,34 @@ func (d *document) newState(src []byte, version int) *docState {
 
 // newStateFrom makes low the next state of d.
 func (d *document) newStateFrom(low *lowering, version int) *docState {
-	st := &docState{doc: d, version: version, low: low, src: newText(low.src), goText: newText(low.goSrc), diagnosed: make(chan struct{})}
+	return d.newStateWith(low, version, newText(low.src), newText(low.goSrc))
+}
+
+// newStateEdited makes e the next state of d, and returns the change of
+// the shadow from d's current state to it, or nil. When e was made from
+// the current state's lowering, the texts' line tables are the current
+// ones moved, and the change is e's (if positions can say where it is);
+// else (the current state changed meanwhile, see checkLater) they are
+// made from the whole texts.
+func (d *document) newStateEdited(e *editedLowering, version int) (*docState, *contentChange) {
+	prev := d.st
+	if prev == nil || prev.low != e.base {
+		return d.newStateFrom(e.lowering, version), nil
+	}
+	st := d.newStateWith(e.lowering, version,
+		prev.src.edited(e.src, e.start, e.end, len(e.text)),
+		prev.goText.edited(e.goSrc, e.gStart, e.gEnd, len(e.text)))
+	if !prev.goText.between(e.gStart) || !prev.goText.between(e.gEnd) {
+		return st, nil // no position says where the change is
+	}
+	r := Range{prev.goText.position(e.gStart), prev.goText.position(e.gEnd)}
+	return st, &contentChange{Range: &r, Text: e.text}
+}
+
+// newStateWith makes low, whose texts are src and goText, the next state
+// of d.
+func (d *document) newStateWith(low *lowering, version int, src, goText *text) *docState {
+	st := &docState{doc: d, version: version, low: low, src: src, goText: goText, diagnosed: make(chan struct{})}
 	if d.st != nil {
 		st.shadowVersion = d.st.shadowVersion + 1
 	} else {
@@ -149,12 +176,17 @@ func (s *server) gocoroNotification(m *message) {
 		d.mu.Lock()
 		cur := d.st
 		d.mu.Unlock()
-		src, err := applyChanges(cur.low.src, p.ContentChanges)
-		if err != nil {
-			s.showMessage(1, "corofy lsp: "+d.path+": "+err.Error())
-			return
-		}
 		fast := fastEdit(cur, p.ContentChanges)
+		var src []byte
+		if fast != nil {
+			src = fast.src
+		} else {
+			var err error
+			if src, err = applyChanges(cur.low.src, p.ContentChanges); err != nil {
+				s.showMessage(1, "corofy lsp: "+d.path+": "+err.Error())
+				return
+			}
+		}
 		s.shadowEdit(d.path, src, p.TextDocument.Version, true, fast)
 		// The diagnostics of the edit are published once gopls has
 		// published its own: before, those the editor has are the best
@@ -212,7 +244,7 @@ func (s *server) shadow(path string, src []byte, version int, owned bool) *docum
 
 // fastEdit returns the lowering that lowering.edit makes of cur's for a
 // single ranged change, or nil.
-func fastEdit(cur *docState, changes []contentChange) *lowering {
+func fastEdit(cur *docState, changes []contentChange) *editedLowering {
 	if len(changes) != 1 || changes[0].Range == nil {
 		return nil
 	}
@@ -229,7 +261,7 @@ func fastEdit(cur *docState, changes []contentChange) *lowering {
 // made after, only if it differs and src has no errors (with errors there
 // is no right lowering, and the one with the structure of the last good
 // source keeps gopls's answers about the rest of the file).
-func (s *server) shadowEdit(path string, src []byte, version int, owned bool, fast *lowering) *document {
+func (s *server) shadowEdit(path string, src []byte, version int, owned bool, fast *editedLowering) *document {
 	s.mu.Lock()
 	d := s.docs[path]
 	isNew := d == nil
@@ -248,15 +280,16 @@ func (s *server) shadowEdit(path string, src []byte, version int, owned bool, fa
 	d.version = version
 	prev := d.st
 	var st *docState
+	var change *contentChange
 	if fast != nil && !isNew {
-		st = d.newStateFrom(fast, version)
+		st, change = d.newStateEdited(fast, version)
 		st.errs = d.lastErrs // until checked
 	} else {
 		st = d.newState(src, version)
 	}
 	d.mu.Unlock()
 	if p != nil {
-		s.sendShadow(p, d, isNew, prev, st)
+		s.sendShadow(p, d, isNew, prev, st, change)
 	}
 	d.sendMu.Unlock()
 	if !owned {
@@ -336,22 +369,27 @@ func (s *server) checkLater(p *goplsProc, d *document, st *docState, src []byte)
 	st.errs, st.checked, d.lastErrs = errs, true, errs
 	d.mu.Unlock()
 	if st != prev && p != nil {
-		s.sendShadow(p, d, false, prev, st)
+		s.sendShadow(p, d, false, prev, st, nil)
 	}
 	d.sendMu.Unlock()
 	s.publish(d)
 }
 
-// sendShadow sends gopls the shadow of st: opened, or changed from prev.
-func (s *server) sendShadow(p *goplsProc, d *document, isNew bool, prev, st *docState) {
+// sendShadow sends gopls the shadow of st: opened, or changed from prev,
+// by change if it is not nil.
+func (s *server) sendShadow(p *goplsProc, d *document, isNew bool, prev, st *docState, change *contentChange) {
 	if isNew {
 		p.conn.notify("textDocument/didOpen", didOpenParams{TextDocument: textDocumentItem{
 			URI: d.shadowURI, LanguageID: "go", Version: st.shadowVersion, Text: string(st.low.goSrc)}})
-	} else {
-		p.conn.notify("textDocument/didChange", didChangeParams{
-			TextDocument:   versionedDocID{URI: d.shadowURI, Version: st.shadowVersion},
-			ContentChanges: []contentChange{shadowChange(prev, st)}})
+		return
 	}
+	if change == nil {
+		c := shadowChange(prev, st)
+		change = &c
+	}
+	p.conn.notify("textDocument/didChange", didChangeParams{
+		TextDocument:   versionedDocID{URI: d.shadowURI, Version: st.shadowVersion},
+		ContentChanges: []contentChange{*change}})
 }
 
 // shadowSiblings shadows, from disk, every .gocoro file of dir that is not

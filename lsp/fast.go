@@ -15,10 +15,22 @@ import (
 // correction if the two differ (TestFastEdit: they do not, for such edits
 // of every .gocoro of the repository).
 
+// An editedLowering is a lowering that lowering.edit made, with the
+// change that made it: what depends on the texts (their line tables, the
+// shadow's change sent to gopls) is moved along with them rather than
+// found again in the whole file, at every keystroke.
+type editedLowering struct {
+	*lowering
+	base         *lowering // the lowering it was made from
+	start, end   int       // base.src[start:end] was replaced by text
+	gStart, gEnd int       // base.goSrc[gStart:gEnd] was replaced by text
+	text         string
+}
+
 // edit returns the lowering of the source in which src[start:end] is
 // replaced by text, made by applying the change to both texts, or nil if
 // the change might change the lowering.
-func (l *lowering) edit(start, end int, text string) *lowering {
+func (l *lowering) edit(start, end int, text string) *editedLowering {
 	if start < 0 || end < start || end > len(l.src) || !l.mayEdit(start, end, text) {
 		return nil
 	}
@@ -44,12 +56,13 @@ func (l *lowering) edit(start, end int, text string) *lowering {
 		n.m.segs[j].src += delta
 		n.m.segs[j].dst += delta
 	}
+	n.waits = make([]wait, 0, len(l.waits))
 	for _, w := range l.waits {
 		n.waits = append(n.waits, wait{x: shift(w.x, end, delta), word: [2]int{shift(w.word[0], end, delta), shift(w.word[1], end, delta)}, await: w.await})
 	}
 	n.bodies = shiftSpans(l.bodies, end, delta)
 	n.headers = shiftSpans(l.headers, end, delta)
-	return n
+	return &editedLowering{lowering: n, base: l, start: start, end: end, gStart: gStart, gEnd: gEnd, text: text}
 }
 
 // mayEdit reports whether replacing src[start:end] by text leaves the
@@ -80,23 +93,25 @@ func (l *lowering) mayEdit(start, end int, text string) bool {
 			return false
 		}
 	}
+	// Whether the lines from lo to hi meet the lines of the span [a, b]:
+	// since lo starts a line and hi ends one, whether a <= hi and b >= lo.
 	lo, hi := lineStart(l.src, start), lineEnd(l.src, end)
 	touches := func(a, b int) bool { return a <= hi && b >= lo }
 	if l.pkg >= 0 && touches(l.pkg, l.pkg) {
 		return false
 	}
 	for _, w := range l.waits {
-		if touches(lineStart(l.src, w.x), lineEnd(l.src, w.word[1])) {
+		if touches(w.x, w.word[1]) {
 			return false
 		}
 	}
 	for _, h := range l.headers {
-		if touches(lineStart(l.src, h[0]), lineEnd(l.src, h[1])) {
+		if touches(h[0], h[1]) {
 			return false
 		}
 	}
 	for _, b := range l.bodies {
-		if touches(lineStart(l.src, b[1]-1), lineEnd(l.src, b[1])) {
+		if touches(b[1]-1, b[1]) {
 			return false
 		}
 	}
@@ -133,7 +148,7 @@ func shift(off, end, delta int) int {
 }
 
 func shiftSpans(spans [][2]int, end, delta int) [][2]int {
-	var out [][2]int
+	out := make([][2]int, 0, len(spans))
 	for _, s := range spans {
 		out = append(out, [2]int{shift(s[0], end, delta), shift(s[1], end, delta)})
 	}

@@ -3,6 +3,7 @@ package lsp
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -42,7 +43,10 @@ func TestFastEdit(t *testing.T) {
 						}
 						fast++
 						want := lowerGo(name, changed)
-						if err := sameLowering(got, want); err != nil {
+						if err := sameLowering(got.lowering, want); err != nil {
+							t.Fatalf("%s: replacing %q at %d by %q: %v", name, src[at:at+e.del], at, e.text, err)
+						}
+						if err := sameMoved(l, got); err != nil {
 							t.Fatalf("%s: replacing %q at %d by %q: %v", name, src[at:at+e.del], at, e.text, err)
 						}
 					}
@@ -54,6 +58,29 @@ func TestFastEdit(t *testing.T) {
 	if fast < tried/3 {
 		t.Errorf("only %d of %d edits took the fast path", fast, tried)
 	}
+}
+
+// sameMoved reports how the state that document.newStateEdited makes of
+// e, an edit of l, differs from one made from e's whole texts: its line
+// tables, and the shadow's text after the change it gives.
+func sameMoved(l *lowering, e *editedLowering) error {
+	d := &document{}
+	prev := d.newStateFrom(l, 1)
+	st, change := d.newStateEdited(e, 2)
+	if !slices.Equal(st.src.lines, newText(st.low.src).lines) || !slices.Equal(st.goText.lines, newText(st.low.goSrc).lines) {
+		return fmt.Errorf("moved line tables differ from those of the texts")
+	}
+	if change == nil {
+		if prev.goText.between(e.gStart) && prev.goText.between(e.gEnd) {
+			return fmt.Errorf("newStateEdited gave no change")
+		}
+		return nil // an edit no editor makes: inside a character or a line ending
+	}
+	goSrc, err := applyChanges(prev.low.goSrc, []contentChange{*change})
+	if err != nil || !bytes.Equal(goSrc, st.low.goSrc) {
+		return fmt.Errorf("shadow change %+v gives %q, %v; want %q", change, goSrc, err, st.low.goSrc)
+	}
+	return nil
 }
 
 // sameLowering reports how a and b differ, or nil.

@@ -272,3 +272,27 @@ func TestShadowChange(t *testing.T) {
 		}
 	}
 }
+
+// TestTextEdited checks that a text's line table moved by an edit is the
+// one found in the edited text, for edits that remove and insert lines,
+// at every line of every .gocoro of the repository, LF and CRLF.
+func TestTextEdited(t *testing.T) {
+	inserts := []string{"", "x", "\n", "a\nb\n", "\r\n", "\n\n\n", "é\n"}
+	for name, src := range repoGocoro(t) {
+		for _, src := range [][]byte{src, bytes.ReplaceAll(src, []byte("\n"), []byte("\r\n"))} {
+			tx := newText(src)
+			for off := 0; off < len(src); off = lineEnd(src, off) + 1 {
+				for _, del := range []int{0, 1, lineEnd(src, off) + 1 - off, 3 * (lineEnd(src, off) + 1 - off)} {
+					end := min(off+del, len(src))
+					for _, ins := range inserts {
+						edited := splice(src, off, end, ins)
+						got := tx.edited(edited, off, end, len(ins))
+						if want := newText(edited); !slices.Equal(got.lines, want.lines) {
+							t.Fatalf("%s: replacing %q at %d by %q: lines %v, want %v", name, src[off:end], off, ins, got.lines, want.lines)
+						}
+					}
+				}
+			}
+		}
+	}
+}

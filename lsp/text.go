@@ -3,6 +3,7 @@ package lsp
 import (
 	"bytes"
 	"fmt"
+	"sort"
 	"unicode/utf8"
 )
 
@@ -28,6 +29,38 @@ func newText(src []byte) *text {
 }
 
 var newline = []byte("\n")
+
+// edited returns the text of src, which is t's with t.src[start:end]
+// replaced by n bytes: the line starts up to start are t's, those in the
+// new bytes are found, and those after end are t's, moved.
+func (t *text) edited(src []byte, start, end, n int) *text {
+	keep := t.line(start) + 1               // lines[:keep] start at or before start
+	gone := sort.SearchInts(t.lines, end+1) // lines starting in (start, end] are gone
+	lines := make([]int, keep, len(t.lines)+bytes.Count(src[start:start+n], newline))
+	copy(lines, t.lines[:keep])
+	for off := start; ; {
+		i := bytes.IndexByte(src[off:start+n], '\n')
+		if i < 0 {
+			break
+		}
+		off += i + 1
+		lines = append(lines, off)
+	}
+	delta := n - (end - start)
+	for _, l := range t.lines[gone:] {
+		lines = append(lines, l+delta)
+	}
+	return &text{src: src, lines: lines}
+}
+
+// between reports whether the offset off is a position: not inside a
+// character, nor between the "\r" and "\n" of a line ending.
+func (t *text) between(off int) bool {
+	if off <= 0 || off >= len(t.src) {
+		return off == 0 || off == len(t.src)
+	}
+	return utf8.RuneStart(t.src[off]) && !(t.src[off] == '\n' && t.src[off-1] == '\r')
+}
 
 // lineEnd returns the offset of the end of line l's content.
 func (t *text) lineEnd(l int) int {
