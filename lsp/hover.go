@@ -28,6 +28,14 @@ func mapHover(st *docState, res json.RawMessage) any {
 	if string(res) == "null" {
 		return nil
 	}
+	if out, ok := mapHoverRaw(st, res); ok {
+		return out
+	}
+	return mapHoverDecoded(st, res)
+}
+
+// mapHoverDecoded is mapHover through encoding/json.
+func mapHoverDecoded(st *docState, res json.RawMessage) any {
 	var h hover
 	if json.Unmarshal(res, &h) != nil {
 		return nil
@@ -42,6 +50,66 @@ func mapHover(st *docState, res json.RawMessage) any {
 		}
 	}
 	return h
+}
+
+// Keep in sync with the json tags of hover and markupContent.
+var (
+	hoverFields  = []string{"contents", "range"}
+	markupFields = []string{"kind", "value"}
+)
+
+// mapHoverRaw is mapHover on the raw JSON (see rawjson.go), or false if
+// res is not plain enough.
+func mapHoverRaw(st *docState, res json.RawMessage) (json.RawMessage, bool) {
+	kind, value := "", []byte(`""`)
+	var r *Range
+	fs := fields{names: hoverFields}
+	ok := eachMember(res, func(key string, v []byte, _ int) bool {
+		i, ok := fs.match(key)
+		switch {
+		case !ok:
+			return false
+		case i == 0:
+			cs := fields{names: markupFields}
+			return eachMember(v, func(key string, v []byte, _ int) bool {
+				i, ok := cs.match(key)
+				switch {
+				case !ok:
+					return false
+				case i == 0:
+					kind, ok = plainString(v)
+					return ok
+				case i == 1:
+					value = v
+					return v[0] == '"'
+				}
+				return true
+			})
+		case i == 1 && string(v) != "null":
+			rr, ok := scanRange(v)
+			r = &rr
+			return ok
+		}
+		return true
+	})
+	if !ok {
+		return nil, false
+	}
+	var text string
+	if json.Unmarshal(value, &text) != nil {
+		return nil, false
+	}
+	if clean := cleanMessage(text); clean != text {
+		value = appendJSONString(nil, clean)
+	}
+	out := appendJSONString(append(make([]byte, 0, len(res)+16), `{"contents":{"kind":`...), kind)
+	out = append(append(append(out, `,"value":`...), value...), '}')
+	if r != nil {
+		if mr, ok := st.rangeToSource(*r); ok {
+			out = appendRange(append(out, `,"range":`...), mr)
+		}
+	}
+	return append(out, '}'), true
 }
 
 // loweredHover answers a hover over text the lowering replaced.

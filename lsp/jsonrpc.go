@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // A message is one JSON-RPC 2.0 message: a request (ID and Method), a
@@ -151,31 +152,37 @@ func readLine(r *bufio.Reader) (string, error) {
 // parse error, one that is not a JSON-RPC 2.0 message an invalid request;
 // either way the error says why, for a response with a null id.
 func decodeMessage(body []byte) (*message, *responseError) {
-	var m message
-	if err := json.Unmarshal(body, &m); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) || bytes.HasPrefix(bytes.TrimSpace(body), []byte("[")) {
-			return nil, &responseError{codeInvalidRequest, "invalid request: " + err.Error()}
+	m, ok := scanMessage(body) // see rawjson.go
+	if !ok {
+		m = &message{}
+		if err := json.Unmarshal(body, m); err != nil {
+			var typeErr *json.UnmarshalTypeError
+			if errors.As(err, &typeErr) || bytes.HasPrefix(bytes.TrimSpace(body), []byte("[")) {
+				return nil, &responseError{codeInvalidRequest, "invalid request: " + err.Error()}
+			}
+			return nil, &responseError{codeParseError, "parse error: " + err.Error()}
 		}
-		return nil, &responseError{codeParseError, "parse error: " + err.Error()}
 	}
 	switch {
 	case m.JSONRPC != "2.0":
-		return &m, &responseError{codeInvalidRequest, `invalid request: "jsonrpc" must be "2.0"`}
+		return m, &responseError{codeInvalidRequest, `invalid request: "jsonrpc" must be "2.0"`}
 	case m.ID != nil && string(m.ID) == "null" && m.Method == "" && m.Error != nil:
-		return &m, nil // an error response to a request whose id could not be read
+		return m, nil // an error response to a request whose id could not be read
 	case m.ID != nil && !validID(m.ID):
-		return &m, &responseError{codeInvalidRequest, "invalid request: id must be a number or a string"}
+		return m, &responseError{codeInvalidRequest, "invalid request: id must be a number or a string"}
 	case m.Method == "" && m.ID == nil:
-		return &m, &responseError{codeInvalidRequest, "invalid request: no method and no id"}
+		return m, &responseError{codeInvalidRequest, "invalid request: no method and no id"}
 	case m.Method != "" && (m.Result != nil || m.Error != nil):
-		return &m, &responseError{codeInvalidRequest, "invalid request: a request has no result or error"}
+		return m, &responseError{codeInvalidRequest, "invalid request: a request has no result or error"}
 	}
-	return &m, nil
+	return m, nil
 }
 
 // validID reports whether id is a JSON number or string.
 func validID(id json.RawMessage) bool {
+	if len(id) > 0 && (id[0] == '"' || id[0] == '-' || '0' <= id[0] && id[0] <= '9') && skipValue(id, 0, 0) == len(id) {
+		return true // what a JSON value starting so is
+	}
 	var v any
 	if json.Unmarshal(id, &v) != nil {
 		return false
@@ -222,15 +229,46 @@ func writeMessage(w io.Writer, m *message) error {
 	return err
 }
 
-// appendJSONString appends s as a JSON string.
+// appendJSONString appends s as a JSON string: quotes, backslashes and
+// control characters escaped, and each byte that is not UTF-8 written as
+// U+FFFD, as encoding/json writes strings (it also escapes <, > and &,
+// for HTML, which JSON does not need).
 func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
-			q, _ := json.Marshal(s)
-			return append(b, q...)
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b = append(append(b, s[start:i]...), `\ufffd`...)
+				start = i + 1
+			}
+			i += size
+			continue
 		}
+		if c >= 0x20 && c != '"' && c != '\\' {
+			i++
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		i++
+		start = i
 	}
-	return append(append(append(b, '"'), s...), '"')
+	return append(append(b, s[start:]...), '"')
 }
 
 // A conn is one side of a JSON-RPC connection: it writes messages one at

@@ -147,12 +147,20 @@ func (s *server) gocoroRequest(m *message, p *requestParams) answer {
 // shadowParams returns params with the document replaced by st's shadow
 // and, if pos is not nil, the position by pos.
 func shadowParams(st *docState, params json.RawMessage, pos *Position) json.RawMessage {
+	doc := append(appendJSONString(append(make([]byte, 0, len(st.doc.shadowURI)+16), `{"uri":`...), st.doc.shadowURI), '}')
+	if _, spans, ok := scanRequestParams(params); ok && spans[0][0] >= 0 && (pos == nil || spans[1][0] >= 0) {
+		// The members replaced where they are (see rawjson.go).
+		edits := []rawEdit{{spans[0], doc}}
+		if pos != nil {
+			edits = append(edits, rawEdit{spans[1], fmt.Appendf(nil, `{"line":%d,"character":%d}`, pos.Line, pos.Character)})
+		}
+		return applyRawEdits(params, edits)
+	}
 	var p map[string]json.RawMessage
 	if json.Unmarshal(params, &p) != nil || p == nil {
 		return params
 	}
-	p["textDocument"] = appendJSONString(append([]byte(nil), `{"uri":`...), st.doc.shadowURI)
-	p["textDocument"] = append(p["textDocument"], '}')
+	p["textDocument"] = doc
 	if pos != nil {
 		p["position"] = fmt.Appendf(nil, `{"line":%d,"character":%d}`, pos.Line, pos.Character)
 	}

@@ -77,6 +77,7 @@ type server struct {
 
 // An inflightRequest is an editor request being answered.
 type inflightRequest struct {
+	r      *pendingRequest
 	cancel context.CancelCauseFunc
 	// path is the .gocoro document the request is about, or "": an edit
 	// of it supersedes the request.
@@ -140,11 +141,14 @@ func (s *server) run() error {
 // RequestCancelled or ContentModified, which editors do not show), and
 // gopls is told to stop working on it.
 func (s *server) request(m *message) {
-	var p requestParams
-	json.Unmarshal(m.Params, &p)
+	p, _, ok := scanRequestParams(m.Params) // see rawjson.go
+	if !ok {
+		p = requestParams{}
+		json.Unmarshal(m.Params, &p)
+	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	r := &pendingRequest{s: s, id: m.ID, ctx: ctx, cancel: cancel}
-	req := inflightRequest{cancel: cancel}
+	req := inflightRequest{r: r, cancel: cancel}
 	if p.TextDocument != nil && isGocoro(p.TextDocument.URI) {
 		req.path = uriToPath(p.TextDocument.URI)
 	}
@@ -201,32 +205,36 @@ type pendingRequest struct {
 
 // reply answers the request with result or rerr, or with the error of
 // its cancellation if it was cancelled; only the first reply is sent.
+// The answer goes out first: what follows is bookkeeping that the editor
+// need not wait for.
 func (r *pendingRequest) reply(result any, rerr *responseError) {
 	if !r.replied.CompareAndSwap(false, true) {
 		return
 	}
-	if r.stop != nil {
-		r.stop()
-	}
 	s := r.s
-	s.mu.Lock()
-	delete(s.inflight, string(r.id))
-	s.mu.Unlock()
 	if r.ctx.Err() != nil {
 		rerr = &responseError{codeRequestCancelled, "request cancelled"}
 		if context.Cause(r.ctx) == errContentModified {
 			rerr = &responseError{codeContentModified, "content modified: the document changed before the request was answered"}
 		}
 	}
-	r.cancel(nil)
 	if rerr != nil {
 		s.client.reply(r.id, nil, &responseError{rerr.Code, s.view().cleanError(rerr.Message)})
-		return
+	} else {
+		if result == nil {
+			result = json.RawMessage("null")
+		}
+		s.client.reply(r.id, result, nil)
 	}
-	if result == nil {
-		result = json.RawMessage("null")
+	if r.stop != nil {
+		r.stop()
 	}
-	s.client.reply(r.id, result, nil)
+	s.mu.Lock()
+	if s.inflight[string(r.id)].r == r { // not a later request with the same id
+		delete(s.inflight, string(r.id))
+	}
+	s.mu.Unlock()
+	r.cancel(nil)
 }
 
 // ask sends the call of the answer a to gopls, and answers r when its
