@@ -2,9 +2,12 @@ package lsp
 
 import (
 	"fmt"
+	"io"
+	"log"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -227,5 +230,61 @@ func BenchmarkKeystroke(b *testing.B) {
 				change = &c
 			}
 		}
+	}
+}
+
+// BenchmarkProxy measures the proxy's own work for a request that takes
+// one gopls call, in the process, without pipes: the editor's request
+// read from its bytes, mapped and written for gopls, and gopls's answer
+// read from its bytes, mapped and written for the editor (both writes to
+// io.Discard). hover is on a coroutine of BenchmarkLatency's 2,000-line
+// .gocoro; hover-go in a .go file, passed through. It is the work that
+// BenchmarkLatency's corofy lsp adds to gopls's besides the two crossings
+// of an extra process, measured here with warm caches: on the way of a
+// real request it runs after gopls has had the CPU, several times slower.
+func BenchmarkProxy(b *testing.B) {
+	src := []byte(bigGocoro(2000))
+	path := filepath.Join(b.TempDir(), "big", "big.gocoro")
+	s := &server{
+		client:   newConn(strings.NewReader(""), io.Discard),
+		log:      log.New(io.Discard, "", 0),
+		docs:     map[string]*document{},
+		goDocs:   map[string]*goDoc{},
+		inflight: map[string]inflightRequest{},
+		gopls:    &goplsProc{conn: newConn(strings.NewReader(""), io.Discard)},
+	}
+	d := &document{path: path, uri: pathToURI(path), shadowPath: shadowPathOf(path), shadowURI: pathToURI(shadowPathOf(path)), owned: true}
+	d.newState(src, 1)
+	s.docs[path] = d
+	at := d.st.src.position(strings.Index(string(src), "probeStep(1)"))
+	for _, c := range []struct {
+		name, uri string
+		answer    string
+	}{
+		{"hover", d.uri, `{"contents":{"kind":"markdown","value":"` + "```go\\nfunc probeStep(x int) corofyruntime.Future[int]\\n```" + `"},"range":{"start":{"line":` + strconv.Itoa(at.Line) + `,"character":9},"end":{"line":` + strconv.Itoa(at.Line) + `,"character":18}}}`},
+		{"hover-go", pathToURI(filepath.Join(filepath.Dir(path), "plain.go")), `{"contents":{"kind":"markdown","value":"` + "```go\\nfunc probe() corofyruntime.Future[int]\\n```" + `"},"range":{"start":{"line":5,"character":5},"end":{"line":5,"character":10}}}`},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			req := fmt.Appendf(nil, `{"jsonrpc":"2.0","id":7,"method":"textDocument/hover","params":{"textDocument":{"uri":%q},"position":{"line":%d,"character":%d}}}`, c.uri, at.Line, at.Character+2)
+			resp := []byte(`{"jsonrpc":"2.0","id":`)
+			for b.Loop() {
+				m, rerr := decodeMessage(req)
+				if rerr != nil {
+					b.Fatal(rerr)
+				}
+				s.request(m)
+				resp = append(strconv.AppendInt(resp[:len(`{"jsonrpc":"2.0","id":`)], s.gopls.conn.seq, 10), `,"result":`...)
+				resp = append(append(resp, c.answer...), '}')
+				if m, rerr = decodeMessage(resp); rerr != nil {
+					b.Fatal(rerr)
+				}
+				if !s.gopls.conn.deliver(m) {
+					b.Fatal("gopls's answer found no call")
+				}
+			}
+			if len(s.inflight) != 0 {
+				b.Fatalf("%d requests are still in flight", len(s.inflight))
+			}
+		})
 	}
 }

@@ -3,7 +3,6 @@ package lsp
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -146,8 +145,14 @@ func cleanString(members map[string]json.RawMessage, k, s string) string {
 
 // appendRange appends the JSON of r.
 func appendRange(b []byte, r Range) []byte {
-	return fmt.Appendf(b, `{"start":{"line":%d,"character":%d},"end":{"line":%d,"character":%d}}`,
-		r.Start.Line, r.Start.Character, r.End.Line, r.End.Character)
+	b = appendPosition(append(b, `{"start":`...), r.Start)
+	return append(appendPosition(append(b, `,"end":`...), r.End), '}')
+}
+
+// appendPosition appends p as JSON.
+func appendPosition(b []byte, p Position) []byte {
+	b = strconv.AppendInt(append(b, `{"line":`...), int64(p.Line), 10)
+	return append(strconv.AppendInt(append(b, `,"character":`...), int64(p.Character), 10), '}')
 }
 
 // pollDetail matches the detail gopls gives a Poll method that makes its

@@ -64,14 +64,14 @@ func mapHoverRaw(st *docState, res json.RawMessage) (json.RawMessage, bool) {
 	kind, value := "", []byte(`""`)
 	var r *Range
 	fs := fields{names: hoverFields}
-	ok := eachMember(res, func(key string, v []byte, _ int) bool {
+	ok := eachMember(res, func(key, v []byte, _ int) bool {
 		i, ok := fs.match(key)
 		switch {
 		case !ok:
 			return false
 		case i == 0:
 			cs := fields{names: markupFields}
-			return eachMember(v, func(key string, v []byte, _ int) bool {
+			return eachMember(v, func(key, v []byte, _ int) bool {
 				i, ok := cs.match(key)
 				switch {
 				case !ok:

@@ -179,7 +179,7 @@ func skipNumber(b []byte, i int) int {
 // value in raw, in order; it returns false if raw is not an object the
 // scanner reads (see above), or when f does. A key is given only if it
 // is plain ASCII without escapes; any other makes eachMember give up.
-func eachMember(raw []byte, f func(key string, v []byte, start int) bool) bool {
+func eachMember(raw []byte, f func(key, v []byte, start int) bool) bool {
 	i := skipSpace(raw, 0)
 	if i >= len(raw) || raw[i] != '{' {
 		return false
@@ -206,7 +206,7 @@ func eachMember(raw []byte, f func(key string, v []byte, start int) bool) bool {
 		if i = skipValue(raw, start, 1); i < 0 {
 			return false
 		}
-		if !f(string(key), raw[start:i], start) {
+		if !f(key, raw[start:i], start) {
 			return false
 		}
 		if i = skipSpace(raw, i); i >= len(raw) {
@@ -232,16 +232,16 @@ type fields struct {
 	seen  uint64
 }
 
-func (fs *fields) match(key string) (int, bool) {
+func (fs *fields) match(key []byte) (int, bool) {
 	for i, name := range fs.names {
-		if key == name {
+		if string(key) == name {
 			if fs.seen&(1<<i) != 0 {
 				return 0, false
 			}
 			fs.seen |= 1 << i
 			return i, true
 		}
-		if len(key) == len(name) && bytes.EqualFold([]byte(key), []byte(name)) {
+		if len(key) == len(name) && bytes.EqualFold(key, []byte(name)) {
 			return 0, false
 		}
 	}
@@ -284,7 +284,7 @@ var messageFields = []string{"jsonrpc", "id", "method", "params", "result", "err
 func scanMessage(body []byte) (*message, bool) {
 	m := &message{}
 	fs := fields{names: messageFields}
-	ok := eachMember(body, func(key string, v []byte, _ int) bool {
+	ok := eachMember(body, func(key, v []byte, _ int) bool {
 		i, ok := fs.match(key)
 		if !ok {
 			return false
@@ -329,7 +329,7 @@ var (
 func scanRequestParams(params []byte) (p requestParams, spans [2][2]int, ok bool) {
 	spans = [2][2]int{{-1, -1}, {-1, -1}}
 	fs := fields{names: requestFields}
-	ok = eachMember(params, func(key string, v []byte, start int) bool {
+	ok = eachMember(params, func(key, v []byte, start int) bool {
 		i, ok := fs.match(key)
 		if !ok {
 			return false
@@ -342,7 +342,7 @@ func scanRequestParams(params []byte) (p requestParams, spans [2][2]int, ok bool
 			}
 			p.TextDocument = &docID{}
 			ds := fields{names: docIDFields}
-			return eachMember(v, func(key string, v []byte, _ int) bool {
+			return eachMember(v, func(key, v []byte, _ int) bool {
 				i, ok := ds.match(key)
 				if !ok || i < 0 {
 					return ok
@@ -386,7 +386,7 @@ func applyRawEdits(raw []byte, edits []rawEdit) []byte {
 // scanPosition reads a Position as json.Unmarshal into p would.
 func scanPosition(v []byte, p Position) (Position, bool) {
 	fs := fields{names: positionFields}
-	ok := eachMember(v, func(key string, v []byte, _ int) bool {
+	ok := eachMember(v, func(key, v []byte, _ int) bool {
 		i, ok := fs.match(key)
 		if !ok || i < 0 {
 			return ok
@@ -409,7 +409,7 @@ var rangeFields = []string{"start", "end"}
 func scanRange(v []byte) (Range, bool) {
 	var r Range
 	fs := fields{names: rangeFields}
-	ok := eachMember(v, func(key string, v []byte, _ int) bool {
+	ok := eachMember(v, func(key, v []byte, _ int) bool {
 		i, ok := fs.match(key)
 		if !ok || i < 0 {
 			return ok

@@ -190,3 +190,16 @@ func FuzzMapHover(f *testing.F) {
 		}
 	})
 }
+
+// FuzzURIToPath checks that uriToPath, which reads plain file URIs itself,
+// gives what net/url gives.
+func FuzzURIToPath(f *testing.F) {
+	for _, s := range []string{"file:///w/a.gocoro", "file:///C:/w/a.go", "file:///w/a%20b.go", "file://host/w/a.go", "file:///w/../a.go", "file:////w//a.go", "untitled:Untitled-1", "file:///w/a.go?x#y", "file:///"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, uri string) {
+		if got, want := uriToPath(uri), uriToPathParsed(uri); got != want {
+			t.Fatalf("uriToPath(%q) = %q, net/url gives %q", uri, got, want)
+		}
+	})
+}

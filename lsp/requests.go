@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -152,7 +151,7 @@ func shadowParams(st *docState, params json.RawMessage, pos *Position) json.RawM
 		// The members replaced where they are (see rawjson.go).
 		edits := []rawEdit{{spans[0], doc}}
 		if pos != nil {
-			edits = append(edits, rawEdit{spans[1], fmt.Appendf(nil, `{"line":%d,"character":%d}`, pos.Line, pos.Character)})
+			edits = append(edits, rawEdit{spans[1], appendPosition(nil, *pos)})
 		}
 		return applyRawEdits(params, edits)
 	}
@@ -162,7 +161,7 @@ func shadowParams(st *docState, params json.RawMessage, pos *Position) json.RawM
 	}
 	p["textDocument"] = doc
 	if pos != nil {
-		p["position"] = fmt.Appendf(nil, `{"line":%d,"character":%d}`, pos.Line, pos.Character)
+		p["position"] = appendPosition(nil, *pos)
 	}
 	return appendObject(make([]byte, 0, len(params)+len(st.doc.shadowURI)), p)
 }

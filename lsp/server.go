@@ -586,7 +586,30 @@ func (s *server) showMessage(typ int, msg string) {
 func isGocoro(uri string) bool { return strings.HasSuffix(uriToPath(uri), ".gocoro") }
 
 // uriToPath returns the file path of a file URI, or "" for another URI.
+// It is on the way of every message about a document, several times: a
+// file URI of plain characters, as editors write most, is read without
+// net/url (FuzzURIToPath checks they agree).
 func uriToPath(uri string) string {
+	if p, ok := strings.CutPrefix(uri, "file:///"); ok && plainURIPath(p) {
+		return filepath.Clean(filepath.FromSlash("/" + p))
+	}
+	return uriToPathParsed(uri)
+}
+
+// plainURIPath reports whether p holds only characters that a URI's path
+// has as they are: letters, digits, "/", "-", ".", "_" and "~".
+func plainURIPath(p string) bool {
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
+			return false
+		}
+	}
+	return true
+}
+
+// uriToPathParsed is uriToPath through net/url.
+func uriToPathParsed(uri string) string {
 	u, err := url.Parse(uri)
 	if err != nil || u.Scheme != "file" {
 		return ""
