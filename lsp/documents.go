@@ -181,11 +181,12 @@ func (s *server) gocoroNotification(m *message) {
 		if fast != nil {
 			src = fast.src
 		} else {
-			var err error
-			if src, err = applyChanges(cur.low.src, p.ContentChanges); err != nil {
+			t, err := cur.src.apply(p.ContentChanges)
+			if err != nil {
 				s.showMessage(1, "corofy lsp: "+d.path+": "+err.Error())
 				return
 			}
+			src = t.src
 		}
 		s.shadowEdit(d.path, src, p.TextDocument.Version, true, fast)
 		// The diagnostics of the edit are published once gopls has
@@ -484,7 +485,9 @@ func (s *server) goNotification(m *message) bool {
 		}
 		path := uriToPath(p.TextDocument.URI)
 		s.mu.Lock()
-		s.goDocs[path] = &goDoc{item: p.TextDocument}
+		g := &goDoc{item: p.TextDocument, text: newText([]byte(p.TextDocument.Text))}
+		g.item.Text = ""
+		s.goDocs[path] = g
 		s.mu.Unlock()
 		s.shadowSiblings(filepath.Dir(path))
 	case "textDocument/didChange":
@@ -495,8 +498,8 @@ func (s *server) goNotification(m *message) bool {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if g := s.goDocs[uriToPath(p.TextDocument.URI)]; g != nil {
-			if src, err := applyChanges([]byte(g.item.Text), p.ContentChanges); err == nil {
-				g.item.Text = string(src)
+			if t, err := g.text.apply(p.ContentChanges); err == nil {
+				g.text = t
 				g.item.Version = p.TextDocument.Version
 			}
 		}
@@ -516,7 +519,9 @@ func (s *server) reopenAll() {
 	p := s.gopls
 	var items []textDocumentItem
 	for _, g := range s.goDocs {
-		items = append(items, g.item)
+		item := g.item
+		item.Text = string(g.text.src)
+		items = append(items, item)
 	}
 	for _, d := range s.docs {
 		d.mu.Lock()

@@ -90,9 +90,13 @@ type inflightRequest struct {
 var errContentModified = errors.New("content modified")
 
 // A goDoc is a .go document the editor has open, kept to reopen it in a
-// restarted gopls.
+// restarted gopls: its item, and its text kept apart with its line
+// table, which a keystroke moves, where it copied the whole file three
+// times and found its lines again (the item's Text is set when it is
+// reopened).
 type goDoc struct {
 	item textDocumentItem
+	text *text
 }
 
 // run reads the editor's messages until it exits.

@@ -52,14 +52,19 @@ func TestMalformedInput(t *testing.T) {
 }
 
 // TestGoplsRestart kills the gopls that corofy lsp runs: the user is told,
-// a new gopls is started with the open documents, and answers again.
+// a new gopls is started with the open documents as they are after the
+// edits (a .go document's too), and answers again.
 func TestGoplsRestart(t *testing.T) {
 	c := startClient(t, newWorkspace(t, "testdata/basic.txtar"))
 	c.open("app/main.gocoro")
 	c.runCheck("before", []string{"diag", "app/main.gocoro", "var s string = |n", "cannot use n"}, nil)
+	c.open("app/use.go")
+	c.runCheck("before", []string{"edit", "app/use.go", "func use() {", "func use() { var y string = 1;"}, nil)
+	c.runCheck("before", []string{"diag", "app/use.go", "var y string = |1", "cannot use 1"}, nil)
 	pid := goplsPid(t, c)
 	c.mu.Lock()
 	delete(c.diags, c.path("app/main.gocoro"))
+	delete(c.diags, c.path("app/use.go"))
 	c.mu.Unlock()
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -75,6 +80,11 @@ func TestGoplsRestart(t *testing.T) {
 	c.runCheck("after restart", []string{"hover", "app/main.gocoro", "dou|ble(21)", "func double(x int)"}, nil)
 	c.runCheck("after restart", []string{"edit", "app/main.gocoro", "var s string = n", "var s float64 = n"}, nil)
 	c.runCheck("after restart", []string{"diag", "app/main.gocoro", "var s float64 = |n", "cannot use n (variable of type int) as float64 value"}, nil)
+	// The .go document was reopened with its edit: its error is there, and
+	// the editor's next edit applies to that text.
+	c.runCheck("after restart", []string{"diag", "app/use.go", "var y string = |1", "cannot use 1"}, nil)
+	c.runCheck("after restart", []string{"edit", "app/use.go", "var y string = 1;", "var y string = \"1\"; _ = y;"}, nil)
+	c.runCheck("after restart", []string{"nodiag", "app/use.go", "cannot use 1"}, nil)
 }
 
 // goplsPid returns the process id of the gopls that corofy lsp runs for c,

@@ -141,12 +141,22 @@ func (t *text) line(off int) int {
 // applyChanges returns src with the LSP content changes applied in order.
 // A change without a range replaces the whole text.
 func applyChanges(src []byte, changes []contentChange) ([]byte, error) {
+	t, err := newText(src).apply(changes)
+	if err != nil {
+		return nil, err
+	}
+	return t.src, nil
+}
+
+// apply returns t with the LSP content changes applied in order, its line
+// table moved along (see edited). A change without a range replaces the
+// whole text.
+func (t *text) apply(changes []contentChange) (*text, error) {
 	for _, c := range changes {
 		if c.Range == nil {
-			src = []byte(c.Text)
+			t = newText([]byte(c.Text))
 			continue
 		}
-		t := newText(src)
 		start, err := t.offset(c.Range.Start)
 		if err != nil {
 			return nil, err
@@ -158,9 +168,7 @@ func applyChanges(src []byte, changes []contentChange) ([]byte, error) {
 		if end < start {
 			return nil, fmt.Errorf("change range ends (%d:%d) before it starts (%d:%d)", c.Range.End.Line, c.Range.End.Character, c.Range.Start.Line, c.Range.Start.Character)
 		}
-		out := make([]byte, 0, len(src)-(end-start)+len(c.Text))
-		out = append(append(append(out, src[:start]...), c.Text...), src[end:]...)
-		src = out
+		t = t.edited(splice(t.src, start, end, c.Text), start, end, len(c.Text))
 	}
-	return src, nil
+	return t, nil
 }
