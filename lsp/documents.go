@@ -469,12 +469,11 @@ func (s *server) dirInUse(dir string) bool {
 
 // goNotification keeps the text of the editor's .go documents, to reopen
 // them in a restarted gopls, and shadows the .gocoro files of their
-// package. It reports whether the notification goes on to gopls: not when
-// it is about a file that gopls has as a shadow.
-func (s *server) goNotification(m *message) bool {
-	var id didCloseParams
-	json.Unmarshal(m.Params, &id)
-	if s.docByShadow(uriToPath(id.TextDocument.URI)) != nil {
+// package; uri is the document's. It reports whether the notification
+// goes on to gopls: not when it is about a file that gopls has as a
+// shadow.
+func (s *server) goNotification(m *message, uri string) bool {
+	if s.docByShadow(uriToPath(uri)) != nil {
 		return false
 	}
 	switch m.Method {

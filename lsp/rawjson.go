@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"bytes"
+	"encoding/json"
 	"slices"
 	"strconv"
 )
@@ -422,4 +423,37 @@ func scanRange(v []byte) (Range, bool) {
 		return ok
 	})
 	return r, ok
+}
+
+// documentURI returns the uri of params' textDocument, as json.Unmarshal
+// into a struct with a docID would ("" if there is none).
+func documentURI(params []byte) string {
+	if p, _, ok := scanRequestParams(params); ok {
+		if p.TextDocument == nil {
+			return ""
+		}
+		return p.TextDocument.URI
+	}
+	var p struct {
+		TextDocument docID `json:"textDocument"`
+	}
+	json.Unmarshal(params, &p)
+	return p.TextDocument.URI
+}
+
+// memberString returns the string member name of the JSON object raw
+// ("" if absent), or false if raw is not plain enough (see above) or the
+// member is not a plain string.
+func memberString(raw []byte, name string) (string, bool) {
+	var out string
+	fs := fields{names: []string{name}}
+	ok := eachMember(raw, func(key, v []byte, _ int) bool {
+		i, ok := fs.match(key)
+		if !ok || i < 0 {
+			return ok
+		}
+		out, ok = plainString(v)
+		return ok
+	})
+	return out, ok
 }

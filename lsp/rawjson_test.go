@@ -203,3 +203,26 @@ func FuzzURIToPath(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDocumentURI checks documentURI and memberString against
+// json.Unmarshal.
+func FuzzDocumentURI(f *testing.F) {
+	for _, s := range rawSeeds {
+		f.Add([]byte(s))
+	}
+	f.Add([]byte(`{"uri":"file:///w/a_corofied.go","version":3,"diagnostics":[{"range":{"start":{"line":0,"character":0},"end":{"line":0,"character":1}},"message":"m"}]}`))
+	f.Fuzz(func(t *testing.T, params []byte) {
+		var want struct {
+			TextDocument docID `json:"textDocument"`
+		}
+		json.Unmarshal(params, &want)
+		if got := documentURI(params); got != want.TextDocument.URI {
+			t.Fatalf("documentURI(%q) = %q, json.Unmarshal gives %q", params, got, want.TextDocument.URI)
+		}
+		var p publishDiagnosticsParams
+		json.Unmarshal(params, &p)
+		if got, ok := memberString(params, "uri"); ok && got != p.URI {
+			t.Fatalf("memberString(%q, uri) = %q, json.Unmarshal gives %q", params, got, p.URI)
+		}
+	})
+}

@@ -319,18 +319,15 @@ func (s *server) notification(m *message) {
 		}
 		return
 	case "textDocument/didOpen", "textDocument/didChange", "textDocument/didClose", "textDocument/didSave":
-		var p struct {
-			TextDocument docID `json:"textDocument"`
-		}
-		json.Unmarshal(m.Params, &p)
-		if isGocoro(p.TextDocument.URI) {
+		uri := documentURI(m.Params)
+		if isGocoro(uri) {
 			if m.Method == "textDocument/didChange" || m.Method == "textDocument/didClose" {
-				s.supersede(uriToPath(p.TextDocument.URI))
+				s.supersede(uriToPath(uri))
 			}
 			s.gocoroNotification(m)
 			return
 		}
-		if !s.goNotification(m) {
+		if !s.goNotification(m, uri) {
 			return
 		}
 	}
@@ -533,14 +530,25 @@ func (s *server) goplsRequest(p *goplsProc, m *message) {
 // shadow file go to its .gocoro document; the rest goes to the editor.
 func (s *server) goplsNotification(m *message) {
 	if m.Method == "textDocument/publishDiagnostics" {
-		var p publishDiagnosticsParams
-		if json.Unmarshal(m.Params, &p) == nil {
-			if d := s.docByShadow(uriToPath(p.URI)); d != nil {
+		// Only a shadow's are decoded (see rawjson.go).
+		uri, ok := memberString(m.Params, "uri")
+		if !ok {
+			var p publishDiagnosticsParams
+			json.Unmarshal(m.Params, &p)
+			uri = p.URI
+		}
+		if d := s.docByShadow(uriToPath(uri)); d != nil {
+			var p publishDiagnosticsParams
+			if json.Unmarshal(m.Params, &p) == nil {
 				s.goplsDiagnostics(d, p)
 				return
 			}
 		}
-		s.client.send(&message{Method: m.Method, Params: s.view().mapJSON(m.Params)})
+		params := m.Params
+		if mayNameShadow(params) {
+			params = s.view().mapJSON(params)
+		}
+		s.client.send(&message{Method: m.Method, Params: params})
 		return
 	}
 	s.client.send(&message{Method: m.Method, Params: m.Params})
