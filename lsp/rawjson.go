@@ -16,8 +16,8 @@ import (
 // write, in a few small loops, and gives up on anything else (a key with
 // an escape or in another case, a repeated member, a string that is not
 // plain, nesting deeper than maxScanDepth), which then goes to
-// encoding/json: the results are always those of encoding/json
-// (FuzzScanMessage checks that).
+// encoding/json: the results are always those of encoding/json (the fuzz
+// targets of rawjson_test.go compare the two).
 
 // maxScanDepth is the deepest nesting the scanner reads; deeper values go
 // to encoding/json, which has its own limit.
