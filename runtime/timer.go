@@ -130,11 +130,14 @@ func (s *SleepFuture) Poll(w Waker) (struct{}, bool) {
 	if s.done {
 		panic("runtime: Sleep future polled after completion")
 	}
+	// The reactor first: the first use in the process starts it (a
+	// poller, a thread), which must not eat into the sleep; a short Sleep
+	// was over at its first poll when that took longer than it.
+	r := mustReactor()
 	if !s.started {
 		s.started = true
 		s.t.when = nanotime() + int64(s.d)
 	}
-	r := mustReactor()
 	if nanotime() >= s.t.when {
 		// It may still be armed, if a spurious wake came first.
 		if wp := r.stopTimer(&s.t); wp != nil {
