@@ -103,9 +103,9 @@ func TestPanickingWakeContained(t *testing.T) {
 
 	t.Run("timer", func(t *testing.T) {
 		w := newPanicWaker("boom from Wake")
-		s := Sleep(time.Millisecond)
+		s := Sleep(shortSleep)
 		if _, ok := s.Poll(w); ok {
-			t.Fatal("a 1ms sleep was ready at once")
+			t.Fatal("a short sleep was ready at once")
 		}
 		waitFor(t, r, "the timer's Wake panic recorded", func() bool { return s.t.panicked != nil })
 		wp := wakePanicOf(t, "Poll after the Wake panicked", func() { s.Poll(NoopWaker()) })
@@ -152,8 +152,10 @@ func TestPanickingWakeContained(t *testing.T) {
 
 	t.Run("Goexit", func(t *testing.T) {
 		w := newPanicWaker(nil)
-		s := Sleep(time.Millisecond)
-		s.Poll(w)
+		s := Sleep(shortSleep)
+		if _, ok := s.Poll(w); ok {
+			t.Fatal("a short sleep was ready at once")
+		}
 		waitFor(t, r, "the timer's Wake Goexit recorded", func() bool { return s.t.panicked != nil })
 		wp := wakePanicOf(t, "Poll after the Wake called Goexit", func() { s.Poll(NoopWaker()) })
 		if !errors.Is(wp, errWakeGoexit) {
@@ -256,12 +258,12 @@ func TestRuntimeWakersNeverBlock(t *testing.T) {
 	// busy and never takes the signal, then goes on with other timers.
 	stuck := newExecutor("stuck2", nil)
 	var tk *task
-	stuck.spawn(&spawned[struct{}]{handle: &JoinHandle[struct{}]{}, f: Sleep(time.Millisecond)})
+	stuck.spawn(&spawned[struct{}]{handle: &JoinHandle[struct{}]{}, f: Sleep(shortSleep)})
 	tk = stuck.remote.take()
 	tk.state.Store(taskIdle)
 	stuck.sleeping.Store(true)
 	if _, ok := tk.fut.(*spawned[struct{}]).f.Poll(tk); ok {
-		t.Fatal("a 1ms sleep was ready at once")
+		t.Fatal("a short sleep was ready at once")
 	}
 	within(t, eventually, func() {
 		for range 3 {
@@ -273,3 +275,8 @@ func TestRuntimeWakersNeverBlock(t *testing.T) {
 		t.Errorf("%d signals pending for the stuck executor, want 1", n)
 	}
 }
+
+// shortSleep is the sleep of tests that need it not over at its first
+// poll: short, but longer than a poll descheduled between its two reads
+// of the clock on a loaded machine (1 ms was not always).
+const shortSleep = 20 * time.Millisecond
