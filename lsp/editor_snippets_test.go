@@ -60,6 +60,7 @@ func TestEditorSnippets(t *testing.T) {
 		cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 		cmd.Dir = ws
 		cmd.WaitDelay = 10 * time.Second
+		ownProcessGroup(cmd)
 		cmd.Env = append(testmod.Env(),
 			"PATH="+filepath.Dir(corofy)+string(filepath.ListSeparator)+filepath.Dir(gopls)+string(filepath.ListSeparator)+os.Getenv("PATH"),
 			"GOPLS_TEST=1",
@@ -76,6 +77,8 @@ func TestEditorSnippets(t *testing.T) {
 		start := time.Now()
 		b, err := cmd.CombinedOutput()
 		t.Logf("%s: %.1fs", strings.Join(argv, " "), time.Since(start).Seconds())
+		// Before the home is removed: the editor's servers may outlive it.
+		waitProcessGroup(t, cmd, 30*time.Second)
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", strings.Join(argv, " "), err, b)
 		}
