@@ -155,9 +155,13 @@ func (ft *fileTransform) spliceDecls(fset *token.FileSet, f *ast.File, src []byt
 		// nothing of the newlines inside a bad node (one newline after
 		// the other, in a run of plain Go, it would otherwise look
 		// through over and over for their node).
+		// Its name is "_" until fillPlaceholders names it: the decorator
+		// counts a name's bytes from its start, and a splice's marker
+		// could run past a short run into the comment after it, which
+		// would go with the placeholder's name.
 		s.decl = &ast.FuncDecl{
 			Doc:  doc,
-			Name: &ast.Ident{NamePos: start, Name: s.marker},
+			Name: &ast.Ident{NamePos: start, Name: "_"},
 			Type: &ast.FuncType{Func: start, Params: &ast.FieldList{Opening: start, Closing: start}},
 			Body: &ast.BlockStmt{Lbrace: start, List: []ast.Stmt{&ast.BadStmt{From: start, To: end - 1}}, Rbrace: end - 1},
 		}
@@ -244,13 +248,15 @@ func declPaths(d ast.Decl, objects map[int]types.Object, off func(token.Pos) int
 	})
 }
 
-// fillPlaceholders gives each placeholder of splices in df a body naming
-// the packages its declaration uses.
+// fillPlaceholders gives each placeholder of splices in df its splice's
+// marker for a name, and a body naming the packages its declarations
+// use.
 func fillPlaceholders(dec *decorator.Decorator, splices []*splice) {
 	for _, s := range splices {
 		fd := dec.Dst.Nodes[s.decl].(*dst.FuncDecl)
 		// Only the comments around the placeholder are the run's: what
 		// the decorator found inside goes.
+		fd.Name.Name = s.marker
 		fd.Name.Decs, fd.Type.Decs, fd.Type.Params.Decs = dst.IdentDecorations{}, dst.FuncTypeDecorations{}, dst.FieldListDecorations{}
 		fd.Decs = dst.FuncDeclDecorations{NodeDecs: fd.Decs.NodeDecs}
 		fd.Body = nil

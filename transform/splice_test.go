@@ -76,6 +76,43 @@ coroutine func twice() int {
 	return ready().wait * 2
 }
 `,
+	// Runs shorter than a placeholder's name, followed at once by a
+	// comment or a coroutine, and a line directive of the file's own in
+	// a run: what follows it keeps the positions the directive sets.
+	"c.gocoro": `package main
+
+import "github.com/corofy/corofy/runtime"
+
+var short int
+// right after a short run
+coroutine func third() int {
+	return runtime.Ready(short).wait
+}
+
+func before() int { return 1 }
+
+//line other.go:100
+func moved() int { return 2 }
+
+coroutine func fourth() int { // after a directive of the file's
+	return runtime.Ready(moved()).wait
+}
+
+var (
+	p = 1
+) // a group
+/* right after */ coroutine func fifth() int { return runtime.Ready(p + third().wait).wait }
+
+type (
+	q int
+)
+// right after a group
+coroutine func sixth() q { return runtime.Ready(q(1)).wait }
+
+var s int
+// right after a short line
+coroutine func seventh() int { return runtime.Ready(s).wait }
+`,
 }
 
 // TestSpliceSameOutput checks that copying declarations as text gives
@@ -84,7 +121,7 @@ coroutine func twice() int {
 func TestSpliceSameOutput(t *testing.T) {
 	mod, dir := newTestPackage(t)
 	var inputs []Input
-	for _, name := range []string{"a.gocoro", "b.gocoro"} {
+	for _, name := range []string{"a.gocoro", "b.gocoro", "c.gocoro"} {
 		path := filepath.Join(dir, name)
 		if err := os.WriteFile(path, []byte(spliceFiles[name]), 0o644); err != nil {
 			t.Fatal(err)
