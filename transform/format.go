@@ -203,7 +203,11 @@ func formatPieces(code []byte, cuts []int, pre []*piece) ([]byte, error) {
 	for i, p := range pieces {
 		text, err := p.format()
 		if err != nil {
-			return format.Source(code)
+			whole, werr := format.Source(code)
+			if formatCheck && werr == nil {
+				panic(fmt.Sprintf("the piece at offset %d does not format (%v), the whole file does", p.from, err))
+			}
+			return whole, werr
 		}
 		if i > 0 {
 			out.WriteByte('\n') // the blank line the cut was at
