@@ -694,6 +694,13 @@
 // makes itself refer to their variables through the identifiers of
 // machine.ident.
 //
+// The decorator's source is not the type checker's parse but a second,
+// clean parse (the type checker's has each x.wait lowered to a call) of
+// the file's compact text (compact.go): the file with its runs of
+// declarations copied as text (splice.go) left blank, their lines kept.
+// A node's line and column are the source's; its offsets are the clean
+// parse's, by which the type checker's record is indexed (index.go).
+//
 // # Names
 //
 // One owner hands out each kind of name, and no name a user can write

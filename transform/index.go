@@ -57,9 +57,15 @@ func (ix *index) mustCover(o int) {
 }
 
 // newIndex indexes info, the type checker's record of the lowered file f
-// whose source is src. Identifiers the lowering made (runtime.Await and
-// the like) are left out: they do not stand in src.
-func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, waitCalls map[*ast.CallExpr]bool, coroutines []*ast.FuncDecl) *index {
+// whose source is src, keyed by the offsets of the clean parse of c, the
+// compact text of src: the identifiers of the declarations c keeps, and
+// the expressions and implicit objects of the coroutines. Identifiers the
+// lowering made (runtime.Await and the like) are left out: they do not
+// stand in src.
+//
+// It looks up each node of those declarations in info (on a large file
+// of plain Go, going through all of info cost more than the passes).
+func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, waitCalls map[*ast.CallExpr]bool, coroutines []*ast.FuncDecl, c *compaction) *index {
 	ix := &index{
 		objects:  map[int]types.Object{},
 		embedded: map[int]types.Object{},
@@ -69,69 +75,77 @@ func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, wa
 		waitN:    map[[2]int]int{},
 		implicit: map[int]types.Object{},
 	}
-	// An offset in the file, for a position in it: no line and column to
-	// compute (fset.Position did, for every identifier and expression).
-	file := fset.File(f.Pos())
-	base := file.Base()
-	off := func(p token.Pos) int { return int(p) - base }
+	// An offset in the clean parse, for a position in f: no line and
+	// column to compute (fset.Position did, for every identifier and
+	// expression).
+	base := fset.File(f.Pos()).Base()
+	off := func(p token.Pos) int { return c.clean(int(p) - base) }
 	for _, fd := range coroutines {
 		ix.covered = append(ix.covered, [2]int{off(fd.Pos()), off(fd.End())})
 	}
 	slices.SortFunc(ix.covered, func(a, b [2]int) int { return a[0] - b[0] })
-	// info covers every file of the package, and offsets are per file:
-	// only the nodes of f are indexed, or an expression of another file
-	// at the same offsets would lend its type. The file's positions are
-	// [base, base+size] and no other file's are.
-	inFile := func(n ast.Node) bool {
-		p := n.Pos()
-		return p.IsValid() && int(p) >= base && int(p) <= base+file.Size()
-	}
-	inCoroutine := func(n ast.Node) bool { return inFile(n) && ix.covers(off(n.Pos())) }
 	inSource := func(id *ast.Ident) bool {
-		if !inFile(id) {
-			return false
-		}
-		o := off(id.Pos())
-		return o+len(id.Name) <= len(src) && string(src[o:o+len(id.Name)]) == id.Name
+		o := int(id.Pos()) - base
+		return id.Pos().IsValid() && o >= 0 && o+len(id.Name) <= len(src) && string(src[o:o+len(id.Name)]) == id.Name
 	}
-	for id, obj := range info.Defs {
-		if obj != nil && inSource(id) {
-			ix.objects[off(id.Pos())] = obj
-			ix.defs[off(id.Pos())] = true
-		}
+	coroutine := map[ast.Decl]bool{}
+	for _, fd := range coroutines {
+		coroutine[fd] = true
 	}
-	for id, obj := range info.Uses {
-		if inSource(id) {
-			def, isDef := ix.objects[off(id.Pos())]
-			if !isDef {
-				ix.objects[off(id.Pos())] = obj
-			} else if v, ok := def.(*types.Var); ok && v.Embedded() {
-				ix.embedded[off(id.Pos())] = obj
+	for _, d := range f.Decls {
+		if !c.keeps(int(d.Pos()) - base) {
+			continue // copied as text
+		}
+		inCoroutine := coroutine[d]
+		ast.Inspect(d, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case nil:
+				return false
+			case *ast.Ident:
+				if !inSource(n) {
+					break
+				}
+				o := off(n.Pos())
+				if obj := info.Defs[n]; obj != nil {
+					ix.objects[o] = obj
+					ix.defs[o] = true
+					if use, ok := info.Uses[n]; ok {
+						if v, ok := obj.(*types.Var); ok && v.Embedded() {
+							ix.embedded[o] = use
+						}
+					}
+				} else if use, ok := info.Uses[n]; ok {
+					ix.objects[o] = use
+				}
+			case *ast.CaseClause, *ast.ImportSpec, *ast.Field:
+				if obj, ok := info.Implicits[n]; ok && inCoroutine {
+					ix.implicit[off(n.Pos())] = obj
+				}
 			}
-		}
-	}
-	for e, tv := range info.Types {
-		if !inCoroutine(e) {
-			continue
-		}
-		if call, ok := e.(*ast.CallExpr); ok && waitCalls[call] {
-			t := tv.Type
-			if tuple, several := t.(*types.Tuple); several { // runtime.AwaitN: the TupleN the future carries
-				t = pollOutput(info.TypeOf(call.Args[0]))
-				ix.waitN[[2]int{off(call.Args[0].Pos()), off(call.End())}] = tuple.Len()
+			if e, ok := n.(ast.Expr); ok && inCoroutine && e.Pos().IsValid() {
+				if tv, ok := info.Types[e]; ok {
+					ix.expr(e, tv, info, waitCalls, off)
+				}
 			}
-			ix.waits[[2]int{off(call.Args[0].Pos()), off(call.End())}] = t
-			continue
-		}
-		ix.exprs[span{off(e.Pos()), off(e.End()), reflect.TypeOf(e)}] = tv
-	}
-	for n, obj := range info.Implicits {
-		if !inCoroutine(n) {
-			continue
-		}
-		ix.implicit[off(n.Pos())] = obj
+			return true
+		})
 	}
 	return ix
+}
+
+// expr indexes the expression e of a coroutine, whose type and value are
+// tv.
+func (ix *index) expr(e ast.Expr, tv types.TypeAndValue, info *types.Info, waitCalls map[*ast.CallExpr]bool, off func(token.Pos) int) {
+	if call, ok := e.(*ast.CallExpr); ok && waitCalls[call] {
+		t := tv.Type
+		if tuple, several := t.(*types.Tuple); several { // runtime.AwaitN: the TupleN the future carries
+			t = pollOutput(info.TypeOf(call.Args[0]))
+			ix.waitN[[2]int{off(call.Args[0].Pos()), off(call.End())}] = tuple.Len()
+		}
+		ix.waits[[2]int{off(call.Args[0].Pos()), off(call.End())}] = t
+		return
+	}
+	ix.exprs[span{off(e.Pos()), off(e.End()), reflect.TypeOf(e)}] = tv
 }
 
 // typed answers type questions about the dst nodes of a decorated file.

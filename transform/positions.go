@@ -237,10 +237,10 @@ func forEachList(s dst.Stmt, fn func([]dst.Stmt)) {
 }
 
 // lineLength returns the length in bytes of line n of the source, or 0,
-// from the line table of the parsed source.
+// from the line table of the loader's parse (the clean parse's is of
+// the compact text, whose lines may be shorter).
 func (m *machine) lineLength(n int) int {
-	var tf *token.File
-	m.fset.Iterate(func(f *token.File) bool { tf = f; return false })
+	tf := m.file.loadFile
 	if tf == nil || n < 1 || n > tf.LineCount() {
 		return 0
 	}

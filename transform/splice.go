@@ -21,7 +21,9 @@ import (
 // cost), but stands in the file as one placeholder function, whose name
 // says which run, with the comments around the run; once the file is
 // printed the run's text (with the line directives dst would have added)
-// replaces it, and format.Source formats it with the rest. The
+// replaces it, and format.Source formats it with the rest. The run is
+// not even parsed again: the clean parse is of the file without it (see
+// compact.go), the placeholder put in its blank. The
 // placeholder's body names the packages the run uses, so that the
 // restorer keeps their imports. Where the restorer names such a package
 // other than the source does (it renamed an import to make room for one
@@ -41,8 +43,9 @@ type splice struct {
 	text   []byte     // the declarations, with their line directives
 	starts []int      // where in text each declaration but the first starts
 	pieces []*piece   // of text, formatted ahead (see preformat)
-	paths  []string   // the packages they name, sorted
-	decl   ast.Decl   // the placeholder, in the parsed file
+	paths  []string   // the packages they name, sorted (see usePaths)
+	run    []ast.Decl // the declarations, in the loader's parse, until usePaths
+	decl   ast.Decl   // the placeholder, in the clean parse
 	names  namesInUse // of its identifiers that no package qualifies
 }
 
@@ -54,12 +57,16 @@ type namesInUse map[string]bool
 // named a package a copied run uses otherwise than the source does.
 var errSpliceImports = errors.New("transform: a copied declaration's import was renamed")
 
-// spliceDecls replaces, in f (parsed from src into fset), each run of
-// consecutive declarations that are not coroutines, imports or
-// declarations with a comment where their line directive goes, with a
-// placeholder, and drops the comments inside the run from f. coroutine
-// reports whether a function is a coroutine.
-func (ft *fileTransform) spliceDecls(fset *token.FileSet, f *ast.File, src []byte, objects map[int]types.Object, coroutine func(*ast.FuncDecl) bool) []*splice {
+// spliceRuns finds in f, the loader's parse of the lowered file (src, in
+// fset), each run of consecutive declarations that are not coroutines,
+// imports, declarations with a comment where their line directive goes,
+// or declarations with a line directive of the source's own in them or
+// before them (after the declaration before). It returns the splice that
+// copies each run, and the runs' offset ranges in src, which the compact
+// text blanks out (see compact.go). coroutine reports whether a function
+// is a coroutine. The splices' packages are found by usePaths, and their
+// placeholders made in the clean parse by placeSplices.
+func (ft *fileTransform) spliceRuns(fset *token.FileSet, f *ast.File, src []byte, coroutine func(*ast.FuncDecl) bool) ([]*splice, [][2]int) {
 	base := fset.File(f.Pos()).Base()
 	off := func(p token.Pos) int { return int(p) - base } // no line and column
 	prefix := "corofysplice"
@@ -93,21 +100,37 @@ func (ft *fileTransform) spliceDecls(fset *token.FileSet, f *ast.File, src []byt
 		// Where the directive goes among comments is the decorator's call.
 		return at, !at.IsValid() || !commentBetween(f.Comments, d.Pos(), at)
 	}
+	// A line directive of the source's own, in a run or before it, set
+	// the positions of what follows it: the run's blank would drop it.
+	var directives []token.Pos
+	for _, cg := range f.Comments {
+		for _, c := range cg.List {
+			if strings.HasPrefix(c.Text, "//line ") || strings.HasPrefix(c.Text, "/*line ") {
+				directives = append(directives, c.Pos())
+			}
+		}
+	}
+	directed := func(j int) bool {
+		from := f.Package
+		if j > 0 {
+			from = f.Decls[j-1].End()
+		}
+		k, _ := slices.BinarySearch(directives, from)
+		return k < len(directives) && directives[k] < f.Decls[j].End()
+	}
 	var splices []*splice
-	var drop [][2]token.Pos // the runs, whose comments go with their text
-	var decls []ast.Decl
+	var runs [][2]int
 	for i := 0; i < len(f.Decls); {
 		var ats []token.Pos
 		j := i
 		for ; j < len(f.Decls); j++ {
 			at, ok := copyable(f.Decls[j])
-			if !ok {
+			if !ok || directed(j) {
 				break
 			}
 			ats = append(ats, at)
 		}
 		if j == i {
-			decls = append(decls, f.Decls[i])
 			i++
 			continue
 		}
@@ -134,57 +157,57 @@ func (ft *fileTransform) spliceDecls(fset *token.FileSet, f *ast.File, src []byt
 			from = p.Offset
 		}
 		s.text = append(text, src[from:off(end)]...)
+		s.run = run
+		runs = append(runs, [2]int{off(start), off(end)})
+		splices = append(splices, s)
+	}
+	spliced.Add(int64(len(splices)))
+	return splices, runs
+}
+
+// usePaths sets the packages and names each splice's run uses (see
+// declPaths), from info, the type checker's record of the loader's parse.
+func (ft *fileTransform) usePaths(splices []*splice, info *types.Info) {
+	for _, s := range splices {
 		paths := map[string]bool{}
-		for _, d := range run {
-			declPaths(d, objects, off, ft.pkg.Path(), paths, s.names)
+		for _, d := range s.run {
+			declPaths(d, info, ft.pkg.Path(), paths, s.names)
 		}
 		for p := range paths {
 			s.paths = append(s.paths, p)
 		}
 		slices.Sort(s.paths)
-		var doc *ast.CommentGroup
-		switch d := run[0].(type) {
-		case *ast.FuncDecl:
-			doc = d.Doc
-		case *ast.GenDecl:
-			doc = d.Doc
+		s.run = nil
+	}
+}
+
+// placeSplices puts in f, the clean parse of the compact text c, the
+// placeholder of each splice, where its run was (runs, in the source).
+// The placeholder spans the run's blank, so that the comments around it
+// go where they went around the run. Its tokens are at the run's start,
+// and a bad statement is the rest: the decorator makes nothing of the
+// newlines inside a bad node (one newline after the other, it would
+// otherwise look through over and over for their node). Its name is "_"
+// until fillPlaceholders names it: the decorator counts a name's bytes
+// from its start, and a splice's marker could run past a short run into
+// the comment after it, which would go with the placeholder's name.
+func placeSplices(fset *token.FileSet, f *ast.File, c *compaction, splices []*splice, runs [][2]int) {
+	base := fset.File(f.Pos()).Base()
+	decls := make([]ast.Decl, 0, len(f.Decls)+len(splices))
+	k := 0
+	for i, s := range splices {
+		start, end := token.Pos(base+c.clean(runs[i][0])), token.Pos(base+c.clean(runs[i][1]))
+		for ; k < len(f.Decls) && f.Decls[k].Pos() < start; k++ {
+			decls = append(decls, f.Decls[k])
 		}
-		// The placeholder spans the run, so that the comments around it
-		// go where they went around the run. Its tokens are at the run's
-		// start, and a bad statement is the rest: the decorator makes
-		// nothing of the newlines inside a bad node (one newline after
-		// the other, in a run of plain Go, it would otherwise look
-		// through over and over for their node).
-		// Its name is "_" until fillPlaceholders names it: the decorator
-		// counts a name's bytes from its start, and a splice's marker
-		// could run past a short run into the comment after it, which
-		// would go with the placeholder's name.
 		s.decl = &ast.FuncDecl{
-			Doc:  doc,
 			Name: &ast.Ident{NamePos: start, Name: "_"},
 			Type: &ast.FuncType{Func: start, Params: &ast.FieldList{Opening: start, Closing: start}},
 			Body: &ast.BlockStmt{Lbrace: start, List: []ast.Stmt{&ast.BadStmt{From: start, To: end - 1}}, Rbrace: end - 1},
 		}
 		decls = append(decls, s.decl)
-		drop = append(drop, [2]token.Pos{start, end})
-		splices = append(splices, s)
 	}
-	f.Decls = decls
-	spliced.Add(int64(len(splices)))
-	if len(drop) > 0 {
-		var kept []*ast.CommentGroup
-		for _, cg := range f.Comments {
-			k, _ := slices.BinarySearchFunc(drop, cg.Pos(), func(r [2]token.Pos, p token.Pos) int {
-				return int(r[1]) - int(p) // the first run ending after p
-			})
-			if k < len(drop) && drop[k][0] <= cg.Pos() && cg.Pos() < drop[k][1] {
-				continue
-			}
-			kept = append(kept, cg)
-		}
-		f.Comments = kept
-	}
-	return splices
+	f.Decls = append(decls, f.Decls[k:]...)
 }
 
 // declStart returns where d starts: at its doc comment, if it has one.
@@ -213,7 +236,7 @@ func commentBetween(comments []*ast.CommentGroup, from, to token.Pos) bool {
 // identifiers name, as the decorator's resolver (gotypes) finds them: the package of
 // a qualified identifier, and of an identifier of a dot import. It adds to
 // names the names of the identifiers printed unqualified.
-func declPaths(d ast.Decl, objects map[int]types.Object, off func(token.Pos) int, pkg string, paths map[string]bool, names namesInUse) {
+func declPaths(d ast.Decl, info *types.Info, pkg string, paths map[string]bool, names namesInUse) {
 	qualified := map[*ast.Ident]bool{}
 	ast.Inspect(d, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -222,7 +245,7 @@ func declPaths(d ast.Decl, objects map[int]types.Object, off func(token.Pos) int
 			// or a package's (qualified).
 			qualified[n.Sel] = true
 			if x, ok := n.X.(*ast.Ident); ok {
-				if pn, ok := objects[off(x.Pos())].(*types.PkgName); ok {
+				if pn, ok := info.ObjectOf(x).(*types.PkgName); ok {
 					paths[pn.Imported().Path()] = true
 					qualified[x] = true
 					return true
@@ -233,7 +256,7 @@ func declPaths(d ast.Decl, objects map[int]types.Object, off func(token.Pos) int
 			if qualified[n] {
 				return true
 			}
-			obj := objects[off(n.Pos())]
+			obj := info.ObjectOf(n)
 			if v, ok := obj.(*types.Var); obj == nil || ok && v.IsField() || obj.Pkg() == nil || obj.Pkg().Path() == pkg {
 				names[n.Name] = true
 				return true

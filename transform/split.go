@@ -192,7 +192,7 @@ func (m *machine) sourceText(n dst.Node) string {
 		return ""
 	}
 	start, end := m.offsets(a)
-	text := strings.Join(strings.Fields(string(m.file.src[start:end])), " ")
+	text := strings.Join(strings.Fields(string(m.file.src[m.file.compact.source(start):m.file.compact.source(end)])), " ")
 	if r := []rune(text); len(r) > 60 { // cut between characters, never inside one
 		text = string(r[:57]) + "..."
 	}

@@ -227,10 +227,14 @@ type fileTransform struct {
 	pkg      *types.Package
 	lineFile string // the input's name as line directives write it
 	loadFset *token.FileSet
-	names    *packageNamer
-	tc       *typeContext
-	lifted   map[*types.TypeName]*liftedType // local types moved to package level
-	errs     scanner.ErrorList
+	loadFile *token.File // the input's, in loadFset
+	// compact is the input's text the clean parse is of: its offsets
+	// are the transform's (see compact.go).
+	compact *compaction
+	names   *packageNamer
+	tc      *typeContext
+	lifted  map[*types.TypeName]*liftedType // local types moved to package level
+	errs    scanner.ErrorList
 	// commentFile is lineFile as comments write it: quoted when a comment
 	// cannot hold it.
 	commentFile string
@@ -303,17 +307,43 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 		}
 	}
 	waitCalls := map[*ast.CallExpr]bool{}
-	coroutineAt := map[int]*cparser.Coroutine{}
+	isCoroutine := map[*ast.FuncDecl]bool{}
 	var coroutineDecls []*ast.FuncDecl
 	for _, co := range lf.lowered.Coroutines {
 		for _, w := range co.Waits {
 			waitCalls[w.Call] = true
 		}
-		coroutineAt[lf.fset.Position(co.Decl.Type.Func).Offset] = co
+		isCoroutine[co.Decl] = true
 		coroutineDecls = append(coroutineDecls, co.Decl)
 	}
-	// The index of the type checker's record, made while the source is
-	// parsed again (they share nothing): on a large file, each takes
+	// The runs of declarations copied as text, found in the loader's
+	// parse, and the compact text without them (see compact.go), which
+	// is parsed again, clean, for the decorator.
+	var splices []*splice
+	var runs [][2]int
+	pathsDone := make(chan any, 1)
+	if splicing {
+		splices, runs = ft.spliceRuns(lf.fset, lf.lowered.AST, lf.lowered.Go, func(fd *ast.FuncDecl) bool { return isCoroutine[fd] })
+		defer preformat(splices)()
+		// The packages the runs use, found while the index is made and
+		// the compact text parsed. A panic of usePaths is this
+		// goroutine's (see the recover above).
+		go func() {
+			defer func() { pathsDone <- recover() }()
+			ft.usePaths(splices, lf.info)
+		}()
+	} else {
+		pathsDone <- nil
+	}
+	ft.compact = compact(lf.lowered.Go, runs)
+	loadBase := lf.fset.File(lf.lowered.AST.Pos()).Base()
+	ft.loadFile = lf.fset.File(lf.lowered.AST.Pos())
+	coroutineAt := map[int]*cparser.Coroutine{} // by the offset of its func keyword in the clean parse
+	for _, co := range lf.lowered.Coroutines {
+		coroutineAt[ft.compact.clean(int(co.Decl.Type.Func)-loadBase)] = co
+	}
+	// The index of the type checker's record, made while the compact
+	// text is parsed (they share nothing): on a large file, each takes
 	// about as long as the other. A panic of newIndex is this
 	// goroutine's (see the recover above).
 	type indexed struct {
@@ -327,10 +357,10 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 			r.panicked = recover()
 			done <- r
 		}()
-		r.ix = newIndex(lf.fset, lf.lowered.AST, lf.lowered.Go, lf.info, waitCalls, coroutineDecls)
+		r.ix = newIndex(lf.fset, lf.lowered.AST, lf.lowered.Go, lf.info, waitCalls, coroutineDecls, ft.compact)
 	}()
 	fset := token.NewFileSet()
-	clean, err := parser.ParseFile(fset, lf.in.Path, lf.lowered.Go, parser.ParseComments|parser.SkipObjectResolution)
+	clean, err := parser.ParseFile(fset, lf.in.Path, ft.compact.text, parser.ParseComments|parser.SkipObjectResolution)
 	res := <-done
 	if res.panicked != nil {
 		panic(res.panicked)
@@ -339,12 +369,10 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 	if err != nil {
 		return Result{}, fmt.Errorf("transform: internal error: reparsing %s: %v", srcfile.Name(lf.in.Path), err)
 	}
-	var splices []*splice
-	if splicing {
-		isCoroutine := func(fd *ast.FuncDecl) bool { return coroutineAt[fset.Position(fd.Type.Func).Offset] != nil }
-		splices = ft.spliceDecls(fset, clean, lf.lowered.Go, ix.objects, isCoroutine)
-		defer preformat(splices)()
+	if p := <-pathsDone; p != nil {
+		panic(p)
 	}
+	placeSplices(fset, clean, ft.compact, splices, runs)
 	// The names under which the file imports packages, which the copied
 	// declarations use.
 	imported := importNames(clean.Imports, ft.restoreNames(lf))

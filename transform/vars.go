@@ -182,7 +182,7 @@ func (m *machine) markGotoLoops() {
 			if info.param || info.result || info.temp || !v.Pos().IsValid() {
 				continue
 			}
-			if at := m.file.loadFset.Position(v.Pos()).Offset; from <= at && at < g.at {
+			if at := m.file.cleanOffset(v.Pos()); from <= at && at < g.at {
 				info.inLoop = true
 			}
 		}
