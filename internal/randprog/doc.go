@@ -132,6 +132,10 @@
 //	LocalTypeScopes       sibling blocks { type C int32 ... } { type C string ... } embedded in struct{ C }; local types embedded in local structs
 //	LocalFuncTypes        type visit func(depth int, name string) (ok int), its values kept across waits, in structs and slices, called
 //	PackageReservedNames  package-level var state, func Poll, type fut1, const ready (ReservedNames() minus predeclared) used in coroutines
+//	PlaceTypes            elided composite literals in map literals, named bools, constant shifts, literal cases of a named type, chan elements
+//	Unevaluated           nest(f).wait.wait; range over an array, or a pointer to one, of constant length, not evaluated
+//	TopLevelRuns          plain declarations between coroutines, copied as text: var tl1 int // c, grouped, funcs, methods,
+//	                      with doc comments, comments right after them and a coroutine's doc comment after a run (each kept)
 //
 // ParseFeatures reads them from a flag: "supported,WaitsInIf",
 // "all,-Generics", "none".

@@ -231,6 +231,16 @@ const (
 	// range expression Go does not evaluate, even where it would panic
 	// (a nil pointer to an array: e2e/constlen.txtar).
 	Unevaluated
+	// TopLevelRuns: plain declarations between and around the
+	// coroutines, which corofy copies as text: single-line and grouped
+	// vars, consts and types, functions and methods, in runs of one to
+	// four, with doc comments, comments at the ends of their lines,
+	// comments on the line right after them (no blank line, before the
+	// next declaration or a coroutine's doc comment) and floating
+	// comments, a blank line between them or none; main prints what
+	// they declare. Comments after a run shorter than the placeholder's
+	// name were once lost.
+	TopLevelRuns
 )
 
 var featureNames = []string{
@@ -244,7 +254,7 @@ var featureNames = []string{
 	"Shadowing", "ReservedNameLocals", "CoroutineIdent", "NoCoroutineFiles",
 	"Comments", "AddressKeepers", "OrderProbes", "NaNKeys",
 	"ConstNames", "LocalTypeScopes", "LocalFuncTypes", "PackageReservedNames",
-	"PlaceTypes", "Unevaluated",
+	"PlaceTypes", "Unevaluated", "TopLevelRuns",
 }
 
 // All returns every feature.

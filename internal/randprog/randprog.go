@@ -131,6 +131,7 @@ type gen struct {
 	plain, plainRuntime bool
 	reserved            []string   // ReservedNameLocals: the names, filtered
 	pkgDecls            []*pkgDecl // PackageReservedNames: the declarations
+	top                 topLevel   // TopLevelRuns
 }
 
 // ctx describes where code is being generated.
@@ -367,13 +368,18 @@ func (g *gen) program(seed int64) []byte {
 	for i := n - 1; i >= 0; i-- {
 		decls[i] = g.coroutine(g.coros[i])
 	}
-	for _, d := range decls {
+	for i, d := range decls {
+		g.topLevelRun(&out)
+		if g.f.Has(TopLevelRuns) && g.chance(0.3) {
+			fmt.Fprintf(&out, "// the doc of coroutine %d.\n", i)
+		}
 		out.WriteString(d)
 		out.WriteString("\n")
 	}
+	g.topLevelRun(&out)
 	out.WriteString(g.mainFunc())
 	src := out.Bytes()
-	return formatGocoro(src)
+	return g.putTopLevel(formatGocoro(src))
 }
 
 var coroutineRE = regexp.MustCompile(`(?m)^coroutine func `)
@@ -626,6 +632,7 @@ func (g *gen) mainFunc() string {
 	}
 	g.line("fmt.Println(%q, g1, g2, gb.n, gb.s)", "globals")
 	g.extraGlobals()
+	g.topLevelPrint()
 	g.popSilently()
 	g.ind--
 	g.line("}")
