@@ -1,7 +1,9 @@
 package lsp
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -111,6 +113,22 @@ func goplsPid(t *testing.T, c *client) int {
 	return pid
 }
 
+// procState returns the state of the process pid and its parent, as
+// /proc/PID/stat gives them ("T 1234": stopped, child of 1234), or why
+// it cannot.
+func procState(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return err.Error()
+	}
+	// pid (comm) state ppid ...: comm may hold spaces and parentheses.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 2 {
+		return fmt.Sprintf("unreadable %q", b)
+	}
+	return f[0] + " " + f[1]
+}
+
 // TestCancel stops the gopls that corofy lsp runs (SIGSTOP), so that no
 // request that needs it can be answered, and checks that the editor is
 // never kept waiting: a request it cancels gets RequestCancelled, a
@@ -138,6 +156,14 @@ func TestCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGCONT) })
+	// The stop takes effect when gopls next enters the kernel, not when
+	// kill returns (/proc says R until then): the requests below are
+	// sent once it is stopped.
+	for deadline := time.Now().Add(10 * time.Second); !strings.HasPrefix(procState(pid), "T "); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("gopls %d not stopped 10 s after SIGSTOP: %s", pid, procState(pid))
+		}
+	}
 
 	send := func(method string, params any) (json.RawMessage, chan *message) {
 		raw, _ := json.Marshal(params)
@@ -152,7 +178,9 @@ func TestCancel(t *testing.T) {
 		case m := <-ch:
 			if m.Error == nil || m.Error.Code != code {
 				got, _ := json.Marshal(m)
-				t.Errorf("%s: response %s, want error code %d", what, got, code)
+				// An answer means gopls ran: say whether it is stopped
+				// (T) and still corofy lsp's child.
+				t.Errorf("%s: response %s, want error code %d (gopls %d: %s)", what, got, code, pid, procState(pid))
 			}
 		case <-time.After(time.Minute):
 			t.Fatalf("%s: no response within a minute", what)
