@@ -57,15 +57,16 @@ func (ix *index) mustCover(o int) {
 }
 
 // newIndex indexes info, the type checker's record of the lowered file f
-// whose source is src, keyed by the offsets of the clean parse of c, the
-// compact text of src: the identifiers of the declarations c keeps, and
-// the expressions and implicit objects of the coroutines. Identifiers the
-// lowering made (runtime.Await and the like) are left out: they do not
-// stand in src.
+// (file, in the loader's file set), whose source is src and whose
+// coroutines are those of coroutines. It is keyed by the offsets of the
+// clean parse of c, the compact text of src, and holds the identifiers of
+// the declarations c keeps, and the expressions and implicit objects of
+// the coroutines. Identifiers the lowering made (runtime.Await and the
+// like) are left out: they do not stand in src.
 //
 // It looks up each node of those declarations in info (on a large file
 // of plain Go, going through all of info cost more than the passes).
-func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, waitCalls map[*ast.CallExpr]bool, coroutines []*ast.FuncDecl, c *compaction) *index {
+func newIndex(file *token.File, f *ast.File, src []byte, info *types.Info, waitCalls map[*ast.CallExpr]bool, coroutines map[*ast.FuncDecl]bool, c *compaction) *index {
 	ix := &index{
 		objects:  map[int]types.Object{},
 		embedded: map[int]types.Object{},
@@ -78,9 +79,9 @@ func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, wa
 	// An offset in the clean parse, for a position in f: no line and
 	// column to compute (fset.Position did, for every identifier and
 	// expression).
-	base := fset.File(f.Pos()).Base()
+	base := file.Base()
 	off := func(p token.Pos) int { return c.clean(int(p) - base) }
-	for _, fd := range coroutines {
+	for fd := range coroutines {
 		ix.covered = append(ix.covered, [2]int{off(fd.Pos()), off(fd.End())})
 	}
 	slices.SortFunc(ix.covered, func(a, b [2]int) int { return a[0] - b[0] })
@@ -88,15 +89,12 @@ func newIndex(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, wa
 		o := int(id.Pos()) - base
 		return id.Pos().IsValid() && o >= 0 && o+len(id.Name) <= len(src) && string(src[o:o+len(id.Name)]) == id.Name
 	}
-	coroutine := map[ast.Decl]bool{}
-	for _, fd := range coroutines {
-		coroutine[fd] = true
-	}
 	for _, d := range f.Decls {
 		if !c.keeps(int(d.Pos()) - base) {
 			continue // copied as text
 		}
-		inCoroutine := coroutine[d]
+		fd, _ := d.(*ast.FuncDecl)
+		inCoroutine := coroutines[fd]
 		ast.Inspect(d, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case nil:

@@ -182,7 +182,7 @@ func (ft *fileTransform) usePaths(splices []*splice, info *types.Info) {
 }
 
 // placeSplices puts in f, the clean parse of the compact text c, the
-// placeholder of each splice, where its run was (runs, in the source).
+// placeholder of each splice, where its run was (c.runs, in the source).
 // The placeholder spans the run's blank, so that the comments around it
 // go where they went around the run. Its tokens are at the run's start,
 // and a bad statement is the rest: the decorator makes nothing of the
@@ -191,12 +191,12 @@ func (ft *fileTransform) usePaths(splices []*splice, info *types.Info) {
 // until fillPlaceholders names it: the decorator counts a name's bytes
 // from its start, and a splice's marker could run past a short run into
 // the comment after it, which would go with the placeholder's name.
-func placeSplices(fset *token.FileSet, f *ast.File, c *compaction, splices []*splice, runs [][2]int) {
+func placeSplices(fset *token.FileSet, f *ast.File, c *compaction, splices []*splice) {
 	base := fset.File(f.Pos()).Base()
 	decls := make([]ast.Decl, 0, len(f.Decls)+len(splices))
 	k := 0
 	for i, s := range splices {
-		start, end := token.Pos(base+c.clean(runs[i][0])), token.Pos(base+c.clean(runs[i][1]))
+		start, end := token.Pos(base+c.clean(c.runs[i][0])), token.Pos(base+c.clean(c.runs[i][1]))
 		for ; k < len(f.Decls) && f.Decls[k].Pos() < start; k++ {
 			decls = append(decls, f.Decls[k])
 		}

@@ -308,13 +308,11 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 	}
 	waitCalls := map[*ast.CallExpr]bool{}
 	isCoroutine := map[*ast.FuncDecl]bool{}
-	var coroutineDecls []*ast.FuncDecl
 	for _, co := range lf.lowered.Coroutines {
 		for _, w := range co.Waits {
 			waitCalls[w.Call] = true
 		}
 		isCoroutine[co.Decl] = true
-		coroutineDecls = append(coroutineDecls, co.Decl)
 	}
 	// The runs of declarations copied as text, found in the loader's
 	// parse, and the compact text without them (see compact.go), which
@@ -336,11 +334,10 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 		pathsDone <- nil
 	}
 	ft.compact = compact(lf.lowered.Go, runs)
-	loadBase := lf.fset.File(lf.lowered.AST.Pos()).Base()
 	ft.loadFile = lf.fset.File(lf.lowered.AST.Pos())
 	coroutineAt := map[int]*cparser.Coroutine{} // by the offset of its func keyword in the clean parse
 	for _, co := range lf.lowered.Coroutines {
-		coroutineAt[ft.compact.clean(int(co.Decl.Type.Func)-loadBase)] = co
+		coroutineAt[ft.cleanOffset(co.Decl.Type.Func)] = co
 	}
 	// The index of the type checker's record, made while the compact
 	// text is parsed (they share nothing): on a large file, each takes
@@ -357,7 +354,7 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 			r.panicked = recover()
 			done <- r
 		}()
-		r.ix = newIndex(lf.fset, lf.lowered.AST, lf.lowered.Go, lf.info, waitCalls, coroutineDecls, ft.compact)
+		r.ix = newIndex(ft.loadFile, lf.lowered.AST, lf.lowered.Go, lf.info, waitCalls, isCoroutine, ft.compact)
 	}()
 	fset := token.NewFileSet()
 	clean, err := parser.ParseFile(fset, lf.in.Path, ft.compact.text, parser.ParseComments|parser.SkipObjectResolution)
@@ -372,7 +369,7 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 	if p := <-pathsDone; p != nil {
 		panic(p)
 	}
-	placeSplices(fset, clean, ft.compact, splices, runs)
+	placeSplices(fset, clean, ft.compact, splices)
 	// The names under which the file imports packages, which the copied
 	// declarations use.
 	imported := importNames(clean.Imports, ft.restoreNames(lf))
