@@ -101,7 +101,7 @@ func typeExpr(t types.Type, tc *typeContext) (dst.Expr, error) {
 			// A constraint written without interface{...}: ~int | ~string.
 			return typeExpr(t.EmbeddedType(0), tc)
 		}
-		methods := &dst.FieldList{}
+		methods := &dst.FieldList{Opening: true, Closing: true}
 		for i := 0; i < t.NumEmbeddeds(); i++ {
 			x, err := typeExpr(t.EmbeddedType(i), tc)
 			if err != nil {
@@ -187,7 +187,10 @@ func namedExpr(obj *types.TypeName, args *types.TypeList, tc *typeContext) (dst.
 
 func funcTypeExpr(sig *types.Signature, tc *typeContext) (*dst.FuncType, error) {
 	list := func(tuple *types.Tuple, variadic bool) (*dst.FieldList, error) {
-		fl := &dst.FieldList{}
+		// With its parentheses, which the restorer then places: without,
+		// the printer put a comment after the type before the ")" of an
+		// empty list ("func( // parameter\n)").
+		fl := &dst.FieldList{Opening: true, Closing: true}
 		for i := 0; i < tuple.Len(); i++ {
 			v := tuple.At(i)
 			var x dst.Expr
@@ -216,6 +219,8 @@ func funcTypeExpr(sig *types.Signature, tc *typeContext) (*dst.FuncType, error) 
 	}
 	if len(results.List) == 0 {
 		results = nil
+	} else if len(results.List) == 1 {
+		results.Opening, results.Closing = false, false // no parentheses
 	}
 	return &dst.FuncType{Func: true, Params: params, Results: results}, nil
 }
