@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
+	"go/format"
 	"go/token"
 	"maps"
 	"runtime"
@@ -17,30 +18,31 @@ import (
 	"github.com/dave/dst/decorator"
 )
 
-// A file's machines are restored and printed one at a time, each on its
-// own, while the next are built (on the CPUs but the builder's; once
-// all are built, on every CPU): the
-// restorer keeps a map of every node it restores, and a whole file's
-// restored tree, its maps and all the machines' trees alive together
-// were most of corofy's memory and time on large files. As soon as a
-// machine is built it stands in the file as a placeholder, as a run of
-// copied declarations does (see splice), and goes to be printed: it is
-// restored as a file of its own, importing each package under the name
-// the file will (guessed, see guessNames), and its trees go once its text
-// is made. Once every machine is built, the file is restored and printed
-// with the placeholders, which name the packages the machines use so that
-// the file imports them; each machine's text replaces its placeholder,
-// and the whole is formatted (see format.go). Where a guessed name was
-// not the file's, the file is transformed again, printing the machines
-// once the file's import names are known (errSpeculation).
+// A file's machines are written one at a time, each on its own, while
+// the next are built (on the CPUs but the builder's; once all are built,
+// on every CPU): a whole file's restored tree, the restorer's maps of
+// every node and all the machines' trees alive together were most of
+// corofy's memory and time on large files. As soon as a machine is built
+// it stands in the file as a placeholder, as a run of copied declarations
+// does (see splice), and goes to be written: as Go text straight from its
+// trees (see text.go), naming each package as the file will (guessed,
+// see guessNames), and its trees go once its text is made. Once every
+// machine is built, the file is restored and printed with the
+// placeholders, which name the packages the machines use so that the
+// file imports them; each machine's text replaces its placeholder, and
+// the whole is formatted (see format.go). Where a guessed name was not
+// the file's, the file is transformed again, writing the machines once
+// the file's import names are known (errSpeculation).
 //
-// Printed on its own, a declaration prints as in the whole file: the
-// printer's choices within a declaration depend on the lines of its own
-// tokens and comments, which the restorer numbers from the declaration's
-// start either way; the spaces between declarations are the
-// placeholder's, which takes the machine's first and last declarations'.
+// Written on its own, a declaration formats as in the whole file: gofmt's
+// choices within a declaration depend on the lines of its own tokens and
+// comments, which the writer counts from the declaration's start as the
+// restorer does; the spaces between declarations are the placeholder's,
+// which takes the machine's first and last declarations'.
 // TestSpliceSameOutput, TestPipelineGuess and the goldens compare the
-// output with the one of the whole file restored at once.
+// output with the one of the whole file restored at once, and the tests
+// check every machine's text against its restored and printed
+// declarations (textCheck).
 
 // A chunk is the declarations of one machine, printed on their own.
 type chunk struct {
@@ -222,11 +224,70 @@ func (ft *fileTransform) printMachines(lf *loadedFile, pkg string, chunks []*chu
 	return p.wait()
 }
 
-// printMachine restores the chunk c as a file of package pkg, with the
-// packages it uses named as c.names says, and sets the text of its fill
-// to the printed declarations; with graphs, it also labels the machine's
-// state graph. Its trees may go once it is printed.
+// printMachine sets the text of the chunk c's fill to its declarations,
+// written as a file of package pkg would hold them, with the packages
+// they use named as c.names says (see text.go); with graphs, it also
+// labels the machine's state graph, from the restored declarations. Its
+// trees may go once it is printed.
 func (ft *fileTransform) printMachine(lf *loadedFile, pkg string, c *chunk, graphs bool) error {
+	var text []byte
+	written := c.names != nil && distinctNames(c.fill.paths, c.names)
+	if written {
+		text, written = writeDecls(ft.pkg.Path(), c.names, c.decls)
+	}
+	if graphs || textCheck || !written {
+		restored, graph, err := ft.restoreMachine(lf, pkg, c, graphs)
+		if err != nil {
+			return err
+		}
+		c.graph = graph
+		c.fill.text = restored
+	}
+	if written {
+		text = bytes.Trim(text, "\n")
+		if textCheck {
+			checkText(c.fill.text, text)
+		}
+		c.fill.text = text
+	}
+	c.decls, c.m = nil, nil
+	return nil
+}
+
+// distinctNames reports whether names gives each of paths a name of its
+// own, as the restorer would: one it may qualify identifiers with.
+func distinctNames(paths []string, names map[string]string) bool {
+	seen := map[string]bool{}
+	for _, p := range paths {
+		name := names[p]
+		if name == "" || name == "_" || name != "." && seen[name] {
+			return false
+		}
+		seen[name] = true
+	}
+	return true
+}
+
+// textCheck makes printMachine compare the text it writes, formatted,
+// with the restored and printed declarations, formatted, and panic if
+// they differ: the tests set it.
+var textCheck bool
+
+// checkText panics if the written text of a machine does not format to
+// what its restored text formats to.
+func checkText(restored, written []byte) {
+	want, werr := format.Source(append([]byte(pieceFile), restored...))
+	got, gerr := format.Source(append([]byte(pieceFile), written...))
+	if werr != nil || gerr != nil || !bytes.Equal(want, got) {
+		at := firstDiff(want, got)
+		panic(fmt.Sprintf("the written text of a machine differs from the restored one (errors %v, %v), formatted:\n--- restored:\n%s\n--- written:\n%s\n--- written, as written:\n%s", werr, gerr, around(want, at), around(got, at), written))
+	}
+}
+
+// restoreMachine restores the chunk c as a file of package pkg, with the
+// packages it uses named as c.names says, and returns the printed
+// declarations; with graphs, also the machine's labelled state graph.
+func (ft *fileTransform) restoreMachine(lf *loadedFile, pkg string, c *chunk, graphs bool) ([]byte, Graph, error) {
 	r := decorator.NewRestorerWithImports(ft.pkg.Path(), mapResolver(ft.restoreNames(lf)))
 	fr := r.FileRestorer()
 	for _, p := range c.fill.paths {
@@ -236,14 +297,15 @@ func (ft *fileTransform) printMachine(lf *loadedFile, pkg string, c *chunk, grap
 	}
 	af, err := fr.RestoreFile(&dst.File{Name: dst.NewIdent(pkg), Decls: c.decls})
 	if err != nil {
-		return fmt.Errorf("transform: internal error: restoring %s: %v", srcfile.Name(lf.in.Path), err)
+		return nil, Graph{}, fmt.Errorf("transform: internal error: restoring %s: %v", srcfile.Name(lf.in.Path), err)
 	}
+	var graph Graph
 	if graphs {
 		gs, err := labelGraphs([]*machine{c.m}, fr.Ast.Nodes, r.Fset)
 		if err != nil {
-			return fmt.Errorf("transform: internal error: the state graph of %s: %v", srcfile.Name(lf.in.Path), err)
+			return nil, Graph{}, fmt.Errorf("transform: internal error: the state graph of %s: %v", srcfile.Name(lf.in.Path), err)
 		}
-		c.graph = gs[0]
+		graph = gs[0]
 	}
 	// The imports the restorer added are the file's, printed with it.
 	decls := af.Decls[:0]
@@ -256,16 +318,14 @@ func (ft *fileTransform) printMachine(lf *loadedFile, pkg string, c *chunk, grap
 	af.Decls = decls
 	var buf bytes.Buffer
 	if err := rawConfig.Fprint(&buf, r.Fset, af); err != nil {
-		return codeError("printing the code generated for "+srcfile.Name(lf.in.Path), err, buf.Bytes())
+		return nil, Graph{}, codeError("printing the code generated for "+srcfile.Name(lf.in.Path), err, buf.Bytes())
 	}
 	text := buf.Bytes()
 	// Drop the package clause: the text replaces a declaration.
 	if i := bytes.IndexByte(text, '\n'); i >= 0 {
 		text = text[i+1:]
 	}
-	c.fill.text = bytes.Trim(text, "\n")
-	c.decls, c.m = nil, nil
-	return nil
+	return bytes.Trim(text, "\n"), graph, nil
 }
 
 // codeNames returns the name under which the code of a file whose
@@ -279,4 +339,21 @@ func codeNames(specs []*ast.ImportSpec, names map[string]string) map[string]stri
 		}
 	}
 	return out
+}
+
+// around returns the lines of text around offset.
+func around(text []byte, offset int) string {
+	offset = min(offset, len(text))
+	from, to := offset, offset
+	for range 4 {
+		if i := bytes.LastIndexByte(text[:from], '\n'); i >= 0 {
+			from = i
+		}
+	}
+	for range 4 {
+		if i := bytes.IndexByte(text[to:], '\n'); i >= 0 {
+			to += i + 1
+		}
+	}
+	return string(text[from:to])
 }

@@ -589,9 +589,11 @@
 //     and Poll assembled around those cases, and the user's comments.
 //     It decides nothing: it reads the storage decisions, the waits'
 //     futures and the lowered cases, never the body.
-//  10. Print (chunks.go, splice.go, format.go): each machine, once
-//     built, is restored and printed on its own while the next are
-//     built, and stands in the file as a placeholder, as runs of
+//  10. Print (chunks.go, text.go, splice.go, format.go): each machine,
+//     once built, is written as Go text straight from its trees while
+//     the next are built (as dst's restorer and go/printer would print
+//     it, less their work: text.go), and stands in the file as a
+//     placeholder, as runs of
 //     declarations without coroutines do (copied as their text, never
 //     decorated). The file is restored and printed around the
 //     placeholders, their texts put in, and the whole formatted in

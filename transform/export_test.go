@@ -8,4 +8,7 @@ func init() {
 	// check it against format.Source of the whole (see formatSource).
 	formatPieceMin = 1
 	formatCheck = true
+	// And every machine's text, written, against the one restored (see
+	// printMachine).
+	textCheck = true
 }
