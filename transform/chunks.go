@@ -250,6 +250,11 @@ func (ft *fileTransform) printMachine(lf *loadedFile, pkg string, c *chunk, grap
 		}
 		c.fill.text = text
 	}
+	// Formatted here, on a CPU the builder leaves free, for the output's
+	// formatting to take as it is if the text stands between blank lines
+	// (see fillSplices).
+	c.fill.whole = &piece{src: c.fill.text}
+	c.fill.whole.format()
 	c.decls, c.m = nil, nil
 	return nil
 }

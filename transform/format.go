@@ -32,8 +32,10 @@ import (
 // A long run of copied declarations (see splice) is cut the same way as
 // soon as it is copied, and its pieces formatted while the machines are
 // built (on a file of plain Go, formatting is most of what corofy does
-// after the type check); the formatting of the output takes them as they
-// are, where it cuts at the same places.
+// after the type check); so is each machine's text, whole, as soon as it
+// is written (see printMachine). The formatting of the output takes them
+// as they are, where it cuts at the same places: a machine's text is a
+// piece of the output where a blank line stands before and after it.
 
 // formatPieceMin is the fewest bytes of output in a piece. The tests
 // make it 1 (every cut is made) and check each output against

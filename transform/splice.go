@@ -43,6 +43,7 @@ type splice struct {
 	text   []byte     // the declarations, with their line directives
 	starts []int      // where in text each declaration but the first starts
 	pieces []*piece   // of text, formatted ahead (see preformat)
+	whole  *piece     // all of text, formatted ahead (a machine's: see printMachine)
 	paths  []string   // the packages they name, sorted (see usePaths)
 	run    []ast.Decl // the declarations, in the loader's parse, until usePaths
 	decl   ast.Decl   // the placeholder, in the clean parse
@@ -336,6 +337,12 @@ func sameImportNames(splices []*splice, before, after map[string]string) bool {
 	return true
 }
 
+// betweenDecls reports whether rest, what follows a declaration in the
+// printed file, starts with a blank line and has more after it.
+func betweenDecls(rest []byte) bool {
+	return len(rest) > 2 && rest[0] == '\n' && rest[1] == '\n' && rest[2] != '\n'
+}
+
 // fillSplices replaces the placeholders of splices in the printed code
 // with the declarations' text. It also returns the offsets in the result
 // where each declaration of the splices' texts starts, and their pieces
@@ -374,6 +381,13 @@ func fillSplices(code []byte, splices []*splice) ([]byte, []int, []*piece, error
 			pre = append(pre, p)
 		}
 		out.Write(s.text)
+		if p := s.whole; p != nil && bytes.HasSuffix(out.Bytes()[:at], []byte("\n\n")) && betweenDecls(rest) {
+			// A blank line before the text and one after it, before
+			// more: the output may be cut at both, and the text, formatted
+			// on its own, is the piece between.
+			p.from, p.to = at, out.Len()+2
+			pre = append(pre, p)
+		}
 	}
 	out.Write(rest)
 	return out.Bytes(), starts, pre, nil
