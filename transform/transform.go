@@ -404,7 +404,7 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 		pipe = ft.startPrinting(lf, df.Name.Name, ft.guessNames(lf, df, splices, clean.Imports), !cfg.NoGraphs)
 		defer pipe.wait() // on an early return, after the workers
 	}
-	for _, d := range df.Decls {
+	for i, d := range df.Decls {
 		fd, ok := d.(*dst.FuncDecl)
 		var co *cparser.Coroutine
 		if ok {
@@ -429,6 +429,8 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 			chunks = append(chunks, c)
 			decls = append(decls, c.placeholder)
 			pipe.send(c)
+			df.Decls[i] = nil
+			forget(dec, fd)
 		} else {
 			decls = append(decls, run...)
 			machines = append(machines, m)
@@ -522,6 +524,21 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 		return Result{}, err
 	}
 	return r, nil
+}
+
+// forget drops the decorator's record of the coroutine fd once its
+// machine is built: its trees, which the machine's share, go once the
+// machine is written. On a file of many coroutines, the decorator's nodes
+// and maps of the whole file were the largest part of corofy's memory.
+func forget(dec *decorator.Decorator, fd *dst.FuncDecl) {
+	ast.Inspect(dec.Ast.Nodes[fd], func(n ast.Node) bool {
+		if n == nil {
+			return false
+		}
+		delete(dec.Ast.Nodes, dec.Dst.Nodes[n])
+		delete(dec.Dst.Nodes, n)
+		return true
+	})
 }
 
 // commentSafe reports whether a Go comment, and a /*line*/ directive, can
