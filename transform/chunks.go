@@ -283,6 +283,13 @@ var textCheck bool
 func checkText(restored, written []byte) {
 	want, werr := format.Source(append([]byte(pieceFile), restored...))
 	got, gerr := format.Source(append([]byte(pieceFile), written...))
+	if gerr == nil {
+		// And gofmt keeps what it made of it (it does not of a /* */
+		// comment of several lines: see text.go).
+		if again, err := format.Source(got); err != nil || !bytes.Equal(again, got) {
+			panic(fmt.Sprintf("the written text of a machine, formatted, is not gofmt's (error %v):\n%s", err, around(again, firstDiff(got, again))))
+		}
+	}
 	if werr != nil || gerr != nil || !bytes.Equal(want, got) {
 		at := firstDiff(want, got)
 		panic(fmt.Sprintf("the written text of a machine differs from the restored one (errors %v, %v), formatted:\n--- restored:\n%s\n--- written:\n%s\n--- written, as written:\n%s", werr, gerr, around(want, at), around(got, at), written))

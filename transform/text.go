@@ -169,10 +169,34 @@ func (w *textWriter) queueBreaks() bool {
 	return false
 }
 
+// commentsStartLine returns where in the queue the /* */ comments start
+// that end it after a // comment on a line of its own, or -1: the
+// printer, which starts a line at the next token, writes them on the line
+// after that comment and ends the line after them, and the token starts
+// the next one.
+func (w *textWriter) commentsStartLine() int {
+	n := len(w.queue)
+	for n > 0 && w.queue[n-1].text != "" && w.queue[n-1].text[1] == '*' {
+		n--
+	}
+	lineComment := func(i int) bool { return w.queue[i].text != "" && w.queue[i].text[1] == '/' }
+	if n < len(w.queue) && n > 1 && lineComment(n-1) && (w.queue[n-2].text == "" || lineComment(n-2)) {
+		return n
+	}
+	return -1
+}
+
 // flush writes the queue.
 func (w *textWriter) flush() {
 	if w.force {
-		if !w.queueBreaks() {
+		if n := w.commentsStartLine(); n >= 0 {
+			// The comments stay where the printer wrote them, before the
+			// token, not aligned with it.
+			for i := n; i < len(w.queue); i++ {
+				w.queue[i].extra = true
+			}
+			w.queue = append(w.queue, textItem{})
+		} else if !w.queueBreaks() {
 			w.queue = append(w.queue, textItem{})
 		}
 		w.force = false

@@ -207,15 +207,17 @@ func (g *gen) intExpr(c ctx, d int) string {
 		opt{6, func() string { return g.intAtom(c) }},
 		opt{5, func() string {
 			op := []string{"+", "-", "*", "+", "^", "|"}[g.intn(6)]
-			return fmt.Sprintf("(%s %s %s)", g.intExpr(c, d-1), op, g.intExpr(c, d-1))
+			return fmt.Sprintf("(%s %s %s%s)", g.intExpr(c, d-1), op, g.ic(), g.intExpr(c, d-1))
 		}},
-		opt{3, func() string { return fmt.Sprintf("trace(%q, %s)", g.id("t"), g.intExpr(c, d-1)) }},
+		opt{3, func() string {
+			return fmt.Sprintf("trace(%q, %s%s%s)", g.id("t"), g.ic(), g.intExpr(c, d-1), g.icAfter())
+		}},
 		opt{w(c.waits, 6), func() string { return g.waitExpr(c, kInt, d-1) }},
 		opt{1, func() string { return fmt.Sprintf("len(%s)", g.strExpr(c, d-1)) }},
 		opt{1, func() string { return fmt.Sprintf("(%s).A", g.ptExpr(c, d-1)) }},
 		opt{2, func() string { return g.indexExpr(c, d) }},
 		opt{1, func() string { return fmt.Sprintf("int(int64(%s))", g.intExpr(c, d-1)) }},
-		opt{2, func() string { return fmt.Sprintf("add(%s, %s)", g.intExpr(c, d-1), g.intExpr(c, d-1)) }},
+		opt{2, func() string { return g.args("add", g.intExpr(c, d-1), g.intExpr(c, d-1)) }},
 		opt{w(g.has(ofKind(kFunc)), 3), func() string {
 			return fmt.Sprintf("%s(%s)", g.pickVar(ofKind(kFunc)).name, g.intExpr(c, d-1))
 		}},
@@ -380,7 +382,7 @@ func (g *gen) callee(c ctx, k kind) *coro {
 // of another coroutine, a generic coroutine, runtime.Ready, or boom.
 func (g *gen) waitExpr(c ctx, k kind, d int) string {
 	leaf := func() string {
-		return fmt.Sprintf("after(%q, %d, %s).wait", g.id("w"), g.intn(4), g.expr(c, k, d))
+		return fmt.Sprintf("after(%q, %d, %s%s)%s.wait", g.id("w"), g.intn(4), g.ic(), g.expr(c, k, d), g.icAfter())
 	}
 	co := g.callee(c, k)
 	return g.choose(
@@ -468,3 +470,45 @@ func (g *gen) target(c ctx, k kind) string {
 }
 
 func joinExprs(xs []string) string { return strings.Join(xs, ", ") }
+
+// ic returns, with InlineComments, sometimes a /* */ comment to put
+// before an operand; else "".
+func (g *gen) ic() string {
+	if !g.f.Has(InlineComments) || !g.chance(0.15) {
+		return ""
+	}
+	g.comments++
+	return fmt.Sprintf("/* c%d */ ", g.comments)
+}
+
+// icAfter is ic, for after an operand.
+func (g *gen) icAfter() string {
+	if c := g.ic(); c != "" {
+		return " " + strings.TrimSpace(c)
+	}
+	return ""
+}
+
+// args returns the call of f with args: with InlineComments, sometimes
+// with comments between them, or on lines of their own with a //
+// comment after one and a comma after the last.
+func (g *gen) args(f string, args ...string) string {
+	if g.f.Has(InlineComments) && g.chance(0.1) {
+		var b strings.Builder
+		b.WriteString(f + "(\n")
+		for i, a := range args {
+			fmt.Fprintf(&b, "%s,", a)
+			if i == 0 {
+				g.comments++
+				fmt.Fprintf(&b, " // c%d", g.comments)
+			}
+			b.WriteString("\n")
+		}
+		b.WriteString(")")
+		return b.String()
+	}
+	for i, a := range args {
+		args[i] = g.ic() + a
+	}
+	return f + "(" + strings.Join(args, ", ") + g.icAfter() + ")"
+}

@@ -241,6 +241,16 @@ const (
 	// they declare. Comments after a run shorter than the placeholder's
 	// name were once lost.
 	TopLevelRuns
+	// InlineComments: /* */ comments inside expressions, in coroutines
+	// and plain functions alike: after an operator, before an argument,
+	// after the last one, before a .wait; and calls whose arguments are
+	// on lines of their own, with a // comment after one and a comma
+	// after the last. corofy writes each machine as text (transform's
+	// text.go), putting the separators, parentheses and line breaks the
+	// printer would around such comments; the random test checks that
+	// each comment is in the generated code, and the transform's tests
+	// that each machine's text formats as its restored trees do.
+	InlineComments
 )
 
 var featureNames = []string{
@@ -254,7 +264,7 @@ var featureNames = []string{
 	"Shadowing", "ReservedNameLocals", "CoroutineIdent", "NoCoroutineFiles",
 	"Comments", "AddressKeepers", "OrderProbes", "NaNKeys",
 	"ConstNames", "LocalTypeScopes", "LocalFuncTypes", "PackageReservedNames",
-	"PlaceTypes", "Unevaluated", "TopLevelRuns",
+	"PlaceTypes", "Unevaluated", "TopLevelRuns", "InlineComments",
 }
 
 // All returns every feature.
