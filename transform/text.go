@@ -189,10 +189,14 @@ func (w *textWriter) commentsStartLine() int {
 // flush writes the queue.
 func (w *textWriter) flush() {
 	if w.force {
-		if n := w.commentsStartLine(); n >= 0 {
+		if w.commentsStartLine() >= 0 {
 			// The comments stay where the printer wrote them, before the
-			// token, not aligned with it.
-			for i := n; i < len(w.queue); i++ {
+			// token, not aligned with it: the restorer writes the token
+			// after the /* */ comments, further than any line's start,
+			// and the printer, when it finds a comment so placed at the
+			// end of an indented part (the lines of a list, a case's
+			// statements), keeps it indented with that part.
+			for i := range w.queue {
 				w.queue[i].extra = true
 			}
 			w.queue = append(w.queue, textItem{})

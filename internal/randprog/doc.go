@@ -136,7 +136,8 @@
 //	Unevaluated           nest(f).wait.wait; range over an array, or a pointer to one, of constant length, not evaluated
 //	TopLevelRuns          plain declarations between coroutines, copied as text: var tl1 int // c, grouped, funcs, methods,
 //	                      with doc comments, comments right after them and a coroutine's doc comment after a run (each kept)
-//	InlineComments        (a + /* c3 */ b), add(x, /* c4 */ y /* c5 */), f() /* c6 */ .wait, add(\n x, // c7\n y,\n) (each kept)
+//	InlineComments        (a + /* c3 */ b), add(x, /* c4 */ y /* c5 */), f() /* c6 */ .wait, add(\n x, // c7\n y,\n),
+//	                      []int{ /* c8 */\n a,\n b, // c9\n c, d,\n} (each kept)
 //
 // ParseFeatures reads them from a flag: "supported,WaitsInIf",
 // "all,-Generics", "none".

@@ -165,6 +165,11 @@ func (g *gen) expr(c ctx, k kind, d int) string {
 		if v := g.pickVarP(0.3, ofKind(kSlice)); v != nil {
 			return v.name
 		}
+		if g.f.Has(InlineComments) && g.chance(0.15) {
+			// Elements on lines of their own, comments between them.
+			g.comments += 2
+			return fmt.Sprintf("[]int{ /* c%d */\n%s,\n%s, // c%d\n%s, %s,\n}", g.comments-1, g.intExpr(c, d-1), g.intExpr(c, d-1), g.comments, g.intExpr(c, d-1), g.intExpr(c, d-1))
+		}
 		return fmt.Sprintf("[]int{%s, %s, %s, %s}", g.intExpr(c, d-1), g.intExpr(c, d-1), g.intExpr(c, d-1), g.intExpr(c, d-1))
 	case kMap:
 		return fmt.Sprintf("map[string]int{\"a\": %s, \"b\": %s}", g.intExpr(c, d-1), g.intExpr(c, d-1))
@@ -347,7 +352,7 @@ func (g *gen) boolExpr(c ctx, d int) string {
 		opt{1, func() string { return fmt.Sprintf("!%s", g.boolExpr(c, d-1)) }},
 		opt{3, func() string {
 			op := []string{"&&", "||"}[g.intn(2)]
-			return fmt.Sprintf("(%s %s %s)", g.boolExpr(c, d-1), op, g.boolExpr(right, d-1))
+			return fmt.Sprintf("(%s %s %s%s)", g.boolExpr(c, d-1), op, g.ic(), g.boolExpr(right, d-1))
 		}},
 		opt{1, func() string { return fmt.Sprintf("trace(%q, %s)", g.id("t"), g.boolExpr(c, d-1)) }},
 		opt{w(c.waits, 2), func() string {

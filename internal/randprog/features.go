@@ -243,9 +243,9 @@ const (
 	TopLevelRuns
 	// InlineComments: /* */ comments inside expressions, in coroutines
 	// and plain functions alike: after an operator, before an argument,
-	// after the last one, before a .wait; and calls whose arguments are
-	// on lines of their own, with a // comment after one and a comma
-	// after the last. corofy writes each machine as text (transform's
+	// after the last one, before a .wait; and calls and slice literals
+	// whose elements are on lines of their own, with comments between
+	// them and a comma after the last. corofy writes each machine as text (transform's
 	// text.go), putting the separators, parentheses and line breaks the
 	// printer would around such comments; the random test checks that
 	// each comment is in the generated code, and the transform's tests

@@ -1413,6 +1413,8 @@ func (g *gen) addressKeeper(c ctx) {
 		g.line("%s = append(%s, %s.get)", fs, fs, a)
 		inner := c
 		inner.waits = c.waits && g.f.Has(WaitsInRange)
+		inner.straight = false // runs at each iteration: no stored future, waited once only
+		inner.mult *= 3
 		g.waitStmt(inner)
 		g.line("%s.bump(1)", a)
 		g.ind--
