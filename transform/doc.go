@@ -703,6 +703,15 @@
 // A node's line and column are the source's; its offsets are the clean
 // parse's, by which the type checker's record is indexed (index.go).
 //
+// That parse and its decoration need no types but one answer: the
+// package a qualified identifier names (the decorator makes fmt.Println
+// an identifier of path "fmt"). They are made while the go command lists
+// the package and the type checker checks it (early.go), the answers
+// guessed from the file's imports; once the record is indexed, every
+// answer is checked against it, and where one was wrong (a local named
+// fmt, a package whose name is not its path's last element) the file is
+// decorated again. The output never depends on a guess.
+//
 // # Names
 //
 // One owner hands out each kind of name, and no name a user can write

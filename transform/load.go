@@ -43,6 +43,9 @@ type loadedFile struct {
 	// _test.gocoro), the package without its tests when this run checked
 	// it too: names generated for that package's files are taken.
 	base *types.Package
+	// early is the work on the file that needs no types, started while
+	// the package is loaded (see early.go), until the transform takes it.
+	early *early
 }
 
 // load type-checks the inputs, which are in the directories dirs of one
@@ -61,7 +64,7 @@ type loadedFile struct {
 // matters. A package of the run that imports another gets the other's
 // types from this check, not from its stale or missing output: two
 // packages transform in one run in import order.
-func load(dirs []string, byDir map[string][]Input) ([]*loadedFile, error) {
+func load(config Config, dirs []string, byDir map[string][]Input) (_ []*loadedFile, err error) {
 	fset := token.NewFileSet()
 	standIns := map[string]bool{}
 	for _, dir := range dirs {
@@ -113,6 +116,23 @@ func load(dirs []string, byDir map[string][]Input) ([]*loadedFile, error) {
 		// compiles nothing.
 		return nil, sortErrors(importErrs)
 	}
+	// The largest input's early work goes on while the package loads
+	// (the others' start when they are transformed: done now, each would
+	// hold its decorated trees until its turn).
+	var largest *loadedFile
+	for _, lf := range files {
+		if largest == nil || len(lf.in.src) > len(largest.in.src) {
+			largest = lf
+		}
+	}
+	if largest != nil && !noSplicing.Load() {
+		largest.early = startEarly(config, largest, true)
+	}
+	defer func() {
+		if err != nil {
+			cancelEarly(files)
+		}
+	}()
 	overlay, cleanup, err := standInOverlay(standIns)
 	if err != nil {
 		return nil, err

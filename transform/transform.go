@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/printer"
 	"go/scanner"
 	"go/token"
@@ -23,7 +22,6 @@ import (
 	cparser "github.com/corofy/corofy/parser"
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
-	"github.com/dave/dst/decorator/resolver/gotypes"
 )
 
 // Config controls the generated code.
@@ -100,7 +98,7 @@ func Transform(cfg Config, inputs []Input) ([]Result, error) {
 	var results []Result
 	var errs scanner.ErrorList
 	for _, dirs := range byModule(dirs) {
-		files, err := load(dirs, byDir)
+		files, err := load(cfg, dirs, byDir)
 		if err != nil {
 			if list, ok := err.(scanner.ErrorList); ok {
 				errs = append(errs, list...)
@@ -108,6 +106,9 @@ func Transform(cfg Config, inputs []Input) ([]Result, error) {
 			}
 			return nil, err
 		}
+		// The early work on a file the transform does not take (another
+		// file failed with an error that ends the run) stops.
+		defer cancelEarly(files)
 		// A package and its test variant may both be here: the variant's
 		// names avoid those generated for the package's files.
 		namers := map[*types.Package]*packageNamer{}
@@ -306,26 +307,26 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 			return Result{}, errs
 		}
 	}
+	// The runs of declarations copied as text, found in the loader's
+	// parse, the compact text without them (see compact.go), its clean
+	// parse and its decoration: the early work, done while the package
+	// was loaded (see early.go) or now.
+	e := earlyFor(ft, lf, splicing)
+	defer e.cancel()
 	waitCalls := map[*ast.CallExpr]bool{}
-	isCoroutine := map[*ast.FuncDecl]bool{}
 	for _, co := range lf.lowered.Coroutines {
 		for _, w := range co.Waits {
 			waitCalls[w.Call] = true
 		}
-		isCoroutine[co.Decl] = true
 	}
-	// The runs of declarations copied as text, found in the loader's
-	// parse, and the compact text without them (see compact.go), which
-	// is parsed again, clean, for the decorator.
-	var splices []*splice
-	var runs [][2]int
+	isCoroutine := coroutineDecls(lf.lowered)
+	e.firstPart()
+	splices := e.splices
+	ft.markerPrefix = e.prefix
 	pathsDone := make(chan any, 1)
 	if splicing {
-		splices, runs = ft.spliceRuns(lf.fset, lf.lowered.AST, lf.lowered.Go, func(fd *ast.FuncDecl) bool { return isCoroutine[fd] })
-		defer preformat(splices)()
-		// The packages the runs use, found while the index is made and
-		// the compact text parsed. A panic of usePaths is this
-		// goroutine's (see the recover above).
+		// The packages the runs use, found while the index is made. A
+		// panic of usePaths is this goroutine's (see the recover above).
 		go func() {
 			defer func() { pathsDone <- recover() }()
 			ft.usePaths(splices, lf.info)
@@ -333,62 +334,24 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 	} else {
 		pathsDone <- nil
 	}
-	ft.compact = compact(lf.lowered.Go, runs)
+	ft.compact = e.compact
 	ft.loadFile = lf.fset.File(lf.lowered.AST.Pos())
 	coroutineAt := map[int]*cparser.Coroutine{} // by the offset of its func keyword in the clean parse
 	for _, co := range lf.lowered.Coroutines {
 		coroutineAt[ft.cleanOffset(co.Decl.Type.Func)] = co
 	}
-	// The index of the type checker's record, made while the compact
-	// text is parsed (they share nothing): on a large file, each takes
-	// about as long as the other. A panic of newIndex is this
-	// goroutine's (see the recover above).
-	type indexed struct {
-		ix       *index
-		panicked any
+	ix := newIndex(ft.loadFile, lf.lowered.AST, lf.lowered.Go, lf.info, waitCalls, isCoroutine, ft.compact)
+	if err := e.decorated(ix, ft.pkg.Path()); err != nil {
+		return Result{}, fmt.Errorf("transform: internal error: %s: %v", srcfile.Name(lf.in.Path), err)
 	}
-	done := make(chan indexed, 1)
-	go func() {
-		var r indexed
-		defer func() {
-			r.panicked = recover()
-			done <- r
-		}()
-		r.ix = newIndex(ft.loadFile, lf.lowered.AST, lf.lowered.Go, lf.info, waitCalls, isCoroutine, ft.compact)
-	}()
-	fset := token.NewFileSet()
-	clean, err := parser.ParseFile(fset, lf.in.Path, ft.compact.text, parser.ParseComments|parser.SkipObjectResolution)
-	res := <-done
-	if res.panicked != nil {
-		panic(res.panicked)
-	}
-	ix := res.ix
-	if err != nil {
-		return Result{}, fmt.Errorf("transform: internal error: reparsing %s: %v", srcfile.Name(lf.in.Path), err)
-	}
+	fset, clean, dec, df := e.fset, e.clean, e.dec, e.df
 	if p := <-pathsDone; p != nil {
 		panic(p)
 	}
-	placeSplices(fset, clean, ft.compact, splices)
 	// The names under which the file imports packages, which the copied
 	// declarations use.
 	imported := importNames(clean.Imports, ft.restoreNames(lf))
 	ft.importNames = imported
-	uses := map[*ast.Ident]types.Object{}
-	cleanBase := fset.File(clean.Pos()).Base() // offsets without a line and column for each identifier
-	ast.Inspect(clean, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			if obj := ix.objects[int(id.Pos())-cleanBase]; obj != nil {
-				uses[id] = obj
-			}
-		}
-		return true
-	})
-	dec := decorator.NewDecoratorWithImports(fset, ft.pkg.Path(), gotypes.New(uses))
-	df, err := dec.DecorateFile(clean)
-	if err != nil {
-		return Result{}, fmt.Errorf("transform: internal error: decorating %s: %v", srcfile.Name(lf.in.Path), err)
-	}
 	fillPlaceholders(dec, splices)
 	placeholders := map[dst.Decl]bool{}
 	for _, s := range splices {
