@@ -1,6 +1,8 @@
 package transform
 
 import (
+	"fmt"
+	"go/token"
 	"reflect"
 	"slices"
 	"sync"
@@ -187,7 +189,20 @@ func (m *machine) keepAllComments(want []sourceComment, decls []dst.Decl) {
 			}
 		}
 		d := to.Decorations()
+		var line, col int
+		if len(d.Start) == 1 {
+			fmt.Sscanf(d.Start[0], "/*line :%d:%d*/", &line, &col)
+		}
 		d.Start = append(dst.Decorations{c.text}, d.Start...)
 		d.Before = dst.NewLine
+		if line > 0 {
+			// The statement's directive, right before it, would come
+			// after the comment, and gofmt puts a statement after a //
+			// comment and a /* */ one on a line of their own on the next
+			// line: the directive goes first, as writeDirective puts it
+			// before comments.
+			d.Start = d.Start[:len(d.Start)-1]
+			m.writeDirective(to, token.Position{Line: line, Column: col + 1})
+		}
 	}
 }

@@ -496,7 +496,9 @@
 // of its own, where it would name the next line: blank lines before a
 // statement of Poll are dropped, and after a comment the directive moves
 // to the comment's first line, counted back (the statement's line is then
-// right, its column is the generated code's). testdata/positions and
+// right, its column is the generated code's); so it does when a comment
+// the passes would lose is put before a statement once its directive is
+// written (keepAllComments). testdata/positions and
 // TestPositions check lines at run time, columns through go vet, and that
 // every statement lands where a node of the source begins.
 //
