@@ -164,25 +164,28 @@ func (e *early) firstPart() {
 }
 
 // decorated gives the resolver ix, the index of the type checker's
-// record, and own, the package's path, and returns when the file is
-// decorated as the index says: decorated again if a guess was wrong.
-func (e *early) decorated(ix *index, own string) error {
+// record, and own, the package's path, and returns the clean parse, in
+// its file set, and its decoration as the index says: decorated again if
+// a guess was wrong. The early work keeps none of them (it lives as long
+// as the transform, which drops them before printing).
+func (e *early) decorated(ix *index, own string) (*token.FileSet, *ast.File, *decorator.Decorator, *dst.File, error) {
 	e.resolver.give(ix, own)
 	<-e.done
 	if e.panicked != nil {
 		panic(e.panicked)
 	}
-	if e.err != nil || e.resolver.guessedRight() {
-		return e.err
+	fset, clean, dec, df, err := e.fset, e.clean, e.dec, e.df, e.err
+	e.fset, e.clean, e.dec, e.df = nil, nil, nil, nil
+	if err != nil || e.resolver.guessedRight() {
+		return fset, clean, dec, df, err
 	}
 	redecorations.Add(1)
 	r := &indexResolver{ready: e.resolver.ready, ix: ix, own: own, base: e.resolver.base}
-	e.dec = decorator.NewDecoratorWithImports(e.fset, resolverOwnPath, r)
-	var err error
-	if e.df, err = e.dec.DecorateFile(e.clean); err != nil {
-		return fmt.Errorf("decorating again: %w", err)
+	dec = decorator.NewDecoratorWithImports(fset, resolverOwnPath, r)
+	if df, err = dec.DecorateFile(clean); err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("decorating again: %w", err)
 	}
-	return nil
+	return fset, clean, dec, df, nil
 }
 
 // redecorations counts the files decorated again because a guess of the
@@ -313,9 +316,10 @@ func (r *indexResolver) ResolveIdent(_ *ast.File, parent ast.Node, parentField s
 // guessedRight reports whether every answer guessed is the index's (true
 // if the resolver did not guess).
 func (r *indexResolver) guessedRight() bool {
-	asked := r.asked
-	r.asked = nil
-	for _, q := range asked {
+	// The decorator holds the resolver: it lets go of what it needs no
+	// more.
+	defer func() { r.asked, r.ix = nil, nil }()
+	for _, q := range r.asked {
 		if r.answer(q.parent, q.parentField, q.id) != q.answer {
 			return false
 		}

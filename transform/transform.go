@@ -341,10 +341,10 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 		coroutineAt[ft.cleanOffset(co.Decl.Type.Func)] = co
 	}
 	ix := newIndex(ft.loadFile, lf.lowered.AST, lf.lowered.Go, lf.info, waitCalls, isCoroutine, ft.compact)
-	if err := e.decorated(ix, ft.pkg.Path()); err != nil {
+	fset, clean, dec, df, err := e.decorated(ix, ft.pkg.Path())
+	if err != nil {
 		return Result{}, fmt.Errorf("transform: internal error: %s: %v", srcfile.Name(lf.in.Path), err)
 	}
-	fset, clean, dec, df := e.fset, e.clean, e.dec, e.df
 	if p := <-pathsDone; p != nil {
 		panic(p)
 	}
