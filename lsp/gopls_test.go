@@ -42,6 +42,11 @@ func TestFindGoplsTool(t *testing.T) {
 	get := exec.Command(goTool, "get", "-tool", "golang.org/x/tools/gopls@"+pinnedGopls)
 	get.Dir, get.Env = withTool, env
 	if out, err := get.CombinedOutput(); err != nil {
+		if strings.Contains(string(out), "module lookup disabled by GOPROXY=off") {
+			// go install fetches only the modules gopls's build needs;
+			// go get -tool needs the go.mod of every module of its graph.
+			t.Skipf("the module cache holds gopls %s but not its whole module graph (go get -tool golang.org/x/tools/gopls@%s in any module puts it there; .ci/run does):\n%s", pinnedGopls, pinnedGopls, out)
+		}
 		t.Fatalf("go get -tool golang.org/x/tools/gopls@%s (from the module cache): %v\n%s", pinnedGopls, err, out)
 	}
 	without := module("without")
