@@ -32,6 +32,16 @@ type compaction struct {
 	at   []int    // the offset in text where it starts
 }
 
+// keptBytes returns the number of bytes of the source that the text
+// keeps: its length without the runs' blanks.
+func (c *compaction) keptBytes() int {
+	n := len(c.text)
+	for _, r := range c.runs {
+		n -= c.clean(r[1]) - c.clean(r[0])
+	}
+	return max(n, 0)
+}
+
 // compact returns the compaction of src without the runs, sorted and
 // disjoint offset ranges [start, end) of src.
 func compact(src []byte, runs [][2]int) *compaction {

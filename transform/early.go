@@ -120,6 +120,11 @@ func startEarly(cfg Config, lf *loadedFile, splicing bool) *early {
 		// has perhaps not listed yet: the resolver leaves the package's
 		// own identifiers unqualified instead (see ResolveIdent).
 		e.dec = decorator.NewDecoratorWithImports(e.fset, resolverOwnPath, e.resolver)
+		// The maps of every node, made about as large as they get (on
+		// 1,000 coroutines, 66,000 nodes in 297,000 bytes).
+		nodes := e.compact.keptBytes() / nodeBytes
+		e.dec.Ast.Nodes = make(map[dst.Node]ast.Node, nodes)
+		e.dec.Dst.Nodes = make(map[ast.Node]dst.Node, nodes)
 		if e.df, err = e.dec.DecorateFile(e.clean); err != nil {
 			e.err = fmt.Errorf("decorating: %w", err)
 		}
@@ -191,6 +196,10 @@ func (e *early) decorated(ix *index, own string) (*token.FileSet, *ast.File, *de
 // redecorations counts the files decorated again because a guess of the
 // resolver was wrong (for the tests).
 var redecorations atomic.Int64
+
+// nodeBytes is about the number of bytes of compact text per node of its
+// parse.
+const nodeBytes = 5
 
 // resolverOwnPath is the decorator's Path with an indexResolver: no
 // package has it, so the decorator qualifies every identifier the

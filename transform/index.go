@@ -67,11 +67,15 @@ func (ix *index) mustCover(o int) {
 // It looks up each node of those declarations in info (on a large file
 // of plain Go, going through all of info cost more than the passes).
 func newIndex(file *token.File, f *ast.File, src []byte, info *types.Info, waitCalls map[*ast.CallExpr]bool, coroutines map[*ast.FuncDecl]bool, c *compaction) *index {
+	coroutineBytes := 0
+	for fd := range coroutines {
+		coroutineBytes += int(fd.End() - fd.Pos())
+	}
 	ix := &index{
-		objects:  map[int]types.Object{},
+		objects:  make(map[int]types.Object, c.keptBytes()/usesBytes),
 		embedded: map[int]types.Object{},
 		defs:     map[int]bool{},
-		exprs:    map[span]types.TypeAndValue{},
+		exprs:    make(map[span]types.TypeAndValue, coroutineBytes/typesBytes),
 		waits:    map[[2]int]types.Type{},
 		waitN:    map[[2]int]int{},
 		implicit: map[int]types.Object{},
