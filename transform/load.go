@@ -59,7 +59,9 @@ type loadedFile struct {
 // every import, and provides the imports' types from compiled export
 // data: that is as fast as go vet. (An overlay would be simpler, but
 // go/packages then type-checks every dependency from source, several
-// times slower.) Then each package is type-checked here, with go/types:
+// times slower.) The go command reads the run's packages' Go files as
+// skeletons (see goFileImports); the load lists again with the whole
+// files only where a package needs their export data. Then each package is type-checked here, with go/types:
 // its Go files from disk except the inputs' output files, which the
 // lowered .gocoro files replace, so a stale or missing output never
 // matters. A package of the run that imports another gets the other's
