@@ -23,10 +23,10 @@ import (
 	"sync/atomic"
 	"unicode"
 
+	"github.com/corofy/corofy/internal/golist"
 	"github.com/corofy/corofy/internal/srcfile"
 	cparser "github.com/corofy/corofy/parser"
 	"golang.org/x/mod/module"
-	"golang.org/x/tools/go/packages"
 )
 
 // loadedFile is one .gocoro file after type checking: the lowered AST the
@@ -55,13 +55,15 @@ type loadedFile struct {
 // their packages must be transformed: a package after the packages of the
 // run it imports.
 //
-// One go command (through go/packages) lists every package of the run and
-// every import, and provides the imports' types from compiled export
-// data: that is as fast as go vet. (An overlay would be simpler, but
-// go/packages then type-checks every dependency from source, several
-// times slower.) The go command reads the run's packages' Go files as
-// skeletons (see goFileImports); the load lists again with the whole
-// files only where a package needs their export data. Then each package is type-checked here, with go/types:
+// One go command (internal/golist, the part of go/packages corofy needs,
+// without the two go commands go/packages runs besides) lists every
+// package of the run and every import, and provides the imports' types
+// from compiled export data: that is as fast as go vet. (An overlay
+// would be simpler, but the dependencies would then be type-checked from
+// source, several times slower.) The go command reads the run's
+// packages' Go files as skeletons (see goFileImports); the load lists
+// again with the whole files only where a package needs their export
+// data. Then each package is type-checked here, with go/types:
 // its Go files from disk except the inputs' output files, which the
 // lowered .gocoro files replace, so a stale or missing output never
 // matters. A package of the run that imports another gets the other's
@@ -173,22 +175,30 @@ func list(dirs []string, files []*loadedFile, patterns []string, tests bool, fse
 		return nil, err
 	}
 	defer cleanup()
-	cfg := &packages.Config{
-		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes | packages.NeedModule,
-		Dir:        dirs[0],
-		Tests:      tests,
-		BuildFlags: overlay,
-		// Type-check nothing from source that we do not need: our own
-		// check below is the one that counts.
+	cfg := &golist.Config{
+		Dir:   goCommandDir(dirs[0]),
+		Tests: tests,
+		Flags: overlay,
+		// A package the go command could not compile is checked from
+		// source: a stale output as its package clause only.
 		ParseFile: func(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
-			if standIns[filename] { // a stale output: only its package clause
+			if standIns[filename] {
 				return parser.ParseFile(fset, filename, src, parser.PackageClauseOnly)
 			}
 			return parser.ParseFile(fset, filename, src, parser.SkipObjectResolution)
 		},
 	}
-	pkgs, err := packages.Load(cfg, patterns...)
-	if err != nil {
+	pkgs, err := golist.Load(cfg, patterns...)
+	var failed *golist.CommandError
+	switch {
+	case errors.As(err, &failed):
+		// Outside any module, each directory's first input says so
+		// (see groups); otherwise the go command's message says what
+		// is wrong (go.mod needs updates, say).
+		if _, merr := importPath(dirs[0]); merr != errNoModule {
+			return nil, errors.New(failed.Msg)
+		}
+	case err != nil:
 		return nil, fmt.Errorf("loading the packages of %s: %v", strings.Join(dirs, ", "), err)
 	}
 	if err := goCommandError(pkgs); err != nil {
@@ -306,13 +316,28 @@ func packageClause(name string) ([]byte, bool) {
 	}
 }
 
+// goCommandDir returns the directory the go command lists the packages
+// of the directory dir (and the others of its module) in: the current
+// one when it is in the same module (the go command names files
+// relative to it, as the user does), else dir.
+func goCommandDir(dir string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return dir
+	}
+	if root := moduleRoot(absPath(dir)); root != "" && moduleRoot(wd) == root {
+		return wd
+	}
+	return dir
+}
+
 // goCommandError returns the go command's own failure, which no package
 // explains (go.mod needs updates, say), or nil.
-func goCommandError(pkgs []*packages.Package) error {
+func goCommandError(pkgs []*golist.Package) error {
 	var msgs []string
-	packages.Visit(pkgs, nil, func(p *packages.Package) {
+	golist.Visit(pkgs, nil, func(p *golist.Package) {
 		for _, e := range p.Errors {
-			if e.Kind == packages.ListError && e.Pos == "" && strings.HasPrefix(e.Msg, "go: ") && !slices.Contains(msgs, e.Msg) {
+			if e.Kind == golist.ListError && e.Pos == "" && strings.HasPrefix(e.Msg, "go: ") && !slices.Contains(msgs, e.Msg) {
 				msgs = append(msgs, e.Msg)
 			}
 		}
@@ -385,16 +410,16 @@ func skeletonEnd(fset *token.FileSet, f *ast.File) int {
 // importsRun reports whether a listed package outside the run's
 // directories dirs imports one of their packages: its export data was
 // compiled against a skeleton.
-func importsRun(pkgs []*packages.Package, dirs []string) bool {
+func importsRun(pkgs []*golist.Package, dirs []string) bool {
 	run := map[string]bool{}
 	for _, dir := range dirs {
 		run[absPath(dir)] = true
 	}
-	inRun := func(p *packages.Package) bool {
+	inRun := func(p *golist.Package) bool {
 		return (p.Dir != "" || len(p.GoFiles) > 0 || len(p.CompiledGoFiles) > 0) && run[packageDir(p)]
 	}
 	found := false
-	packages.Visit(pkgs, func(p *packages.Package) bool {
+	golist.Visit(pkgs, func(p *golist.Package) bool {
 		if !found && !inRun(p) {
 			for _, q := range p.Imports {
 				found = found || inRun(q)
@@ -476,9 +501,9 @@ func (l *loader) ofRun(path string) bool {
 // packages they may not import. The go command checks the imports of the
 // package's Go files; the inputs' imports were listed as packages of their
 // own, which it does not check.
-func (l *loader) internalImports(pkgs []*packages.Package, files []*loadedFile) scanner.ErrorList {
-	listed := map[string]*packages.Package{}
-	packages.Visit(pkgs, nil, func(p *packages.Package) {
+func (l *loader) internalImports(pkgs []*golist.Package, files []*loadedFile) scanner.ErrorList {
+	listed := map[string]*golist.Package{}
+	golist.Visit(pkgs, nil, func(p *golist.Package) {
 		if q := listed[p.PkgPath]; q == nil || p.ID == p.PkgPath {
 			listed[p.PkgPath] = p
 		}
@@ -506,7 +531,7 @@ func (l *loader) internalImports(pkgs []*packages.Package, files []*loadedFile) 
 // of its last "internal" directory. For a package in a module the trees
 // are import paths; for one in no module (the standard library) they are
 // directories.
-func internalAllowed(importer, dir string, p *packages.Package) bool {
+func internalAllowed(importer, dir string, p *golist.Package) bool {
 	i, ok := findInternal(p.PkgPath)
 	if !ok {
 		return true
@@ -577,13 +602,13 @@ const (
 type group struct {
 	dir    string
 	kind   int
-	pkg    *packages.Package
+	pkg    *golist.Package
 	inputs []*loadedFile
 	extra  []*loadedFile
 }
 
 // groups sorts the inputs into the packages they belong to.
-func (l *loader) groups(pkgs []*packages.Package, dirs []string, files []*loadedFile) ([]*group, error) {
+func (l *loader) groups(pkgs []*golist.Package, dirs []string, files []*loadedFile) ([]*group, error) {
 	l.dirPaths = map[string]string{}
 	byKey := map[[2]string]*group{}
 	var groups []*group
@@ -657,8 +682,8 @@ func byDirFirst(files []*loadedFile, dir string) string {
 // file belongs to the test variant, or to the package itself when the
 // directory has no _test.go file (there is no variant then). name, when
 // not empty, is the package name the package must have.
-func listedPackage(pkgs []*packages.Package, dir string, kind int, name string) *packages.Package {
-	var plain, variant, external *packages.Package
+func listedPackage(pkgs []*golist.Package, dir string, kind int, name string) *golist.Package {
+	var plain, variant, external *golist.Package
 	for _, p := range pkgs {
 		if len(p.GoFiles) == 0 && len(p.CompiledGoFiles) == 0 || strings.HasSuffix(p.ID, ".test") || packageDir(p) != absPath(dir) {
 			continue
@@ -690,7 +715,7 @@ func listedPackage(pkgs []*packages.Package, dir string, kind int, name string) 
 	return plain
 }
 
-func packageDir(p *packages.Package) string {
+func packageDir(p *golist.Package) string {
 	if p.Dir != "" {
 		return p.Dir
 	}
@@ -703,7 +728,7 @@ func packageDir(p *packages.Package) string {
 // dirPath returns the import path of the package in dir: the go
 // command's, or, for a directory with no Go files yet, its place in its
 // module.
-func dirPath(pkgs []*packages.Package, dir string) (string, error) {
+func dirPath(pkgs []*golist.Package, dir string) (string, error) {
 	if p := listedPackage(pkgs, dir, plainPackage, ""); p != nil && p.PkgPath != "" && p.PkgPath != "command-line-arguments" {
 		return p.PkgPath, nil
 	}
@@ -771,7 +796,7 @@ func (l *loader) check(g *group) scanner.ErrorList {
 			goVersion = "go" + p.Module.GoVersion
 		}
 		for _, e := range p.Errors {
-			if e.Kind == packages.TypeError || mentionsStandIn(e, l.standIns) || compileOutput(e, p) {
+			if e.Kind == golist.TypeError || mentionsStandIn(e, l.standIns) || compileOutput(e, p) {
 				continue // ours is the type check that counts
 			}
 			errs.Add(parsePos(e.Pos), e.Msg)
@@ -966,7 +991,7 @@ type importEntry struct {
 
 // importMap maps the path of every package the load reached to its types,
 // or to the go command's error about it.
-func importMap(pkgs []*packages.Package) map[string]importEntry {
+func importMap(pkgs []*golist.Package) map[string]importEntry {
 	m := map[string]importEntry{}
 	var visit func(t *types.Package)
 	visit = func(t *types.Package) {
@@ -1009,13 +1034,13 @@ func importMap(pkgs []*packages.Package) map[string]importEntry {
 // from source, without the stale outputs the compiler tripped on (whose
 // line directives make its messages name the .gocoro file, so
 // mentionsStandIn cannot tell).
-func compileOutput(e packages.Error, p *packages.Package) bool {
-	return e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# "+p.PkgPath)
+func compileOutput(e golist.Error, p *golist.Package) bool {
+	return e.Kind == golist.ListError && strings.HasPrefix(e.Msg, "# "+p.PkgPath)
 }
 
 // mentionsStandIn reports whether a go command error is about a stand-in
 // (an output file the lowered input replaces).
-func mentionsStandIn(e packages.Error, standIns map[string]bool) bool {
+func mentionsStandIn(e golist.Error, standIns map[string]bool) bool {
 	for name := range standIns {
 		if strings.Contains(e.Pos, filepath.Base(name)) || strings.Contains(e.Msg, filepath.Base(name)) {
 			return true
