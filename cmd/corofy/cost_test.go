@@ -100,9 +100,11 @@ func setupCostPackage(b *testing.B, bin, dir string, src []byte) {
 
 // touchPackage rewrites a small Go file of the package in dir with new
 // contents, as an edit would, so that the go command's cached results for
-// the package no longer hold.
+// the package no longer hold. The contents are new to the build cache
+// too: the run number alone repeats from one -count to the next, and go
+// vet would find its result of an earlier benchmark run.
 func touchPackage(b *testing.B, dir string, run int) {
-	src := fmt.Sprintf("package main\n\n// edit is changed before each run.\nconst edit = %d\n", run)
+	src := fmt.Sprintf("package main\n\n// edit is changed before each run.\nconst edit = %d\n\n// %d\n", run, time.Now().UnixNano())
 	if err := os.WriteFile(filepath.Join(dir, "edit.go"), []byte(src), 0o644); err != nil {
 		b.Fatal(err)
 	}
