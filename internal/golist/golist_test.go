@@ -25,8 +25,10 @@ import (
 // The layouts of TestSameAsPackages. Each is a txtar archive extracted
 // into a module (example.com/m, which requires this repository); its
 // comment holds the patterns, one per line, "tests" for a load with the
-// tests, "env K=V" to set a variable, and "overlay F G" to give the go
-// command G's text for F (as corofy gives it skeletons and stand-ins).
+// tests, "env K=V" to set a variable ($DIR in V is the module's
+// directory), "vendor" to vendor the module's requirements and load with
+// -mod=vendor, and "overlay F G" to give the go command G's text for F
+// (as corofy gives it skeletons and stand-ins).
 // A pattern that begins with "./" is made absolute, as corofy names its
 // directories.
 var layouts = []struct{ name, archive string }{
@@ -231,6 +233,119 @@ package p
 
 var Q = 1
 `},
+	{"the standard library's vendored packages", `
+./p
+net/http
+-- p/p.go --
+package p
+
+import "net/http"
+
+var C = http.DefaultClient
+`},
+	{"generics in export data", `
+./p
+./g
+-- g/g.go --
+package g
+
+type List[T any] struct{ items []T }
+
+func (l *List[T]) Push(v T) { l.items = append(l.items, v) }
+
+func Map[T, U any](s []T, f func(T) U) []U {
+	out := make([]U, len(s))
+	for i, v := range s {
+		out[i] = f(v)
+	}
+	return out
+}
+-- p/p.go --
+package p
+
+import "example.com/m/g"
+
+var L g.List[string]
+
+var M = g.Map[int, string]
+`},
+	{"a package with test files only", `
+tests
+./p
+-- p/p_test.go --
+package p
+
+import "testing"
+
+func TestP(t *testing.T) {}
+`},
+	{"embedded files", `
+./p
+embed
+-- p/p.go --
+package p
+
+import _ "embed"
+
+//go:embed hello.txt
+var Hello string
+-- p/hello.txt --
+hello
+`},
+	{"a nested module", `
+./p
+./sub/q
+-- p/p.go --
+package p
+
+var P = 1
+-- sub/go.mod --
+module example.com/sub
+
+go 1.26
+-- sub/q/q.go --
+package q
+
+var Q = 2
+`},
+	{"a workspace", `
+env GOWORK=$DIR/go.work
+env GOFLAGS=
+./p
+example.com/other/o
+-- go.work --
+go 1.26
+
+use (
+	.
+	./other
+)
+-- other/go.mod --
+module example.com/other
+
+go 1.26
+-- other/o/o.go --
+package o
+
+func O() int { return 1 }
+-- p/p.go --
+package p
+
+import "example.com/other/o"
+
+var P = o.O()
+`},
+	{"vendored modules", `
+vendor
+./p
+github.com/corofy/corofy/runtime
+-- p/p.go --
+package p
+
+import "github.com/corofy/corofy/runtime"
+
+var F = runtime.Ready(1)
+`},
 	{"an overlay", `
 overlay p/p.go p/skeleton
 overlay p/old.go p/head
@@ -284,7 +399,7 @@ func TestSameAsPackages(t *testing.T) {
 				}
 			}
 			var patterns, flags []string
-			tests := false
+			tests, vendor := false, false
 			replace := map[string]string{}
 			for _, line := range strings.Split(strings.TrimSpace(string(ar.Comment)), "\n") {
 				f := strings.Fields(line)
@@ -293,7 +408,9 @@ func TestSameAsPackages(t *testing.T) {
 					tests = true
 				case f[0] == "env":
 					k, v, _ := strings.Cut(f[1], "=")
-					t.Setenv(k, v)
+					t.Setenv(k, strings.ReplaceAll(v, "$DIR", dir))
+				case f[0] == "vendor":
+					vendor = true
 				case f[0] == "overlay":
 					replace[filepath.Join(dir, f[1])] = filepath.Join(dir, f[2])
 				case strings.HasPrefix(f[0], "./"):
@@ -301,6 +418,14 @@ func TestSameAsPackages(t *testing.T) {
 				default:
 					patterns = append(patterns, f[0])
 				}
+			}
+			if vendor {
+				for _, args := range [][]string{{"mod", "tidy"}, {"mod", "vendor"}} {
+					if out, err := testmod.Go(t, dir, args...); err != nil {
+						t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+					}
+				}
+				t.Setenv("GOFLAGS", "-mod=vendor")
 			}
 			if len(replace) > 0 {
 				js, _ := json.Marshal(map[string]any{"Replace": replace})
@@ -367,6 +492,15 @@ func dump(pkgs []*Package, dir string) string {
 	}
 	Visit(pkgs, nil, func(p *Package) {
 		v := view{ID: p.ID, Name: p.Name, PkgPath: p.PkgPath, Dir: p.Dir, GoFiles: p.GoFiles, CompiledGoFiles: p.CompiledGoFiles, Imports: map[string]string{}}
+		if rel, err := filepath.Rel(dir, p.ID); err == nil && filepath.IsAbs(p.ID) && len(p.Errors) > 0 {
+			// A directory named by its path with no package keeps it as
+			// its ID, where go/packages finds its import path (see the
+			// package comment).
+			v.ID = "example.com/m/" + filepath.ToSlash(rel)
+			v.PkgPath = v.ID
+			p.Types = types.NewPackage(v.ID, p.Types.Name())
+			p.Types.MarkComplete()
+		}
 		for path, q := range p.Imports {
 			v.Imports[path] = q.ID
 		}
@@ -392,13 +526,6 @@ func dumpPackages(pkgs []*packages.Package, dir string) string {
 	}
 	packages.Visit(pkgs, nil, func(p *packages.Package) {
 		v := view{ID: p.ID, Name: p.Name, PkgPath: p.PkgPath, Dir: p.Dir, GoFiles: p.GoFiles, CompiledGoFiles: p.CompiledGoFiles, Imports: map[string]string{}}
-		if p.Name == "" && p.Dir != "" && len(p.Errors) > 0 && strings.HasPrefix(p.Errors[0].Msg, "no Go files in ") {
-			// A directory named by its path with no package: go/packages
-			// finds its import path (see the package comment).
-			v.ID, v.PkgPath = p.Dir, p.Dir
-			p.Types = types.NewPackage(p.Dir, p.Types.Name())
-			p.Types.MarkComplete()
-		}
 		for path, q := range p.Imports {
 			v.Imports[path] = q.ID
 		}
