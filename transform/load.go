@@ -318,17 +318,33 @@ func packageClause(name string) ([]byte, bool) {
 
 // goCommandDir returns the directory the go command lists the packages
 // of the directory dir (and the others of its module) in: the current
-// one when it is in the same module (the go command names files
-// relative to it, as the user does), else dir.
+// one when the go command finds the same module and workspace from both
+// (it then names files relative to it, as the user does), else dir.
 func goCommandDir(dir string) string {
 	wd, err := os.Getwd()
 	if err != nil {
 		return dir
 	}
-	if root := moduleRoot(absPath(dir)); root != "" && moduleRoot(wd) == root {
+	dir = absPath(dir)
+	if root := moduleRoot(dir); root != "" && moduleRoot(wd) == root && findUp(wd, "go.work") == findUp(dir, "go.work") {
 		return wd
 	}
 	return dir
+}
+
+// findUp returns the file name found in dir or the nearest directory
+// above it, or "".
+func findUp(dir, name string) string {
+	for {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && !fi.IsDir() {
+			return filepath.Join(dir, name)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
 }
 
 // goCommandError returns the go command's own failure, which no package

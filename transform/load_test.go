@@ -230,3 +230,45 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
+
+// TestGoCommandDir: the go command lists from the current directory when
+// it finds the same module and workspace there as from the package's
+// directory, so that its messages name files as the user does.
+func TestGoCommandDir(t *testing.T) {
+	root := t.TempDir()
+	for name, text := range map[string]string{
+		"go.mod":        "module example.com/m\n",
+		"a/a.go":        "package a\n",
+		"b/go.work":     "go 1.26\n\nuse ..\n",
+		"b/b.go":        "package b\n",
+		"nested/go.mod": "module example.com/nested\n",
+	} {
+		name = filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outside := t.TempDir()
+	for _, c := range []struct{ wd, dir, want string }{
+		{"", "a", ""},             // the module's root
+		{"a", "a", "a"},           // the package's directory
+		{"b", "a", "a"},           // a workspace from b, none from a
+		{"b", "b", "b"},           // the same workspace
+		{"nested", "a", "a"},      // another module
+		{outside, "a", "a"},       // no module
+		{"a", "nested", "nested"}, // another module
+		{"", "nested", "nested"},  // another module
+	} {
+		wd := c.wd
+		if !filepath.IsAbs(wd) {
+			wd = filepath.Join(root, wd)
+		}
+		t.Chdir(wd)
+		if got, want := goCommandDir(filepath.Join(root, c.dir)), filepath.Join(root, c.want); got != want {
+			t.Errorf("in %s, for %s: %s, want %s", c.wd, c.dir, got, want)
+		}
+	}
+}
