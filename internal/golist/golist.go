@@ -41,6 +41,9 @@
 //     modules of the build list to find its import path).
 //   - A package checked from source has no TypeErrors from its function
 //     bodies, and no error about the go command's version.
+//   - It always runs the go command: GOPACKAGESDRIVER, which names another
+//     build system's driver to go/packages, is not read (corofy's output
+//     is for the go command's builds).
 package golist
 
 import (
