@@ -20,7 +20,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"time"
 	"unicode"
 
 	"github.com/corofy/corofy/internal/golist"
@@ -175,6 +177,7 @@ func list(dirs []string, files []*loadedFile, patterns []string, tests bool, fse
 		return nil, err
 	}
 	defer cleanup()
+	listingPause()
 	cfg := &golist.Config{
 		Dir:   goCommandDir(dirs[0]),
 		Tests: tests,
@@ -251,6 +254,9 @@ func writeOverlay(standIns map[string]bool, skeletons map[string][]byte) (flags 
 	dir := ""
 	cleanup = func() {
 		if dir != "" {
+			overlays.Lock()
+			delete(overlays.dirs, dir)
+			overlays.Unlock()
 			os.RemoveAll(dir)
 		}
 	}
@@ -266,7 +272,7 @@ func writeOverlay(standIns map[string]bool, skeletons map[string][]byte) (flags 
 	for _, name := range slices.Sorted(maps.Keys(heads)) {
 		head := heads[name]
 		if dir == "" {
-			if dir, err = os.MkdirTemp("", "corofy-overlay-*"); err != nil {
+			if dir, err = makeOverlayDir(); err != nil {
 				return nil, cleanup, err
 			}
 		}
@@ -288,6 +294,53 @@ func writeOverlay(standIns map[string]bool, skeletons map[string][]byte) (flags 
 		return nil, cleanup, err
 	}
 	return []string{"-overlay=" + file}, cleanup, nil
+}
+
+// overlays holds the directories of the overlays in use, which
+// RemoveTemps removes.
+var overlays = struct {
+	sync.Mutex
+	dirs    map[string]bool
+	removed bool // by RemoveTemps: no more are made
+}{dirs: map[string]bool{}}
+
+// makeOverlayDir makes the temporary directory of an overlay.
+func makeOverlayDir() (string, error) {
+	overlays.Lock()
+	defer overlays.Unlock()
+	if overlays.removed {
+		return "", errors.New("the process is ending")
+	}
+	dir, err := os.MkdirTemp("", "corofy-overlay-*")
+	if err != nil {
+		return "", err
+	}
+	overlays.dirs[dir] = true
+	return dir, nil
+}
+
+// RemoveTemps removes the temporary files that the transforms under way
+// made (the files the go command reads in place of the packages' Go
+// files), for a process a signal is ending. A transform that needs one
+// after it fails.
+func RemoveTemps() {
+	overlays.Lock()
+	defer overlays.Unlock()
+	overlays.removed = true
+	for dir := range overlays.dirs {
+		os.RemoveAll(dir)
+	}
+}
+
+// listingPause is the test hook that stops a load once the go command's
+// overlay is written, before the go command runs: with
+// COROFY_TESTHOOK_LISTING set to a file name, the load creates that file
+// and waits a minute, for a test to signal the process.
+func listingPause() {
+	if ready := os.Getenv("COROFY_TESTHOOK_LISTING"); ready != "" {
+		os.WriteFile(ready, nil, 0o644)
+		time.Sleep(time.Minute)
+	}
 }
 
 // packageClause returns the Go file name's text up to the end of its

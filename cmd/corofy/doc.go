@@ -76,8 +76,11 @@
 // is refused at once rather than read.
 //
 // The temporary file of an output is .corofy-PID-N.go.tmp in its
-// directory, PID being the process of the run. A run that a signal ends
-// (SIGINT, SIGTERM, SIGHUP, SIGQUIT) removes its temporary files first,
+// directory, PID being the process of the run. While the go command lists
+// the package, the files it reads in place of the package's Go files are
+// in a directory corofy-overlay-N of the temporary directory ($TMPDIR).
+// A run that a signal ends (SIGINT, SIGTERM, SIGHUP, SIGQUIT) removes its
+// temporary files first,
 // then ends as the signal ends a process (SIGQUIT: with exit status 131,
 // without Go's goroutine dump). One that a SIGKILL left is removed by a
 // later run writing to its directory, once its process is gone and it was

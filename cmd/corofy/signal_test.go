@@ -213,3 +213,68 @@ func TestStaleTemp(t *testing.T) {
 		t.Errorf("the temporary file of a live process was removed: %v", err)
 	}
 }
+
+// TestSignalRemovesOverlay: a signal that ends corofy while the go command
+// lists its package (SIGINT, SIGTERM, SIGHUP, SIGQUIT) leaves none of the
+// overlay's files it gave the go command (the skeletons of the package's
+// Go files) in the temporary directory.
+func TestSignalRemovesOverlay(t *testing.T) {
+	dir := testmod.New(t)
+	for name, src := range map[string]string{
+		"main.gocoro": signalSource,
+		"other.go":    "package main\n\nimport \"strings\"\n\nvar other = strings.ToUpper(\"x\")\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			if signal.Ignored(sig) {
+				t.Skipf("%v is ignored in this process (started under nohup?), and so in corofy", sig)
+			}
+			tmp := t.TempDir()
+			ready := filepath.Join(t.TempDir(), "ready")
+			cmd := exec.Command(corofyBinary(t), "main.gocoro")
+			cmd.Dir = dir
+			cmd.Env = append(testmod.Env(), "TMPDIR="+tmp, "COROFY_TESTHOOK_LISTING="+ready)
+			cmd.Stderr = os.Stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			p := &paused{cmd, make(chan error, 1)}
+			go func() { p.done <- cmd.Wait() }()
+			t.Cleanup(func() { cmd.Process.Kill() })
+			deadline := time.After(2 * time.Minute)
+			for {
+				if _, err := os.Stat(ready); err == nil {
+					break
+				}
+				select {
+				case err := <-p.done:
+					t.Fatalf("corofy ended (%v) without stopping before its listing", err)
+				case <-deadline:
+					t.Fatal("corofy did not stop before its listing")
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+			overlays := func() []string {
+				names, err := filepath.Glob(filepath.Join(tmp, "corofy-overlay-*"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return names
+			}
+			if len(overlays()) != 1 {
+				t.Fatalf("corofy stopped before its listing with overlays %q, want one", overlays())
+			}
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			p.wait(t)
+			if left := overlays(); len(left) > 0 {
+				t.Errorf("after %v the overlays %q remain", sig, left)
+			}
+		})
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/corofy/corofy/transform"
 )
 
 // Temporary files. A file is written to a temporary file in its directory,
@@ -158,6 +160,7 @@ func handleSignals() {
 		for name := range temps.names {
 			os.Remove(name)
 		}
+		transform.RemoveTemps()
 		code := signalStatus(sig)
 		if !isQuit(sig) {
 			signal.Reset(sig)
