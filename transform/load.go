@@ -304,14 +304,16 @@ var overlays = struct {
 	removed bool // by RemoveTemps: no more are made
 }{dirs: map[string]bool{}}
 
-// makeOverlayDir makes the temporary directory of an overlay.
+// makeOverlayDir makes the temporary directory of an overlay, named
+// corofy-overlay-PID-N, PID being this process (a later run removes the
+// one a SIGKILL left).
 func makeOverlayDir() (string, error) {
 	overlays.Lock()
 	defer overlays.Unlock()
 	if overlays.removed {
 		return "", errors.New("the process is ending")
 	}
-	dir, err := os.MkdirTemp("", "corofy-overlay-*")
+	dir, err := os.MkdirTemp("", fmt.Sprintf("corofy-overlay-%d-*", os.Getpid()))
 	if err != nil {
 		return "", err
 	}

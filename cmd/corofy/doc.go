@@ -78,15 +78,15 @@
 // The temporary file of an output is .corofy-PID-N.go.tmp in its
 // directory, PID being the process of the run. While the go command lists
 // the package, the files it reads in place of the package's Go files are
-// in a directory corofy-overlay-N of the temporary directory ($TMPDIR).
-// A run that a signal ends (SIGINT, SIGTERM, SIGHUP, SIGQUIT) removes its
-// temporary files first,
-// then ends as the signal ends a process (SIGQUIT: with exit status 131,
-// without Go's goroutine dump). One that a SIGKILL left is removed by a
-// later run writing to its directory, once its process is gone and it was
-// last modified more than 10 minutes ago; until then it may be a live
-// run's on another machine or in a container, whose PID means nothing
-// here, and a run stopped with ^Z keeps its own however long.
+// in a directory corofy-overlay-PID-N of the temporary directory
+// ($TMPDIR). A run that a signal ends (SIGINT, SIGTERM, SIGHUP, SIGQUIT)
+// removes its temporary files first, then ends as the signal ends a
+// process (SIGQUIT: with exit status 131, without Go's goroutine dump).
+// One that a SIGKILL left is removed by a later run writing to its
+// directory (an overlay: by any later run), once its process is gone and
+// it was last modified more than 10 minutes ago; until then it may be a
+// live run's on another machine or in a container, whose PID means
+// nothing here, and a run stopped with ^Z keeps its own however long.
 //
 // Any file name works, within what the go command takes. A name that a
 // Go comment cannot hold (one with a newline, a carriage return or bytes

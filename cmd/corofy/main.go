@@ -131,6 +131,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// only -graph needs them.
 	cfg := transform.Config{LineDirectives: !*noLines, NoGraphs: graph == ""}
 	var results []transform.Result
+	removeStaleOverlays()
 	if *reference {
 		results, err = referenceResults(cfg, inputs)
 	} else {

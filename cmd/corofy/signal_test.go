@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -276,5 +277,76 @@ func TestSignalRemovesOverlay(t *testing.T) {
 				t.Errorf("after %v the overlays %q remain", sig, left)
 			}
 		})
+	}
+}
+
+// TestStaleOverlay: the overlay of a run killed with SIGKILL while the go
+// command listed its package is removed by a later run once it is old
+// enough and its process is gone, and only then.
+func TestStaleOverlay(t *testing.T) {
+	dir := testmod.New(t)
+	for name, src := range map[string]string{
+		"main.gocoro": signalSource,
+		"other.go":    "package main\n\nimport \"strings\"\n\nvar other = strings.ToUpper(\"x\")\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tmp := t.TempDir()
+	ready := filepath.Join(t.TempDir(), "ready")
+	cmd := exec.Command(corofyBinary(t), "main.gocoro")
+	cmd.Dir = dir
+	cmd.Env = append(testmod.Env(), "TMPDIR="+tmp, "COROFY_TESTHOOK_LISTING="+ready)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		if _, err := os.Stat(ready); err == nil {
+			break
+		}
+		if i == 6000 {
+			cmd.Process.Kill()
+			t.Fatal("corofy did not stop before its listing")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	left, _ := filepath.Glob(filepath.Join(tmp, "corofy-overlay-*"))
+	if len(left) != 1 {
+		t.Fatalf("after SIGKILL the overlays are %q, want one", left)
+	}
+	dead := left[0]
+	// A live process's overlay, however old, is kept.
+	live := filepath.Join(tmp, fmt.Sprintf("corofy-overlay-%d-12345", os.Getpid()))
+	if err := os.Mkdir(live, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	run := func() {
+		t.Helper()
+		cmd := exec.Command(corofyBinary(t), "main.gocoro")
+		cmd.Dir = dir
+		cmd.Env = append(testmod.Env(), "TMPDIR="+tmp)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("corofy: %v\n%s", err, out)
+		}
+	}
+	run()
+	if _, err := os.Stat(dead); err != nil {
+		t.Errorf("a recent overlay of a process that is gone was removed: %v", err)
+	}
+	old := time.Now().Add(-time.Hour)
+	for _, name := range []string{dead, live} {
+		if err := os.Chtimes(name, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run()
+	if _, err := os.Stat(dead); err == nil {
+		t.Errorf("the old overlay of a process that is gone is still there")
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("the overlay of a live process was removed: %v", err)
 	}
 }

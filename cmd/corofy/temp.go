@@ -37,6 +37,11 @@ const staleTempAge = 10 * time.Minute
 // tempName matches the temporary files of outputs, and holds the PID.
 var tempName = regexp.MustCompile(`^\.corofy-([0-9]+)-[0-9]+\.go\.tmp$`)
 
+// overlayName matches the directories of the files the go command reads
+// in place of a package's Go files while it lists the package (see
+// transform.RemoveTemps), in the temporary directory, and holds the PID.
+var overlayName = regexp.MustCompile(`^corofy-overlay-([0-9]+)-[0-9]+$`)
+
 // temps holds the temporary files this process has made and not yet
 // renamed or removed. The lock is held while one is made or renamed, and
 // for good by the signal handler, which removes them.
@@ -112,16 +117,28 @@ func removeStaleTemps(dir string) {
 	done := temps.cleaned[dir]
 	temps.cleaned[dir] = true
 	temps.Unlock()
-	if done {
-		return
+	if !done {
+		removeStale(dir, tempName, false)
 	}
+}
+
+// removeStaleOverlays removes the stale overlay directories in the
+// temporary directory, as removeStaleTemps removes stale temporary files.
+func removeStaleOverlays() {
+	removeStale(os.TempDir(), overlayName, true)
+}
+
+// removeStale removes the entries of dir whose names re matches, regular
+// files (or directories, with their files), whose process (re's first
+// group) is gone and that were modified more than staleTempAge ago.
+func removeStale(dir string, re *regexp.Regexp, dirs bool) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
-		m := tempName.FindStringSubmatch(e.Name())
-		if m == nil || !e.Type().IsRegular() {
+		m := re.FindStringSubmatch(e.Name())
+		if m == nil || e.IsDir() != dirs || !dirs && !e.Type().IsRegular() {
 			continue
 		}
 		pid, err := strconv.Atoi(m[1])
@@ -132,7 +149,7 @@ func removeStaleTemps(dir string) {
 		if err != nil || time.Since(info.ModTime()) < staleTempAge || !processGone(pid) {
 			continue
 		}
-		os.Remove(filepath.Join(dir, e.Name()))
+		os.RemoveAll(filepath.Join(dir, e.Name()))
 	}
 }
 
