@@ -424,8 +424,8 @@ func goCommandError(pkgs []*golist.Package) error {
 // constraint excludes count too: loading one package more is harmless.
 //
 // It also adds to skeletons, by absolute path, the skeleton of each Go
-// file that does not use cgo: its text up to the end of its imports.
-// The go command, which lists the package, compiles it only for its
+// file that uses neither cgo nor embed: its text up to the end of its
+// imports. The go command, which lists the package, compiles it only for its
 // export data, which the type check here does not use; a skeleton has
 // all the listing reads of the file (its build constraints, package
 // clause and imports, at the same positions). Where another package's
@@ -464,10 +464,12 @@ func goFileImports(dir string, standIns map[string]bool, skeletons map[string][]
 
 // skeletonEnd returns the offset where the skeleton of f, parsed with
 // parser.ImportsOnly, ends: after its last import declaration, or its
-// package clause; -1 if f imports "C" (cgo reads the rest of the file).
+// package clause; -1 if f imports "C" (cgo reads the rest of the file) or
+// "embed" (the go command reads its //go:embed directives, and reports a
+// pattern that matches no file).
 func skeletonEnd(fset *token.FileSet, f *ast.File) int {
 	for _, spec := range f.Imports {
-		if spec.Path.Value == `"C"` {
+		if spec.Path.Value == `"C"` || spec.Path.Value == `"embed"` {
 			return -1
 		}
 	}
