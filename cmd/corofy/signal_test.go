@@ -80,10 +80,23 @@ type paused struct {
 // returns once it has stopped there.
 func pausedRun(t *testing.T, dir string) *paused {
 	t.Helper()
+	p := startPaused(t, dir, "COROFY_TESTHOOK_BEFORE_RENAME", "its rename")
+	if len(leftTemps(t, dir)) != 1 {
+		t.Fatalf("corofy stopped before its rename with temporary files %q, want one", leftTemps(t, dir))
+	}
+	return p
+}
+
+// startPaused starts corofy on main.gocoro in dir with the test hook
+// variable hook set, which makes it stop at the place where (for a
+// message), and returns once it has stopped there. env is added to its
+// environment.
+func startPaused(t *testing.T, dir, hook, where string, env ...string) *paused {
+	t.Helper()
 	ready := filepath.Join(t.TempDir(), "ready")
 	cmd := exec.Command(corofyBinary(t), "main.gocoro")
 	cmd.Dir = dir
-	cmd.Env = append(testmod.Env(), "COROFY_TESTHOOK_BEFORE_RENAME="+ready)
+	cmd.Env = append(append(testmod.Env(), env...), hook+"="+ready)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -94,20 +107,16 @@ func pausedRun(t *testing.T, dir string) *paused {
 	deadline := time.After(2 * time.Minute)
 	for {
 		if _, err := os.Stat(ready); err == nil {
-			break
+			return p
 		}
 		select {
 		case err := <-p.done:
-			t.Fatalf("corofy ended (%v) without stopping before its rename", err)
+			t.Fatalf("corofy ended (%v) without stopping before %s", err, where)
 		case <-deadline:
-			t.Fatal("corofy did not stop before its rename")
+			t.Fatalf("corofy did not stop before %s", where)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	if len(leftTemps(t, dir)) != 1 {
-		t.Fatalf("corofy stopped before its rename with temporary files %q, want one", leftTemps(t, dir))
-	}
-	return p
 }
 
 // wait returns how the process ended.
@@ -215,11 +224,11 @@ func TestStaleTemp(t *testing.T) {
 	}
 }
 
-// TestSignalRemovesOverlay: a signal that ends corofy while the go command
-// lists its package (SIGINT, SIGTERM, SIGHUP, SIGQUIT) leaves none of the
-// overlay's files it gave the go command (the skeletons of the package's
-// Go files) in the temporary directory.
-func TestSignalRemovesOverlay(t *testing.T) {
+// overlaidPackage returns the directory of a package whose listing has an
+// overlay: main.gocoro, and a Go file that the go command reads as its
+// skeleton.
+func overlaidPackage(t *testing.T) string {
+	t.Helper()
 	dir := testmod.New(t)
 	for name, src := range map[string]string{
 		"main.gocoro": signalSource,
@@ -229,36 +238,22 @@ func TestSignalRemovesOverlay(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	return dir
+}
+
+// TestSignalRemovesOverlay: a signal that ends corofy while the go command
+// lists its package (SIGINT, SIGTERM, SIGHUP, SIGQUIT) leaves none of the
+// overlay's files it gave the go command (the skeletons of the package's
+// Go files) in the temporary directory.
+func TestSignalRemovesOverlay(t *testing.T) {
+	dir := overlaidPackage(t)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT} {
 		t.Run(sig.String(), func(t *testing.T) {
 			if signal.Ignored(sig) {
 				t.Skipf("%v is ignored in this process (started under nohup?), and so in corofy", sig)
 			}
 			tmp := t.TempDir()
-			ready := filepath.Join(t.TempDir(), "ready")
-			cmd := exec.Command(corofyBinary(t), "main.gocoro")
-			cmd.Dir = dir
-			cmd.Env = append(testmod.Env(), "TMPDIR="+tmp, "COROFY_TESTHOOK_LISTING="+ready)
-			cmd.Stderr = os.Stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			p := &paused{cmd, make(chan error, 1)}
-			go func() { p.done <- cmd.Wait() }()
-			t.Cleanup(func() { cmd.Process.Kill() })
-			deadline := time.After(2 * time.Minute)
-			for {
-				if _, err := os.Stat(ready); err == nil {
-					break
-				}
-				select {
-				case err := <-p.done:
-					t.Fatalf("corofy ended (%v) without stopping before its listing", err)
-				case <-deadline:
-					t.Fatal("corofy did not stop before its listing")
-				case <-time.After(20 * time.Millisecond):
-				}
-			}
+			p := startPaused(t, dir, "COROFY_TESTHOOK_LISTING", "its listing", "TMPDIR="+tmp)
 			overlays := func() []string {
 				names, err := filepath.Glob(filepath.Join(tmp, "corofy-overlay-*"))
 				if err != nil {
@@ -269,7 +264,7 @@ func TestSignalRemovesOverlay(t *testing.T) {
 			if len(overlays()) != 1 {
 				t.Fatalf("corofy stopped before its listing with overlays %q, want one", overlays())
 			}
-			if err := cmd.Process.Signal(sig); err != nil {
+			if err := p.cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
 			p.wait(t)
@@ -284,35 +279,11 @@ func TestSignalRemovesOverlay(t *testing.T) {
 // command listed its package is removed by a later run once it is old
 // enough and its process is gone, and only then.
 func TestStaleOverlay(t *testing.T) {
-	dir := testmod.New(t)
-	for name, src := range map[string]string{
-		"main.gocoro": signalSource,
-		"other.go":    "package main\n\nimport \"strings\"\n\nvar other = strings.ToUpper(\"x\")\n",
-	} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := overlaidPackage(t)
 	tmp := t.TempDir()
-	ready := filepath.Join(t.TempDir(), "ready")
-	cmd := exec.Command(corofyBinary(t), "main.gocoro")
-	cmd.Dir = dir
-	cmd.Env = append(testmod.Env(), "TMPDIR="+tmp, "COROFY_TESTHOOK_LISTING="+ready)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; ; i++ {
-		if _, err := os.Stat(ready); err == nil {
-			break
-		}
-		if i == 6000 {
-			cmd.Process.Kill()
-			t.Fatal("corofy did not stop before its listing")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	cmd.Process.Kill()
-	cmd.Wait()
+	p := startPaused(t, dir, "COROFY_TESTHOOK_LISTING", "its listing", "TMPDIR="+tmp)
+	p.cmd.Process.Kill()
+	p.wait(t)
 	left, _ := filepath.Glob(filepath.Join(tmp, "corofy-overlay-*"))
 	if len(left) != 1 {
 		t.Fatalf("after SIGKILL the overlays are %q, want one", left)
