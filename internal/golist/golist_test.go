@@ -381,9 +381,6 @@ var G = p.F
 // same packages, fields, errors and types, but for the differences the
 // package comment gives.
 func TestSameAsPackages(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the go command")
-	}
 	for _, l := range layouts {
 		t.Run(l.name, func(t *testing.T) {
 			dir := testmod.New(t)
@@ -601,9 +598,6 @@ func format(views []view, dir string) string {
 // TestFailedGoCommand: a go command that fails without listing anything
 // gives its message as Load's error.
 func TestFailedGoCommand(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the go command")
-	}
 	dir := t.TempDir()
 	// A go.mod the go command cannot read.
 	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/m\n\ngo 1.26\n\nrequire (\n"), 0o644); err != nil {
