@@ -417,7 +417,7 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 	if len(ft.errs) > 0 {
 		return Result{}, ft.errs
 	}
-	r.Warnings = append(r.Warnings, ft.warnings...)
+	r.Warnings = append(r.Warnings, sortWarnings(ft.warnings)...)
 	df.Decls = decls
 	if ft.cfg.LineDirectives {
 		// From the package name on, the file is the .gocoro file: the
@@ -778,4 +778,27 @@ func usesName(f *dst.File, name string) bool {
 		return !found
 	})
 	return found
+}
+
+// sortWarnings sorts the passes' warnings, each "line:col: message", by
+// their positions: the passes find them in the order they walk the
+// coroutines (inner blocks first, say), and a user reads them as errors,
+// from the top of the file down.
+func sortWarnings(ws []string) []string {
+	pos := func(w string) (line, col int) {
+		l, rest, _ := strings.Cut(w, ":")
+		c, _, _ := strings.Cut(rest, ":")
+		line, _ = strconv.Atoi(l)
+		col, _ = strconv.Atoi(c)
+		return line, col
+	}
+	slices.SortStableFunc(ws, func(a, b string) int {
+		la, ca := pos(a)
+		lb, cb := pos(b)
+		if la != lb {
+			return la - lb
+		}
+		return ca - cb
+	})
+	return ws
 }
