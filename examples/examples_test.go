@@ -349,7 +349,7 @@ func referenceOverlay(t *testing.T, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, err := transform.Reference(transform.Config{Command: "corofy -reference main.gocoro"}, filepath.Join(name, "main.gocoro"), src)
+	ref, err := transform.Reference(transform.Config{Command: "corofy -reference main.gocoro"}, transform.Input{Path: filepath.Join(name, "main.gocoro")}, src)
 	if err != nil {
 		t.Fatalf("Reference: %v", err)
 	}

@@ -1,10 +1,9 @@
 package transform
 
 import (
-	"fmt"
-	"go/token"
 	"maps"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -207,20 +206,18 @@ func (m *machine) keepAllComments(want []sourceComment, decls []dst.Decl) {
 			}
 		}
 		d := to.Decorations()
-		var line, col int
-		if len(d.Start) == 1 {
-			fmt.Sscanf(d.Start[0], "/*line :%d:%d*/", &line, &col)
+		dir, directed := m.directed[to]
+		if directed {
+			// The statement's directive was counted for the comments it
+			// had: it is written again for those it has now.
+			if i := slices.Index(d.Start, dir.text); i >= 0 {
+				d.Start = slices.Delete(d.Start, i, i+1)
+			}
 		}
 		d.Start = append(dst.Decorations{c.text}, d.Start...)
 		d.Before = dst.NewLine
-		if line > 0 {
-			// The statement's directive, right before it, would come
-			// after the comment, and gofmt puts a statement after a //
-			// comment and a /* */ one on a line of their own on the next
-			// line: the directive goes first, as writeDirective puts it
-			// before comments.
-			d.Start = d.Start[:len(d.Start)-1]
-			m.writeDirective(to, token.Position{Line: line, Column: col + 1})
+		if directed {
+			m.writeDirective(to, dir.pos)
 		}
 	}
 }

@@ -495,12 +495,32 @@
 // gofmt puts a directive that follows a blank line or a comment on a line
 // of its own, where it would name the next line: blank lines before a
 // statement of Poll are dropped, and after a comment the directive moves
-// to the comment's first line, counted back (the statement's line is then
-// right, its column is the generated code's); so it does when a comment
-// the passes would lose is put before a statement once its directive is
-// written (keepAllComments). testdata/positions and
-// TestPositions check lines at run time, columns through go vet, and that
-// every statement lands where a node of the source begins.
+// to the comment's first line, counted back over the lines the comments
+// take (the statement's line is then right, its column is the generated
+// code's). The count follows the printer: a // comment ends its line, and
+// /* */ comments after one go on a line of their own, the statement on the
+// next. A comment the passes would lose, put before a statement once its
+// directive is written (keepAllComments), has the directive written
+// again, counted for both.
+//
+// A function literal's statements each start a line, as every statement
+// of Poll does: a literal the source writes on one line takes several,
+// and what follows its closing brace would count on from the last of
+// them. A directive at the end of the last statement, naming the line
+// before the brace's, gives the brace its own line back:
+//
+//	/*line :466:3*/ go func(a int, s string) {
+//		/*line :466:30*/ ok <- a*10 + len(s) /*line :465:1*/
+//	}(at(466, depth), s)
+//
+// testdata/positions and TestPositions check lines at run time, columns
+// through go vet, and that every statement lands where a node of the
+// source begins; the random programs (randprog's Positions) check the
+// lines of here(N) statements and at(N, x) operands at random places.
+// The reference program (Reference) keeps the .gocoro's lines too, with
+// a /*line file:L*/ comment before each line whose line the ones before
+// it do not count to (its comments are dropped), so that what both print
+// of positions is the same.
 //
 // A file read by people more than by debuggers (the repository's examples)
 // can be written with corofy -sparse, which keeps only the directives a

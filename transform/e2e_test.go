@@ -71,7 +71,7 @@ func TestEndToEnd(t *testing.T) {
 					t.Errorf("%s: state graph: %v", name, err)
 				}
 				out = res[0].Src
-			} else if out, err = transform.Reference(cfg, in, src); err != nil {
+			} else if out, err = transform.Reference(cfg, transform.Input{Path: in}, src); err != nil {
 				t.Fatalf("%s: Reference: %v", name, err)
 			}
 			writeFile(t, filepath.Join(dir, "main_corofied.go"), out)

@@ -63,7 +63,7 @@ coroutine func double(x int) int {
 	return 2 * get(x).wait
 }
 `)
-	ref, err := transform.Reference(transform.Config{Command: "corofy -reference main.gocoro"}, "main.gocoro", src)
+	ref, err := transform.Reference(transform.Config{Command: "corofy -reference main.gocoro"}, transform.Input{Path: "main.gocoro"}, src)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -71,7 +71,7 @@ func TestHeader(t *testing.T) {
 	if err := os.WriteFile(in, src, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := transform.Reference(transform.Config{Command: "corofy -reference main.gocoro"}, in, src)
+	out, err := transform.Reference(transform.Config{Command: "corofy -reference main.gocoro"}, transform.Input{Path: in}, src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestHeader(t *testing.T) {
 func TestHeaderOddName(t *testing.T) {
 	src := []byte("package main\n\ncoroutine func f() int { return 1 }\n")
 	for _, name := range []string{"sp ace.gocoro", "nl\nx.gocoro", "cr\rx.gocoro", "bad\xffname.gocoro", `"q.gocoro`, "tab\tx.gocoro", "plain.gocoro"} {
-		out, err := transform.Reference(transform.Config{Command: "corofy -reference x.gocoro"}, filepath.Join("dir", name), src)
+		out, err := transform.Reference(transform.Config{Command: "corofy -reference x.gocoro"}, transform.Input{Path: filepath.Join("dir", name)}, src)
 		if err != nil {
 			t.Errorf("%q: %v", name, err)
 			continue

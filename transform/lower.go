@@ -447,7 +447,9 @@ func (m *machine) rewriteStmt(s dst.Stmt) []dst.Stmt {
 				// A closure keeps the variable of its own iteration: the
 				// pointer as it is now, not the field, which the next
 				// iteration replaces.
-				c.Replace(&dst.StarExpr{X: dst.NewIdent(m.cellRef(info))})
+				x := &dst.StarExpr{X: dst.NewIdent(m.cellRef(info))}
+				x.Decs.NodeDecs = id.Decs.NodeDecs
+				c.Replace(x)
 				refs = append(refs, info)
 			case info.hoisted:
 				if !exprSlot(c) {
@@ -455,9 +457,10 @@ func (m *machine) rewriteStmt(s dst.Stmt) []dst.Stmt {
 					// reported (the variable could not be declared apart).
 					return true
 				}
+				// With the name's layout: a line break before it (an
+				// element of a list on a line of its own), its comments.
 				x := m.stored(info)
-				x.Decorations().Start = id.Decs.Start
-				x.Decorations().End = id.Decs.End
+				*x.Decorations() = id.Decs.NodeDecs
 				c.Replace(x)
 			case info.name != id.Name:
 				id.Name = info.name

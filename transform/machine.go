@@ -73,6 +73,10 @@ type machine struct {
 	lifted []dst.Decl // the local types and constants, at package level (see lift.go)
 
 	stmtPos map[dst.Stmt]token.Position // the source of statements corofy made (see positions.go)
+	// directed holds the directive writeDirective wrote before each
+	// statement, and the position it was for: a comment put before the
+	// statement later (keepAllComments) has it written again.
+	directed map[dst.Stmt]directive
 
 	comments []string // the user's comments for the next statement added (see comments.go)
 

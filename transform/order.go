@@ -1263,8 +1263,11 @@ func (m *machine) walkSlots(n dst.Node, fn func(slot)) {
 				}
 				slotValue := v
 				fn(slot{
-					e:           e,
-					set:         func(x dst.Expr) { slotValue.Set(reflect.ValueOf(&x).Elem()) },
+					e: e,
+					set: func(x dst.Expr) {
+						moveLayout(x, e)
+						slotValue.Set(reflect.ValueOf(&x).Elem())
+					},
 					path:        path,
 					first:       first,
 					idx:         count,
@@ -1285,4 +1288,18 @@ func (m *machine) walkSlots(n dst.Node, fn func(slot)) {
 		}
 	}
 	walk(reflect.ValueOf(&n).Elem())
+}
+
+// moveLayout gives x, which takes e's place, e's layout: the line break
+// before it (an argument or an element on a line of its own), after it,
+// and the comments around it. Left to e, which moves to a statement of
+// its own (outK := e), the line break would be lost, and with it the
+// lines of what follows in the statement.
+func moveLayout(x, e dst.Expr) {
+	if x == e {
+		return
+	}
+	xd, ed := x.Decorations(), e.Decorations()
+	*xd = *ed
+	*ed = dst.NodeDecs{}
 }

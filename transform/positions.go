@@ -2,6 +2,7 @@ package transform
 
 import (
 	"fmt"
+	"go/ast"
 	"go/token"
 	"strings"
 
@@ -135,6 +136,12 @@ func (m *machine) firstPosition(list []dst.Stmt) token.Position {
 // list. It returns the position of the last statement written.
 func (m *machine) placeLines(list []dst.Stmt, cur token.Position) token.Position {
 	for i, s := range list {
+		if e, ok := s.(*dst.EmptyStmt); ok && e.Implicit {
+			// Nothing runs there, and nothing is printed (a label at
+			// the end of a block labels one): a directive would be on
+			// a line of its own.
+			continue
+		}
 		p := m.stmtPosition(s)
 		if !p.IsValid() {
 			p = cur
@@ -154,9 +161,31 @@ func (m *machine) placeLines(list []dst.Stmt, cur token.Position) token.Position
 		})
 		for _, lit := range funcLits(s) {
 			cur = m.placeLines(lit.Body.List, cur)
+			m.placeClosingBrace(lit)
 		}
 	}
 	return cur
+}
+
+// placeClosingBrace numbers the line of the closing brace of the function
+// literal lit, when the source has code before it on its line: there the
+// directives of the body's statements, each on a line of its own, number
+// the brace's line after the last of them, and what follows the brace
+// (the arguments of a go statement's call, the rest of an expression)
+// would get a later line than its own. A directive at the end of the last
+// statement's line, for the line before the brace's, numbers it (as
+// placeCaseLines numbers a case's line).
+func (m *machine) placeClosingBrace(lit *dst.FuncLit) {
+	a, ok := m.astOf(lit).(*ast.FuncLit)
+	if !ok || len(lit.Body.List) == 0 || len(a.Body.List) == 0 {
+		return
+	}
+	brace := m.fset.Position(a.Body.Rbrace)
+	if m.fset.Position(a.Body.List[len(a.Body.List)-1].End()).Line != brace.Line || brace.Line < 2 {
+		return // the brace starts its line, after the body's statements, as in the output
+	}
+	last := lit.Body.List[len(lit.Body.List)-1].Decorations()
+	last.End.Prepend(fmt.Sprintf("/*line :%d:1*/", brace.Line-1))
 }
 
 // funcLits returns the function literals of statement s that are not
@@ -181,27 +210,63 @@ func (m *machine) writeDirective(s dst.Stmt, p token.Position) {
 	d := s.Decorations()
 	d.Before = dst.NewLine // a blank line would put the directive on a line of its own
 	if len(d.Start) == 0 {
-		d.Start.Append(fmt.Sprintf("/*line :%d:%d*/", p.Line, max(p.Column-1, 1)))
+		m.noteDirective(s, p, fmt.Sprintf("/*line :%d:%d*/", p.Line, max(p.Column-1, 1)))
+		d.Start.Append(m.directed[s].text)
 		return
 	}
 	// Comments first: the directive goes on their first line, with the
 	// line it must have for the statement to land on p.Line.
+	if d.Start[0] == "\n" {
+		return // the statement keeps the position its line gets
+	}
+	line := p.Line - startLines(append(dst.Decorations{"/*line*/"}, d.Start...))
+	if line < 1 {
+		return
+	}
+	m.noteDirective(s, p, fmt.Sprintf("/*line :%d:1*/", line))
+	d.Start.Prepend(m.directed[s].text)
+}
+
+// directive is a directive writeDirective wrote, and the position it
+// gives its statement.
+type directive struct {
+	pos  token.Position
+	text string
+}
+
+func (m *machine) noteDirective(s dst.Stmt, p token.Position, text string) {
+	if m.directed == nil {
+		m.directed = map[dst.Stmt]directive{}
+	}
+	m.directed[s] = directive{p, text}
+}
+
+// startLines returns how many lines a statement's start decorations ds
+// end before the statement's first token, ds starting a line: as
+// text.go writes them (and the printer, which it follows), a // comment
+// ends its line, and /* */ comments that end ds after a // comment on a
+// line of its own (only /* */ comments before it on its line) are
+// written on a line of their own, the token on the next
+// (commentsStartLine).
+func startLines(ds dst.Decorations) int {
 	lines := 0
-	for _, c := range d.Start {
+	for _, c := range ds {
 		switch {
-		case c == "\n":
-			lines++
-		case strings.HasPrefix(c, "//"):
+		case c == "\n", strings.HasPrefix(c, "//"):
 			lines++
 		default:
 			lines += strings.Count(c, "\n")
 		}
 	}
-	line := p.Line - lines
-	if line < 1 || d.Start[0] == "\n" {
-		return // the statement keeps the position its line gets
+	block := func(i int) bool { return strings.HasPrefix(ds[i], "/*") }
+	n := len(ds)
+	for n > 0 && block(n-1) {
+		n--
 	}
-	d.Start.Prepend(fmt.Sprintf("/*line :%d:1*/", line))
+	if n < len(ds) && n > 0 && strings.HasPrefix(ds[n-1], "//") {
+		lines++ // ds starts a line: whatever is before the // comment on its line is /* */ comments
+	}
+	return lines
 }
 
 // forEachList calls fn for each statement list directly inside s, outside

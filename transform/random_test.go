@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"go/format"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -120,7 +121,7 @@ func runRandomBatch(t *testing.T, features randprog.Features, seeds []int64, bin
 		rc := cases[i]
 		in := filepath.Join(rc.dir, randprog.MainFile)
 		if *randomRefOnly {
-			ref, err := transform.Reference(cfg, in, asLibrary(rc.prog.Main, rc.name()))
+			ref, err := transform.Reference(cfg, transform.Input{Path: in}, asLibrary(rc.prog.Main, rc.name()))
 			if err != nil {
 				fail(rc, "Reference: %v", err)
 				return
@@ -146,9 +147,13 @@ func runRandomBatch(t *testing.T, features randprog.Features, seeds []int64, bin
 			writeFile(t, filepath.Join(rc.dir, "main_corofied.go"), rc.machine)
 		}
 		refIn := filepath.Join(rc.dir+"_ref", randprog.MainFile)
-		ref, err := transform.Reference(cfg, refIn, asLibrary(rc.prog.Main, rc.name()+"_ref"))
+		ref, err := transform.Reference(cfg, transform.Input{Path: refIn}, asLibrary(rc.prog.Main, rc.name()+"_ref"))
 		if err != nil {
 			fail(rc, "Reference: %v", err)
+			return
+		}
+		if formatted, err := format.Source(ref); err != nil || !bytes.Equal(formatted, ref) {
+			fail(rc, "the reference program is not gofmt's (its line directives would move): %v\n%s", err, firstDiff(string(ref), string(formatted)))
 			return
 		}
 		writeFile(t, filepath.Join(rc.dir+"_ref", "main_corofied.go"), ref)
@@ -207,6 +212,10 @@ func runRandomBatch(t *testing.T, features randprog.Features, seeds []int64, bin
 			fail(rc, "the reference program failed (a generator bug): %v\n%s", refErr, tail(ref, 20))
 		case gotErr != nil:
 			fail(rc, "the generated program failed: %v\n%s\nthe reference printed:\n%s", gotErr, tail(got, 20), tail(ref, 20))
+		case strings.Contains(ref, wrongPosition):
+			fail(rc, "the reference program's code is not at its .gocoro positions:\n%s", grepLines(ref, wrongPosition))
+		case strings.Contains(got, wrongPosition):
+			fail(rc, "the generated program's code is not at its .gocoro positions:\n%s", grepLines(got, wrongPosition))
 		case got != ref:
 			fail(rc, "the generated program's output differs from the reference's:\n%s", firstDiff(got, ref))
 		}
@@ -379,4 +388,20 @@ func tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// wrongPosition starts what the here and at helpers print where Go
+// places their call elsewhere than where it is written (randprog's
+// Positions feature).
+const wrongPosition = "wrong position:"
+
+// grepLines returns the lines of out that contain s.
+func grepLines(out, s string) string {
+	var b strings.Builder
+	for l := range strings.Lines(out) {
+		if strings.Contains(l, s) {
+			b.WriteString(l)
+		}
+	}
+	return b.String()
 }

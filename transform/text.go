@@ -170,18 +170,27 @@ func (w *textWriter) queueBreaks() bool {
 }
 
 // commentsStartLine returns where in the queue the /* */ comments start
-// that end it after a // comment on a line of its own, or -1: the
-// printer, which starts a line at the next token, writes them on the line
-// after that comment and ends the line after them, and the token starts
-// the next one.
+// that end it after a // comment on a line of its own (no token before
+// it on its line, only /* */ comments, if anything), or -1: the printer,
+// which starts a line at the next token, writes them on the line after
+// that comment and ends the line after them, and the token starts the
+// next one.
 func (w *textWriter) commentsStartLine() int {
+	block := func(i int) bool { return w.queue[i].text != "" && w.queue[i].text[1] == '*' }
 	n := len(w.queue)
-	for n > 0 && w.queue[n-1].text != "" && w.queue[n-1].text[1] == '*' {
+	for n > 0 && block(n-1) {
 		n--
 	}
-	lineComment := func(i int) bool { return w.queue[i].text != "" && w.queue[i].text[1] == '/' }
-	if n < len(w.queue) && n > 1 && lineComment(n-1) && (w.queue[n-2].text == "" || lineComment(n-2)) {
-		return n
+	if n == len(w.queue) || n < 2 || w.queue[n-1].text == "" || block(n-1) {
+		return -1
+	}
+	// The // comment at n-1: what starts its line?
+	i := n - 2
+	for i > 0 && block(i) {
+		i--
+	}
+	if w.queue[i].text == "" || !block(i) {
+		return n // a line's end, or a // comment, which ends the line before
 	}
 	return -1
 }

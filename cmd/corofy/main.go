@@ -462,7 +462,7 @@ func referenceResults(cfg transform.Config, inputs []transform.Input) ([]transfo
 			return nil, err
 		}
 		cfg.Command = in.Command
-		out, err := transform.Reference(cfg, in.Path, src)
+		out, err := transform.Reference(cfg, in, src)
 		if err != nil {
 			return nil, err
 		}

@@ -138,6 +138,9 @@
 //	                      with doc comments, comments right after them and a coroutine's doc comment after a run (each kept)
 //	InlineComments        (a + /* c3 */ b), add(x, /* c4 */ y /* c5 */), f() /* c6 */ .wait, add(\n x, // c7\n y,\n),
 //	                      []int{ /* c8 */\n a,\n b, // c9\n c, d,\n} (each kept)
+//	Positions             here(N) statements and at(N, x) operands, which print "wrong position" unless Go places
+//	                      them at line N of main.gocoro (the test fails on it); calls with arguments on lines of their own
+//	Semicolons            with TopLevelRuns, explicit semicolons after plain declarations: type tl3 int; // c
 //
 // ParseFeatures reads them from a flag: "supported,WaitsInIf",
 // "all,-Generics", "none".

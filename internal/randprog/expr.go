@@ -244,6 +244,8 @@ func (g *gen) intExpr(c ctx, d int) string {
 		}},
 		opt{w(c.waits && c.straight && g.has(g.storedFut(kInt)), 4), func() string { return g.waitStored(kInt) }},
 		opt{w(c.plain, 4), func() string { return g.plainCall(c, kInt, d-1) }},
+		// Not split over lines (args): the line is the call's.
+		opt{w(g.f.Has(Positions), 2), func() string { return fmt.Sprintf("at(%s, %s)", lineMark, g.intExpr(c, d-1)) }},
 	)
 }
 
@@ -495,15 +497,16 @@ func (g *gen) icAfter() string {
 }
 
 // args returns the call of f with args: with InlineComments, sometimes
-// with comments between them, or on lines of their own with a //
-// comment after one and a comma after the last.
+// with comments between them; with InlineComments or Positions,
+// sometimes on lines of their own, a comma after the last (and, with
+// InlineComments, a // comment after the first).
 func (g *gen) args(f string, args ...string) string {
-	if g.f.Has(InlineComments) && g.chance(0.1) {
+	if (g.f.Has(InlineComments) || g.f.Has(Positions)) && g.chance(0.1) {
 		var b strings.Builder
 		b.WriteString(f + "(\n")
 		for i, a := range args {
 			fmt.Fprintf(&b, "%s,", a)
-			if i == 0 {
+			if i == 0 && g.f.Has(InlineComments) {
 				g.comments++
 				fmt.Fprintf(&b, " // c%d", g.comments)
 			}

@@ -251,6 +251,18 @@ const (
 	// each comment is in the generated code, and the transform's tests
 	// that each machine's text formats as its restored trees do.
 	InlineComments
+	// Positions: here(N) statements and at(N, x) operands (common.go),
+	// which check that Go places them at line N of main.gocoro, their
+	// line there: the positions corofy's line directives give the
+	// generated code, in a machine's Poll after waits, in the code
+	// copied as text, in plain functions; and calls whose arguments are
+	// on lines of their own.
+	Positions
+	// Semicolons: explicit semicolons after the declarations of
+	// TopLevelRuns (type T int;), which gofmt would drop: corofy blanked
+	// a run out of its own parse but not the ";" after it (Go's own
+	// test suite, bug058.go).
+	Semicolons
 )
 
 var featureNames = []string{
@@ -265,6 +277,7 @@ var featureNames = []string{
 	"Comments", "AddressKeepers", "OrderProbes", "NaNKeys",
 	"ConstNames", "LocalTypeScopes", "LocalFuncTypes", "PackageReservedNames",
 	"PlaceTypes", "Unevaluated", "TopLevelRuns", "InlineComments",
+	"Positions", "Semicolons",
 }
 
 // All returns every feature.

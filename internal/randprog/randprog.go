@@ -7,6 +7,7 @@ import (
 	"go/format"
 	"math/rand/v2"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -40,7 +41,7 @@ func Generate(seed int64, features Features) Program {
 		r: rand.New(rand.NewPCG(uint64(seed), 0x636f726f6679)), // "corofy"
 		f: features,
 	}
-	src := g.program(seed)
+	src := markLines(g.program(seed))
 	return Program{Seed: seed, Features: features, Main: src, Helpers: append([]byte(nil), helpers...)}
 }
 
@@ -668,4 +669,21 @@ func (g *gen) pickVarP(p float64, ok func(v *variable) bool) *variable {
 		return nil
 	}
 	return g.pickVar(ok)
+}
+
+// lineMark stands for the number of the line it is on, in the here and
+// at calls of Positions: the generator writes it (an identifier, for
+// gofmt), and markLines replaces it once the program is formatted.
+const lineMark = "__LINE__"
+
+// markLines replaces each lineMark in src with the number of its line.
+func markLines(src []byte) []byte {
+	if !bytes.Contains(src, []byte(lineMark)) {
+		return src
+	}
+	lines := bytes.SplitAfter(src, []byte("\n"))
+	for i, l := range lines {
+		lines[i] = bytes.ReplaceAll(l, []byte(lineMark), []byte(strconv.Itoa(i+1)))
+	}
+	return bytes.Join(lines, nil)
 }
