@@ -29,6 +29,7 @@ var goProgramsSample = []string{
 	"const8.go", "defer.go", "fixedbugs/issue24547.go",
 	"fixedbugs/issue40629.go", "fixedbugs/issue43619.go", "fixedbugs/issue50190.go",
 	"append.go", "range.go", "switch.go", "map.go",
+	"fixedbugs/bug058.go", "fixedbugs/issue13684.go",
 }
 
 // goProgramsDiffer are the programs, among those run so far, whose output

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
+	"go/scanner"
 	"go/token"
 	"go/types"
 	"slices"
@@ -159,11 +160,27 @@ func (ft *fileTransform) spliceRuns(fset *token.FileSet, f *ast.File, src []byte
 		}
 		s.text = append(text, src[from:off(end)]...)
 		s.run = run
-		runs = append(runs, [2]int{off(start), off(end)})
+		runs = append(runs, [2]int{off(start), afterSemicolon(src, off(end))})
 		splices = append(splices, s)
 	}
 	spliced.Add(int64(len(splices)))
 	return splices, runs
+}
+
+// afterSemicolon returns the offset after the explicit ";" that ends the
+// declaration ending at offset end of src, if one does ("type T int;"),
+// else end: the run blanked out takes it, for a ";" left alone where the
+// declaration was would be an empty declaration, which Go refuses.
+func afterSemicolon(src []byte, end int) int {
+	var s scanner.Scanner
+	fset := token.NewFileSet()
+	rest := src[end:]
+	s.Init(fset.AddFile("", -1, len(rest)), rest, nil, 0)
+	pos, tok, lit := s.Scan()
+	if tok == token.SEMICOLON && lit == ";" {
+		return end + fset.Position(pos).Offset + 1
+	}
+	return end
 }
 
 // usePaths sets the packages and names each splice's run uses (see

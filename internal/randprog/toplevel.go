@@ -62,6 +62,9 @@ func (g *gen) topLevelDecls() string {
 		if g.chance(0.3) {
 			trailing = fmt.Sprintf(" // at the end of %s.", name)
 		}
+		if g.f.Has(Semicolons) && g.chance(0.4) {
+			trailing = ";" + trailing // an explicit end, as old Go code writes it
+		}
 		switch g.intn(9) {
 		case 0:
 			fmt.Fprintf(&b, "var %s = %d%s\n", name, g.intn(100), trailing)
