@@ -513,6 +513,19 @@
 //		/*line :466:30*/ ok <- a*10 + len(s) /*line :465:1*/
 //	}(at(466, depth), s)
 //
+// So, wherever Poll's text has fewer lines than the source, or other
+// ones:
+//
+//   - an expression that spans lines and is replaced by a temporary
+//     (f(g(\n1,\n).wait, h()) becomes f(out1, h())) is followed by a
+//     directive naming where it ended, for what follows it; a replacement
+//     takes the replaced expression's line break and comments;
+//   - the clauses of a select's dispatch, printed without their bodies,
+//     each have a directive after the case keyword;
+//   - the specs of a var group each take their own line;
+//   - comments on lines of their own after a statement go to the start
+//     of the next one, where its directive is counted for them.
+//
 // testdata/positions and TestPositions check lines at run time, columns
 // through go vet, and that every statement lands where a node of the
 // source begins; the random programs (randprog's Positions) check the

@@ -1073,7 +1073,13 @@ func (m *machine) selectStmt(s *dst.SelectStmt, label string) {
 			}
 		}
 		cc.Body = append(moved, cc.Body...)
-		clauses = append(clauses, &dst.CommClause{Comm: comm, Body: []dst.Stmt{m.jumpStmt(st)}})
+		dispatch := &dst.CommClause{Comm: comm, Body: []dst.Stmt{m.jumpStmt(st)}}
+		if p := m.position(cc.Comm); p.IsValid() && m.file.cfg.LineDirectives {
+			// The clauses are printed without their bodies: each
+			// operation would count on from the line of the one before.
+			dispatch.Decs.Case.Append(fmt.Sprintf("/*line :%d:%d*/", p.Line, max(p.Column-1, 1)))
+		}
+		clauses = append(clauses, dispatch)
 	}
 	m.add(&dst.SelectStmt{Body: &dst.BlockStmt{List: clauses}}, m.position(s))
 	m.current.term = termDispatch

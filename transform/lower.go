@@ -719,6 +719,31 @@ func (m *machine) declareApart(lhs []dst.Expr) []dst.Stmt {
 	return out
 }
 
+// specStmts returns the statements of varDecl for one spec of its
+// declaration.
+func (m *machine) specStmts(vs *dst.ValueSpec) []dst.Stmt {
+	var lhs []dst.Expr
+	for _, id := range vs.Names {
+		lhs = append(lhs, id)
+	}
+	out := m.declareApart(lhs)
+	out = append(out, m.newCells(lhs)...)
+	if len(vs.Values) > 0 {
+		return append(out, &dst.AssignStmt{Lhs: lhs, Tok: token.ASSIGN, Rhs: vs.Values})
+	}
+	for _, id := range vs.Names {
+		if info := m.varOf(id); info != nil && info.hoisted {
+			zero, err := zeroExpr(info.v.Type(), m.file.tc)
+			if err != nil {
+				m.errorf(m.position(id), "cannot write the zero value of %s: %v", id.Name, err)
+				continue
+			}
+			out = append(out, &dst.AssignStmt{Lhs: []dst.Expr{id}, Tok: token.ASSIGN, Rhs: []dst.Expr{zero}})
+		}
+	}
+	return out
+}
+
 // varDecl rewrites "var a, b T = x, y" when it declares a stored variable:
 // the others are declared apart, then all are assigned (stored ones
 // without a value get their zero value). It returns nil to keep g.
@@ -737,26 +762,15 @@ func (m *machine) varDecl(g *dst.GenDecl) []dst.Stmt {
 	var out []dst.Stmt
 	for _, spec := range g.Specs {
 		vs := spec.(*dst.ValueSpec)
-		var lhs []dst.Expr
-		for _, id := range vs.Names {
-			lhs = append(lhs, id)
-		}
-		out = append(out, m.declareApart(lhs)...)
-		out = append(out, m.newCells(lhs)...)
-		if len(vs.Values) > 0 {
-			out = append(out, &dst.AssignStmt{Lhs: lhs, Tok: token.ASSIGN, Rhs: vs.Values})
-			continue
-		}
-		for _, id := range vs.Names {
-			if info := m.varOf(id); info != nil && info.hoisted {
-				zero, err := zeroExpr(info.v.Type(), m.file.tc)
-				if err != nil {
-					m.errorf(m.position(id), "cannot write the zero value of %s: %v", id.Name, err)
-					continue
-				}
-				out = append(out, &dst.AssignStmt{Lhs: []dst.Expr{id}, Tok: token.ASSIGN, Rhs: []dst.Expr{zero}})
+		stmts := m.specStmts(vs)
+		if g.Lparen {
+			// In a group, they run at the spec's line, not at the var
+			// keyword's (var (\n a = f()\n b = g()\n)).
+			for _, s := range stmts {
+				m.setPos(s, m.position(vs))
 			}
 		}
+		out = append(out, stmts...)
 	}
 	return out
 }

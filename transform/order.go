@@ -1266,6 +1266,7 @@ func (m *machine) walkSlots(n dst.Node, fn func(slot)) {
 					e: e,
 					set: func(x dst.Expr) {
 						moveLayout(x, e)
+						m.keepLinesAfter(x, e)
 						slotValue.Set(reflect.ValueOf(&x).Elem())
 					},
 					path:        path,
@@ -1302,4 +1303,23 @@ func moveLayout(x, e dst.Expr) {
 	xd, ed := x.Decorations(), e.Decorations()
 	*xd = *ed
 	*ed = dst.NodeDecs{}
+}
+
+// keepLinesAfter gives what follows x, which takes the place of e, its
+// line: where e spans several lines of the source, x spans one, and the
+// rest of the statement would count on from there (f(g(\n1,\n).wait, h())
+// becomes f(out1, h()), h() on g's line). A directive after x names the
+// line and column where e ends.
+func (m *machine) keepLinesAfter(x, e dst.Expr) {
+	if x == e || !m.file.cfg.LineDirectives {
+		return
+	}
+	a := m.astOf(e)
+	if a == nil {
+		return
+	}
+	start, end := m.fset.Position(a.Pos()), m.fset.Position(a.End())
+	if end.Line > start.Line {
+		x.Decorations().End.Prepend(fmt.Sprintf("/*line :%d:%d*/", end.Line, end.Column))
+	}
 }

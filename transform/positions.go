@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"slices"
 	"strings"
 
 	"github.com/dave/dst"
@@ -153,6 +154,9 @@ func (m *machine) placeLines(list []dst.Stmt, cur token.Position) token.Position
 			if i > 0 && list[i-1].Decorations().After == dst.EmptyLine {
 				list[i-1].Decorations().After = dst.NewLine
 			}
+			if i > 0 {
+				ownLineComments(list[i-1], s)
+			}
 			m.writeDirective(s, p)
 			cur = p
 		}
@@ -165,6 +169,26 @@ func (m *machine) placeLines(list []dst.Stmt, cur token.Position) token.Position
 		}
 	}
 	return cur
+}
+
+// ownLineComments moves the comments at the end of prev that are on
+// lines of their own (its End decorations from a line break on) to the
+// start of s, the statement after it: there writeDirective counts them.
+// Left to prev, a // comment among them would put s's directive, a /* */
+// comment after it, on a line of its own, and s on the next line.
+func ownLineComments(prev, s dst.Stmt) {
+	end := &prev.Decorations().End
+	k := slices.Index(*end, "\n")
+	if k < 0 {
+		return
+	}
+	moved := (*end)[k:]
+	for len(moved) > 0 && moved[0] == "\n" {
+		moved = moved[1:]
+	}
+	*end = (*end)[:k]
+	start := &s.Decorations().Start
+	*start = append(slices.Clone(moved), *start...)
 }
 
 // placeClosingBrace numbers the line of the closing brace of the function

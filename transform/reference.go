@@ -160,6 +160,11 @@ func referenceLines(fset *token.FileSet, file *ast.File, head []byte, lineFile, 
 			// the brace's.
 			fmt.Fprintf(out, "%s\t/*line %s:%d*/\n%s%s", indent, lineFile, n-1, indent, code)
 			continue
+		case len(indent) > 0 && i > 0 && len(bytes.TrimSpace(lines[i-1])) == 0:
+			// And so it does with one that starts a line after a blank
+			// line.
+			fmt.Fprintf(out, "%s/*line %s:%d*/\n%s%s", indent, lineFile, n-1, indent, code)
+			continue
 		case len(indent) == 0:
 			// A declaration's keyword (func, type, var): gofmt moves
 			// a comment before it to a line of its own, and a doc
