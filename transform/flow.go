@@ -803,9 +803,15 @@ func (m *machine) switchStmt(s *dst.SwitchStmt, label string) {
 	// Dispatch, in the order of the cases.
 	for i, c := range s.Body.List {
 		for _, e := range c.(*dst.CaseClause).List {
+			_, boolean := m.typeOf(e).Underlying().(*types.Basic)
 			cond := headerSafe(m.spillExpr(e))
-			if tag != nil {
+			switch {
+			case tag != nil:
 				cond = &dst.BinaryExpr{X: m.ident(tag), Op: token.EQL, Y: cond}
+			case !boolean:
+				// switch { case i: } with i an interface compares i with
+				// true; only a boolean can be an if's condition.
+				cond = &dst.BinaryExpr{X: cond, Op: token.EQL, Y: dst.NewIdent("true")}
 			}
 			m.add(&dst.IfStmt{Cond: cond, Body: &dst.BlockStmt{List: []dst.Stmt{m.jumpStmt(bodies[i])}}}, m.position(e))
 		}

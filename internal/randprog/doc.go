@@ -141,6 +141,7 @@
 //	Positions             here(N) statements and at(N, x) operands, which print "wrong position" unless Go places
 //	                      them at line N of main.gocoro (the test fails on it); calls with arguments on lines of their own
 //	Semicolons            with TopLevelRuns, explicit semicolons after plain declarations: type tl3 int; // c
+//	InterfaceCases        switch { case any(x < y): }, compared with true; switch any(x) { case 1, "1": }
 //
 // ParseFeatures reads them from a flag: "supported,WaitsInIf",
 // "all,-Generics", "none".

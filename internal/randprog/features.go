@@ -263,6 +263,10 @@ const (
 	// a run out of its own parse but not the ";" after it (Go's own
 	// test suite, bug058.go).
 	Semicolons
+	// InterfaceCases: switches whose tag or case expressions are
+	// interfaces: a tagless switch's case any(x < y), which Go compares
+	// with true (Go's test/switch.go), and switch any(x) { case 1, "1": }.
+	InterfaceCases
 )
 
 var featureNames = []string{
@@ -277,7 +281,7 @@ var featureNames = []string{
 	"Comments", "AddressKeepers", "OrderProbes", "NaNKeys",
 	"ConstNames", "LocalTypeScopes", "LocalFuncTypes", "PackageReservedNames",
 	"PlaceTypes", "Unevaluated", "TopLevelRuns", "InlineComments",
-	"Positions", "Semicolons",
+	"Positions", "Semicolons", "InterfaceCases",
 }
 
 // All returns every feature.

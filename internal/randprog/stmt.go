@@ -549,14 +549,19 @@ func (g *gen) switchStmt(c ctx) {
 	sc := g.branchCtx(c, WaitsInSwitch)
 	g.push()
 	tagless := g.chance(0.3)
+	// With InterfaceCases, a tagless switch's cases may be interfaces,
+	// which Go compares with true, and a tag may be an interface.
+	iface := g.f.Has(InterfaceCases) && g.chance(0.4)
 	if g.chance(0.3) && !c.noDecl {
 		x := g.local("x")
 		init := fmt.Sprintf("%s := %s; ", x, g.intExpr(sc, 1))
 		g.newVar(x, kInt).ro = true
-		tagless = false
+		tagless, iface = false, false
 		g.line("switch %s(%s ^ %s)&3 {", init, x, g.intExpr(sc, 2))
 	} else if tagless {
 		g.line("switch {")
+	} else if iface {
+		g.line("switch any((%s)&3) {", g.intExpr(sc, 2))
 	} else {
 		g.line("switch (%s)&3 {", g.intExpr(sc, 2))
 	}
@@ -566,8 +571,17 @@ func (g *gen) switchStmt(c ctx) {
 		var cases []string
 		for j, m := 0, 1+g.intn(2); j < m; j++ {
 			switch {
+			case tagless && iface && g.chance(0.5):
+				if g.chance(0.7) {
+					cases = append(cases, fmt.Sprintf("trace(%q, any(%s))", g.id("case"), g.boolExpr(sc, 1)))
+				} else { // never true
+					cases = append(cases, fmt.Sprintf("trace(%q, any(%s))", g.id("case"), g.intExpr(sc, 1)))
+				}
 			case tagless:
 				cases = append(cases, fmt.Sprintf("trace(%q, %s)", g.id("case"), g.boolExpr(sc, 1)))
+			case iface && g.chance(0.3):
+				// A string constant, never equal to the int tag.
+				cases = append(cases, fmt.Sprintf("%q", fmt.Sprint(g.intn(4))))
 			case len(consts) > 0 && g.chance(0.5):
 				cases = append(cases, fmt.Sprint(consts[0]))
 				consts = consts[1:]
