@@ -706,17 +706,36 @@
 // take a fresh name shows it in %T, %#v and reflection, where Go shows its
 // own, and corofy warns of each (testdata/script/liftname.txtar). In a
 // generic coroutine the moved types take the coroutine's type parameters,
-// as Go names a local type of a generic function: main.holder[int]. As a
-// type argument Go numbers a local type, main.Box[main.local·1] (the
-// package's local types in order); a type declared at package level has
-// no number, and the local types after it in the coroutine another one:
-// corofy warns of each such type argument
+// as Go names a local type of a generic function: main.holder[int]; a
+// generic local type takes them before its own (pair[U any] in gcell[T]
+// is pair[T, U] at package level, and an own parameter that hid one of
+// the coroutine's is renamed). As a type argument Go numbers a local
+// type, main.Box[main.local·1] (the package's local types in order); a
+// type declared at package level has no number, and the local types after
+// it in the coroutine another one: corofy warns of each such type argument
 // (testdata/script/lifttypearg.txtar).
 //
 //	type point struct{ x, y int }      type point struct{ x, y int }
 //	p := point{1, 2}                   (package level)
 //	_ = after("a", 1, 0).wait          ...
 //	                                   c.p = point{1, 2}
+//
+// An embedded field is named after its type, so a type that took a fresh
+// name would embed as another field: the body keeps the type's own name
+// there, and each case of Poll that embeds it declares that name as an
+// alias first (two sibling blocks that each declare a type C and embed
+// it, as Go's test/fixedbugs/issue50190.go does, with waits in them):
+//
+//	{                                  type C3 = int32   (package level)
+//		type C = int32                 ...
+//		_ = after("a", 1, 0).wait      case 2:
+//		x = struct{ C }{}                  type C = C3 // the local type C, which a struct embeds
+//	}                                      ...
+//	                                       x = struct{ C }{}
+//
+// Where the alias would hide another C that the same case names, or the
+// struct is the type of a stored variable (a field of the machine, at
+// package level), corofy refuses it and says why.
 //
 // A constant whose value reads a local variable (len(a) of an array) is
 // declared with its value; a type that does is refused, with its position.

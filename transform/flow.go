@@ -1067,16 +1067,19 @@ func (m *machine) selectStmt(s *dst.SelectStmt, label string) {
 				lhs = append(lhs, m.defIdent(tmp))
 				rhs = append(rhs, m.ident(tmp))
 			}
-			comm = &dst.AssignStmt{Lhs: lhs, Tok: token.DEFINE, Rhs: a.Rhs}
 			var ul, ur []dst.Expr
 			for i, l := range a.Lhs {
 				if rhs[i] != nil {
 					ul, ur = append(ul, l), append(ur, rhs[i])
 				}
 			}
+			tok := token.DEFINE
 			if len(ul) > 0 {
 				moved = append(moved, &dst.AssignStmt{Lhs: ul, Tok: a.Tok, Rhs: ur})
+			} else {
+				tok = token.ASSIGN // case _ = <-c: nothing new to declare
 			}
+			comm = &dst.AssignStmt{Lhs: lhs, Tok: tok, Rhs: a.Rhs}
 		}
 		cc.Body = append(moved, cc.Body...)
 		dispatch := &dst.CommClause{Comm: comm, Body: []dst.Stmt{m.jumpStmt(st)}}

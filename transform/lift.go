@@ -5,6 +5,8 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"maps"
+	"slices"
 	"strconv"
 	"unicode"
 	"unicode/utf8"
@@ -78,9 +80,10 @@ func (m *machine) lift() {
 			names[obj] = name
 			if tn, ok := obj.(*types.TypeName); ok {
 				m.file.lifted[tn] = &liftedType{name: name, typeArgs: m.typeArgs}
-				if name != id.Name {
+				if name != id.Name && !tn.IsAlias() {
 					// Go shows a local type by its own name; this one
-					// cannot have it at package level.
+					// cannot have it at package level. (An alias names
+					// another type, which Go shows.)
 					p := m.position(id)
 					m.file.warnings = append(m.file.warnings, fmt.Sprintf("%d:%d: the local type %s is declared at package level as %s (%s is taken there): %%T, %%#v and reflection show %s where Go shows %s", p.Line, p.Column, id.Name, name, id.Name, name, id.Name))
 				} else if use := m.typeArgUse(tn); use != nil {
@@ -103,7 +106,7 @@ func (m *machine) lift() {
 		}
 		if g.Tok == token.TYPE && m.typeParams != nil {
 			for _, spec := range g.Specs {
-				spec.(*dst.TypeSpec).TypeParams = m.clone(m.typeParams).(*dst.FieldList)
+				m.prependTypeParams(spec.(*dst.TypeSpec))
 			}
 		}
 		decl := &dst.GenDecl{Tok: g.Tok, Lparen: g.Lparen, Specs: g.Specs, Rparen: g.Rparen}
@@ -114,10 +117,60 @@ func (m *machine) lift() {
 		}
 		m.lifted = append(m.lifted, decl)
 	}
-	m.renameLifted(m.decl, names)
+	m.liftedNames = names
+	m.renameLifted(m.decl, names, true)
 	for _, d := range m.lifted {
-		m.renameLifted(d, names)
+		m.renameLifted(d, names, false)
 	}
+}
+
+// prependTypeParams gives the lifted type spec of a generic coroutine the
+// coroutine's type parameters, before its own where it is generic itself:
+// type pair[U any] struct{ a T; b U } in gcell[T any] is pair[T any, U
+// any] at package level. An own parameter named like one of the
+// coroutine's (which it hid) is renamed in the spec.
+func (m *machine) prependTypeParams(spec *dst.TypeSpec) {
+	params := m.clone(m.typeParams).(*dst.FieldList)
+	if own := spec.TypeParams; own != nil {
+		taken := map[string]bool{}
+		for _, f := range params.List {
+			for _, n := range f.Names {
+				taken[n.Name] = true
+			}
+		}
+		dst.Inspect(spec, func(n dst.Node) bool {
+			if id, ok := n.(*dst.Ident); ok {
+				taken[id.Name] = true
+			}
+			return true
+		})
+		renamed := map[types.Object]string{}
+		for _, f := range own.List {
+			for _, n := range f.Names {
+				if !slices.Contains(m.typeArgs, n.Name) {
+					continue
+				}
+				name := n.Name
+				for i := 2; taken[name]; i++ {
+					name = n.Name + strconv.Itoa(i)
+				}
+				taken[name] = true
+				renamed[m.objectOf(n)] = name
+			}
+		}
+		if len(renamed) > 0 {
+			dst.Inspect(spec, func(n dst.Node) bool {
+				if id, ok := n.(*dst.Ident); ok && id.Path == "" {
+					if name, ok := renamed[m.objectOf(id)]; ok {
+						id.Name = name
+					}
+				}
+				return true
+			})
+		}
+		params.List = append(params.List, own.List...)
+	}
+	spec.TypeParams = params
 }
 
 // warnRenumbered warns of the local types that stay local, after one that
@@ -474,7 +527,49 @@ func floatLiteral(v constant.Value) (dst.Expr, error) {
 // renameLifted gives every identifier below n that denotes a lifted type
 // or constant its package-level name; in a generic coroutine, a lifted
 // type is instantiated with the type parameters where it is used.
-func (m *machine) renameLifted(n dst.Node, names map[types.Object]string) {
+//
+// An embedded field is named after its type: where the type took another
+// name, it would be another field. In the body (inBody), such a field
+// keeps the type's own name, and the cases of Poll that embed it declare
+// that name as an alias of the package-level one (embedAliases); in a
+// lifted declaration, at package level, it cannot.
+func (m *machine) renameLifted(n dst.Node, names map[types.Object]string, inBody bool) {
+	// A generic local type of a generic coroutine, instantiated
+	// (pair[int]), takes the coroutine's type arguments before its own
+	// (pair[T, int]).
+	instantiated := map[*dst.Ident]bool{}
+	if m.typeParams != nil {
+		dstutil.Apply(n, nil, func(c *dstutil.Cursor) bool {
+			var x dst.Expr
+			var indices []dst.Expr
+			switch e := c.Node().(type) {
+			case *dst.IndexExpr:
+				x, indices = e.X, []dst.Expr{e.Index}
+			case *dst.IndexListExpr:
+				x, indices = e.X, e.Indices
+			default:
+				return true
+			}
+			id, ok := x.(*dst.Ident)
+			if !ok {
+				return true
+			}
+			obj := m.objectOf(id)
+			if emb := m.embeddedType(id); emb != nil {
+				obj = emb // struct{ pair[int] }
+			}
+			if _, ok := obj.(*types.TypeName); !ok || names[obj] == "" {
+				return true
+			}
+			var args []dst.Expr
+			for _, a := range m.typeArgs {
+				args = append(args, dst.NewIdent(a))
+			}
+			instantiated[id] = true
+			c.Replace(&dst.IndexListExpr{X: id, Indices: append(args, indices...), Decs: dst.IndexListExprDecorations{NodeDecs: *c.Node().Decorations()}})
+			return true
+		})
+	}
 	dstutil.Apply(n, func(c *dstutil.Cursor) bool {
 		id, ok := c.Node().(*dst.Ident)
 		if !ok {
@@ -490,13 +585,16 @@ func (m *machine) renameLifted(n dst.Node, names map[types.Object]string) {
 			return true
 		}
 		if embedded != nil && name != id.Name {
-			// The field is named after the type: renamed, it would be
-			// another field.
+			if inBody && !instantiated[id] { // (an alias of pair2[T] cannot be instantiated)
+				// The alias must not hide a variable of the case.
+				m.flat.taken[id.Name] = true
+				return true
+			}
 			m.errorf(m.position(id), "cannot declare the local type %s at package level under another name (%s is taken there): this struct embeds it, and its field would be named %s; rename the type", id.Name, id.Name, name)
 			return true
 		}
 		id.Name = name
-		if _, isType := obj.(*types.TypeName); !isType || m.typeParams == nil || m.isDef(id) && embedded == nil {
+		if _, isType := obj.(*types.TypeName); !isType || m.typeParams == nil || m.isDef(id) && embedded == nil || instantiated[id] {
 			return true
 		}
 		if !exprSlot(c) {
@@ -524,4 +622,90 @@ func exprSlot(c *dstutil.Cursor) bool {
 		return false
 	}
 	return true
+}
+
+// embedAliases returns the declarations a case of Poll whose code is body
+// needs before it: type C = C2 for each embedded field of a lifted type
+// that took another name at package level (see renameLifted). The alias
+// is in scope in the whole case, so no other identifier of the case may
+// mean something else by that name (the package-level C, another local
+// type C): corofy says so and writes nothing.
+func (m *machine) embedAliases(body []dst.Stmt) []dst.Stmt {
+	if len(m.liftedNames) == 0 {
+		return nil
+	}
+	need := map[string]types.Object{}
+	var at map[string]*dst.Ident
+	inspectIdents(body, func(id *dst.Ident) {
+		if emb := m.embeddedType(id); emb != nil && m.liftedNames[emb] != "" && m.liftedNames[emb] != id.Name {
+			if need[id.Name] == nil {
+				need[id.Name] = emb
+				if at == nil {
+					at = map[string]*dst.Ident{}
+				}
+				at[id.Name] = id
+			} else if need[id.Name] != emb {
+				m.aliasConflict(at[id.Name], m.liftedNames[need[id.Name]], id)
+			}
+		}
+	})
+	if len(need) == 0 {
+		return nil
+	}
+	inspectIdents(body, func(id *dst.Ident) {
+		emb, ok := need[id.Name]
+		if !ok || m.embeddedType(id) == emb {
+			return
+		}
+		switch obj := m.objectOf(id).(type) {
+		case nil:
+		case *types.Var:
+			if !obj.IsField() {
+				m.aliasConflict(at[id.Name], m.liftedNames[emb], id)
+			}
+		default:
+			m.aliasConflict(at[id.Name], m.liftedNames[emb], id)
+		}
+	})
+	var decls []dst.Stmt
+	for _, name := range slices.Sorted(maps.Keys(need)) {
+		var x dst.Expr = dst.NewIdent(m.liftedNames[need[name]])
+		switch {
+		case len(m.typeArgs) == 1:
+			x = &dst.IndexExpr{X: x, Index: dst.NewIdent(m.typeArgs[0])}
+		case len(m.typeArgs) > 1:
+			var args []dst.Expr
+			for _, a := range m.typeArgs {
+				args = append(args, dst.NewIdent(a))
+			}
+			x = &dst.IndexListExpr{X: x, Indices: args}
+		}
+		d := &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.TYPE, Specs: []dst.Spec{
+			&dst.TypeSpec{Name: dst.NewIdent(name), Assign: true, Type: x},
+		}}}
+		d.Decs.End.Append(fmt.Sprintf("// the local type %s, which a struct embeds", name))
+		decls = append(decls, d)
+	}
+	return decls
+}
+
+// aliasConflict reports that the embedded field id of a lifted type, named
+// name at package level, cannot keep its name in its case of Poll, where
+// other, in the same code, means something else by it.
+func (m *machine) aliasConflict(id *dst.Ident, name string, other *dst.Ident) {
+	p := m.position(other)
+	m.errorf(m.position(id), "cannot embed the local type %s here under its own name: it is declared at package level as %s (%s is taken there), and named %s in this code between waits, where %s at line %d:%d means another %s; rename the type", id.Name, name, id.Name, id.Name, id.Name, p.Line, p.Column, id.Name)
+}
+
+// inspectIdents calls f for each identifier of the statements that sits
+// where an expression may (see exprSlot) and names no package's member.
+func inspectIdents(list []dst.Stmt, f func(*dst.Ident)) {
+	for _, s := range list {
+		dstutil.Apply(s, func(c *dstutil.Cursor) bool {
+			if id, ok := c.Node().(*dst.Ident); ok && id.Path == "" && exprSlot(c) {
+				f(id)
+			}
+			return true
+		}, nil)
+	}
 }

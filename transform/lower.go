@@ -110,6 +110,7 @@ func (m *machine) lowerState(st *state) *dst.CaseClause {
 	} else if st.term == termOpen {
 		body = append(body, m.finish(nil)...)
 	}
+	body = append(m.embedAliases(body), body...)
 	for _, s := range body { // each statement on its own line
 		if d := s.Decorations(); d.Before == dst.None {
 			d.Before = dst.NewLine

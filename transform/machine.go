@@ -71,6 +71,11 @@ type machine struct {
 	stateGraph Graph // for corofy -graph, made by build
 
 	lifted []dst.Decl // the local types and constants, at package level (see lift.go)
+	// liftedNames are the package-level names of the lifted types and
+	// constants; an embedded field of a lifted type that took another
+	// name keeps the type's own name in the body, which a case of Poll
+	// declares as an alias of the new one (see embedAliases).
+	liftedNames map[types.Object]string
 
 	stmtPos map[dst.Stmt]token.Position // the source of statements corofy made (see positions.go)
 	// directed holds the directive writeDirective wrote before each

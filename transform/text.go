@@ -419,9 +419,6 @@ func (w *textWriter) spec(s dst.Spec) {
 		w.space(s.Decs.Before)
 		w.decs(s.Decs.Start, false)
 		w.expr(s.Name, 0)
-		if s.Assign {
-			w.tok("=")
-		}
 		w.decs(s.Decs.Name, false)
 		if s.TypeParams != nil {
 			// [P *C,]: a comma after the last type parameter, which
@@ -431,6 +428,9 @@ func (w *textWriter) spec(s dst.Spec) {
 			w.tok("]")
 		}
 		w.decs(s.Decs.TypeParams, false)
+		if s.Assign { // type A[P any] = T[P]: the parameters come first
+			w.tok("=")
+		}
 		w.expr(s.Type, 0)
 		w.decs(s.Decs.End, true)
 		w.space(s.Decs.After)

@@ -86,6 +86,11 @@ func typeExpr(t types.Type, tc *typeContext) (dst.Expr, error) {
 			field := &dst.Field{Type: x}
 			if !f.Embedded() {
 				field.Names = []*dst.Ident{dst.NewIdent(f.Name())}
+			} else if name := embeddedName(x); name != f.Name() {
+				// An embedded field is named after its type: a local
+				// type declared at package level under another name
+				// would make it another field.
+				return nil, fmt.Errorf("type %s embeds the local type %s, which is declared at package level as %s (%s is taken there), and its field would be named %s; rename the type", types.TypeString(t, types.RelativeTo(tc.pkg)), f.Name(), name, f.Name(), name)
 			}
 			if tag := t.Tag(i); tag != "" {
 				field.Tag = &dst.BasicLit{Kind: token.STRING, Value: strconv.Quote(tag)}
@@ -144,19 +149,16 @@ func typeExpr(t types.Type, tc *typeContext) (dst.Expr, error) {
 
 func namedExpr(obj *types.TypeName, args *types.TypeList, tc *typeContext) (dst.Expr, error) {
 	var x dst.Expr
+	var indices []dst.Expr
 	switch {
 	case tc.lifted[obj] != nil:
+		// A local type of a generic coroutine takes the machine's type
+		// parameters first, then its own (type pair[U any] in gcell[T]
+		// is pair[T, U] at package level).
 		l := tc.lifted[obj]
 		x = dst.NewIdent(l.name)
-		if len(l.typeArgs) > 0 {
-			var indices []dst.Expr
-			for _, a := range l.typeArgs {
-				indices = append(indices, dst.NewIdent(a))
-			}
-			if len(indices) == 1 {
-				return &dst.IndexExpr{X: x, Index: indices[0]}, nil
-			}
-			return &dst.IndexListExpr{X: x, Indices: indices}, nil
+		for _, a := range l.typeArgs {
+			indices = append(indices, dst.NewIdent(a))
 		}
 	case obj.Pkg() == nil || obj.Pkg() == tc.pkg:
 		if obj.Parent() != nil && obj.Parent() != types.Universe && obj.Pkg() != nil && obj.Parent() != obj.Pkg().Scope() {
@@ -168,11 +170,10 @@ func namedExpr(obj *types.TypeName, args *types.TypeList, tc *typeContext) (dst.
 	default:
 		x = &dst.Ident{Name: obj.Name(), Path: obj.Pkg().Path()}
 	}
-	if args == nil || args.Len() == 0 {
+	if len(indices) == 0 && (args == nil || args.Len() == 0) {
 		return x, nil
 	}
-	var indices []dst.Expr
-	for i := 0; i < args.Len(); i++ {
+	for i := 0; args != nil && i < args.Len(); i++ {
 		a, err := typeExpr(args.At(i), tc)
 		if err != nil {
 			return nil, err
@@ -287,4 +288,22 @@ func hasPointers(t types.Type) bool {
 		return false
 	}
 	return true
+}
+
+// embeddedName returns the name of the field that embeds the type x: T,
+// *T, T[A], pkg.T.
+func embeddedName(x dst.Expr) string {
+	switch x := x.(type) {
+	case *dst.Ident:
+		return x.Name
+	case *dst.StarExpr:
+		return embeddedName(x.X)
+	case *dst.IndexExpr:
+		return embeddedName(x.X)
+	case *dst.IndexListExpr:
+		return embeddedName(x.X)
+	case *dst.SelectorExpr:
+		return x.Sel.Name
+	}
+	return ""
 }

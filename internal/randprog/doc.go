@@ -116,7 +116,7 @@
 // alone):
 //
 //	DeclBlocks            var ( a = f().wait; b = len(a) + g().wait ), const ( k0 = iota; k1 ), used after waits
-//	LocalTypes            local types: fields set from waits, %v and %T, methods via package types, generic
+//	LocalTypes            local types: fields set from waits, %v and %T, methods via package types, generic (aliases, generic local types)
 //	NamedResultReturns    1-3 named results, deferred closure changing them, return tick(..), x.wait / return hi, s, lo
 //	PartialRedecl         old, new := ... with waits, a, s := pair().wait, v, ok := m[k], x, err := strconv.Atoi(s)
 //	Shadowing             blocks shadowing package vars, consts, types, functions, imports (fmt := 3), with waits
@@ -129,7 +129,7 @@
 //	                      with Generics, T(x) boxed, as a map key and compared, for type arguments of every representation
 //	NaNKeys               for _, v := range map[float64]int{nan: 1, nan: 2} with waits (clear too), if nan > 1 { x.wait }
 //	ConstNames            const ( k1 = iota; iota = iota + 2; k2 ), const ( kbase = kbase + kbase; k3 ), runes and floats from len(arr)
-//	LocalTypeScopes       sibling blocks { type C int32 ... } { type C string ... } embedded in struct{ C }; local types embedded in local structs
+//	LocalTypeScopes       sibling blocks { type C int32 ... } { type C string ... } embedded in struct{ C }, waits in them or not; local types embedded in local structs
 //	LocalFuncTypes        type visit func(depth int, name string) (ok int), its values kept across waits, in structs and slices, called
 //	PackageReservedNames  package-level var state, func Poll, type fut1, const ready (ReservedNames() minus predeclared) used in coroutines
 //	PlaceTypes            elided composite literals in map literals, named bools, constant shifts, literal cases of a named type, chan elements
@@ -142,6 +142,7 @@
 //	                      them at line N of main.gocoro (the test fails on it); calls with arguments on lines of their own
 //	Semicolons            with TopLevelRuns, explicit semicolons after plain declarations: type tl3 int; // c
 //	InterfaceCases        switch { case any(x < y): }, compared with true; switch any(x) { case 1, "1": }
+//	ReceiveForms          select { case _ = <-c: ... case _, ok := <-c: ... case x, ok = <-c: }
 //
 // ParseFeatures reads them from a flag: "supported,WaitsInIf",
 // "all,-Generics", "none".

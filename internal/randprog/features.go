@@ -108,7 +108,9 @@ const (
 	// type in a nested block, types that get methods from package-level
 	// ones (embedding, type lt ctr, type lt adder), printed with %v and
 	// %T (tname); with Generics, a generic coroutine whose local types
-	// use its type parameter.
+	// use its type parameter, aliases and generic local types among them
+	// (type pair[U any] struct{ a T; b U }, type box[T any] with its own
+	// T; Go's test/fixedbugs/issue72063.go).
 	LocalTypes
 	// NamedResultReturns: coroutines with one, two or three named results
 	// (two and three with MultiResults), a deferred closure that prints
@@ -193,7 +195,10 @@ const (
 	// the clauses of a switch) each declaring a type of the same name
 	// with another underlying type, embedded in a struct kept in an any
 	// across waits, compared and printed with %T (Go's
-	// test/fixedbugs/issue50190.go, e2e/localscope.txtar); a local type
+	// test/fixedbugs/issue50190.go, e2e/localscope.txtar), some with a
+	// wait between the declaration and the embedding, which declares
+	// them at package level under other names (e2e/embedrenamed.txtar);
+	// a local type
 	// embedded in a local struct (a struct embedding ctr, a named int, a
 	// struct or a pointer to it), its promoted fields and methods used
 	// after waits (issue24547.go, e2e/embedlocal.txtar).
@@ -267,6 +272,10 @@ const (
 	// interfaces: a tagless switch's case any(x < y), which Go compares
 	// with true (Go's test/switch.go), and switch any(x) { case 1, "1": }.
 	InterfaceCases
+	// ReceiveForms: a select's receive in each form Go allows: x :=,
+	// _ =, _, _ =, _, ok :=, x, _ :=, and x, ok = to variables declared
+	// before (Go's test/fixedbugs/bug225.go: case _ = <-c:).
+	ReceiveForms
 )
 
 var featureNames = []string{
@@ -282,6 +291,7 @@ var featureNames = []string{
 	"ConstNames", "LocalTypeScopes", "LocalFuncTypes", "PackageReservedNames",
 	"PlaceTypes", "Unevaluated", "TopLevelRuns", "InlineComments",
 	"Positions", "Semicolons", "InterfaceCases",
+	"ReceiveForms",
 }
 
 // All returns every feature.

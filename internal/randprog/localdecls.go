@@ -381,19 +381,26 @@ func (g *gen) localTypeScope(c ctx) {
 // siblingTypes writes two sibling blocks (bare blocks, or the branches
 // of an if or a switch) that each declare a type of the same name with
 // different underlying types, embedded in a struct stored in an any
-// (Go's test/fixedbugs/issue50190.go); no wait in the blocks, waits
-// around them, the values printed and compared after a wait.
+// (Go's test/fixedbugs/issue50190.go); waits around them, the values
+// printed and compared after a wait. Sometimes the blocks wait between
+// the declaration and the embedding: the types are then declared at
+// package level, under other names (both are C in the coroutine), which
+// %T would show, so it is not printed.
 func (g *gen) siblingTypes(c ctx) {
 	tn := g.typeName("C")
 	x, y, v := g.local("x"), g.local("y"), g.local("v")
 	g.line("var %s, %s any", x, y)
 	g.line("%s := %s", v, g.waitOr(c, kInt))
 	perm := g.r.Perm(len(sameNameTypes))
+	waitIn := c.waits && g.chance(0.4)
 	// one declares the type, with the underlying type of the perm[i]th
 	// pair, and stores a struct embedding it in each target.
 	one := func(i int, targets ...string) {
 		t := sameNameTypes[perm[i]]
 		g.line("type %s %s", tn, t.decl)
+		if waitIn {
+			g.waitStmt(c)
+		}
 		for _, target := range targets {
 			val := fmt.Sprintf(t.val, tn, v)
 			switch g.intn(3) {
@@ -454,6 +461,10 @@ func (g *gen) siblingTypes(c ctx) {
 		g.line("}")
 	}
 	g.waitStmt(c)
+	if waitIn {
+		g.line("fmt.Println(%q, %s == %s, %s, %s)", g.id("sib"), x, y, x, y)
+		return
+	}
 	g.line("fmt.Println(%q, %s == %s, tname(%s), tname(%s), %s, %s)", g.id("sib"), x, y, x, y, x, y)
 }
 

@@ -65,10 +65,21 @@ coroutine func gcell[T any](name string, v T) string {
 		n int
 	}
 	type cells []cell
+	type vals = []T
+	type named = cell
+	type pair[U any] struct {
+		a T
+		b U
+	}
+	type box[T any] struct{ v T } // its own T
 	c := cell{v: v}
+	vs := vals{v}
+	p := pair[box[int]]{v, box[int]{1}}
 	c.n = after(name, 1, len(name)).wait
 	cs := cells{c, {v: after(name+"b", 0, v).wait, n: c.n * 2}}
-	fmt.Println("gcell", name, cs, tname(c), tname(cs))
+	vs = append(vs, after(name+"c", 0, v).wait)
+	p.b.v += after(name+"d", 0, 2).wait
+	fmt.Println("gcell", name, cs, vs, struct{ named }{c}, p, tname(c), tname(cs), tname(vs))
 	return fmt.Sprint(cs[1].v, "/", c.n)
 }
 

@@ -567,6 +567,10 @@ func (g *gen) switchStmt(c ctx) {
 	}
 	n := 1 + g.intn(3)
 	consts := g.r.Perm(4)
+	var strs []int // the string constants of an interface tag's cases
+	if iface {
+		strs = g.r.Perm(4)
+	}
 	for k := 0; k < n; k++ {
 		var cases []string
 		for j, m := 0, 1+g.intn(2); j < m; j++ {
@@ -579,9 +583,10 @@ func (g *gen) switchStmt(c ctx) {
 				}
 			case tagless:
 				cases = append(cases, fmt.Sprintf("trace(%q, %s)", g.id("case"), g.boolExpr(sc, 1)))
-			case iface && g.chance(0.3):
+			case iface && len(strs) > 0 && g.chance(0.3):
 				// A string constant, never equal to the int tag.
-				cases = append(cases, fmt.Sprintf("%q", fmt.Sprint(g.intn(4))))
+				cases = append(cases, fmt.Sprintf("%q", fmt.Sprint(strs[0])))
+				strs = strs[1:]
 			case len(consts) > 0 && g.chance(0.5):
 				cases = append(cases, fmt.Sprint(consts[0]))
 				consts = consts[1:]
@@ -638,9 +643,42 @@ func (g *gen) selectStmt(c ctx) {
 		g.line("%s <- 0", b)
 	}
 	x := g.local("x")
+	form := 0
+	if g.f.Has(ReceiveForms) {
+		form = g.intn(6)
+	}
+	if form == 5 { // assigned to variables declared before
+		g.line("var %s int", x)
+		g.line("var %s bool", x+"ok")
+	}
 	g.line("select {")
-	g.line("case %s := <-pick(%s, %s):", x, a, g.intExpr(head, 1))
-	g.bodyWith(sc, &variable{name: x, k: kInt, ro: true})
+	recv := fmt.Sprintf("<-pick(%s, %s)", a, g.intExpr(head, 1))
+	switch form {
+	case 0:
+		g.line("case %s := %s:", x, recv)
+	case 1:
+		g.line("case _ = %s:", recv)
+	case 2:
+		g.line("case _, _ = %s:", recv)
+	case 3:
+		g.line("case _, %s := %s:", x+"ok", recv)
+	case 4:
+		g.line("case %s, _ := %s:", x, recv)
+	case 5:
+		g.line("case %s, %s = %s:", x, x+"ok", recv)
+	}
+	switch form {
+	case 0, 4, 5:
+		if form == 5 {
+			g.line("\tfmt.Println(%q, %s, %s)", g.id("ok"), x, x+"ok")
+		}
+		g.bodyWith(sc, &variable{name: x, k: kInt, ro: true})
+	case 3:
+		g.line("\tfmt.Println(%q, %s)", g.id("ok"), x+"ok")
+		g.block(sc, g.nstmts(), "")
+	default:
+		g.block(sc, g.nstmts(), "")
+	}
 	g.line("case %s <- %s:", b, g.intExpr(head, 2))
 	g.block(sc, g.nstmts(), "")
 	if ready == 2 || g.chance(0.5) {
