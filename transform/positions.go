@@ -179,6 +179,14 @@ func (m *machine) placeLines(list []dst.Stmt, cur token.Position) token.Position
 func ownLineComments(prev, s dst.Stmt) {
 	end := &prev.Decorations().End
 	k := slices.Index(*end, "\n")
+	// What follows a // comment is on a line of its own too: ["// c40",
+	// "// c41"] is two lines.
+	for i, c := range *end {
+		if strings.HasPrefix(c, "//") && i+1 < len(*end) && (k < 0 || i+1 < k) {
+			k = i + 1
+			break
+		}
+	}
 	if k < 0 {
 		return
 	}
