@@ -23,10 +23,11 @@ import (
 // arguments of go and defer statements, at any depth.
 //
 // What is left plain: the bodies and iteration variables of ranges over
-// functions (a wait there is refused by design), the operands of unsafe's functions (not
-// evaluated), and calls of functions with several results that are not
-// unpacked by an assignment or returned as they are (a wait gives them as
-// one value). False if src has no plain main or does not type-check.
+// functions (a wait there is refused by design), the operands of unsafe's
+// functions (not evaluated), and calls of functions with several results
+// that are not unpacked by an assignment or returned as they are (a wait
+// gives them as one value). False if src has no plain main or does not
+// type-check.
 func asCoroutines(src []byte) ([]byte, bool) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "main.go", src, parser.ParseComments|parser.SkipObjectResolution)
