@@ -287,17 +287,16 @@ func (m *machine) resultTypeExpr() dst.Expr {
 
 // machineType is the machine's type name.
 func (m *machine) machineType() dst.Expr {
-	if len(m.typeArgs) == 0 {
-		return dst.NewIdent(m.typeName)
+	return instantiate(dst.NewIdent(m.typeName), idents(m.typeArgs))
+}
+
+// idents returns new identifiers of the names.
+func idents(names []string) []dst.Expr {
+	var out []dst.Expr
+	for _, n := range names {
+		out = append(out, dst.NewIdent(n))
 	}
-	var args []dst.Expr
-	for _, a := range m.typeArgs {
-		args = append(args, dst.NewIdent(a))
-	}
-	if len(args) == 1 {
-		return &dst.IndexExpr{X: dst.NewIdent(m.typeName), Index: args[0]}
-	}
-	return &dst.IndexListExpr{X: dst.NewIdent(m.typeName), Indices: args}
+	return out
 }
 
 // rt returns runtime.name.

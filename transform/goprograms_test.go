@@ -80,7 +80,7 @@ var goProgramsRefused = map[string]string{
 // before each of its statements (so that its variables live in the
 // machine; see asCoroutines), run by a main of its own; it must print what
 // the program prints and exit as it exits. With -goprograms=all it runs
-// them all (about 40 minutes on 2 cores):
+// them all (about 30 minutes on 2 cores):
 //
 //	go test ./transform -run TestGoPrograms -goprograms=all
 func TestGoPrograms(t *testing.T) {

@@ -561,12 +561,8 @@ func (m *machine) renameLifted(n dst.Node, names map[types.Object]string, inBody
 			if _, ok := obj.(*types.TypeName); !ok || names[obj] == "" {
 				return true
 			}
-			var args []dst.Expr
-			for _, a := range m.typeArgs {
-				args = append(args, dst.NewIdent(a))
-			}
 			instantiated[id] = true
-			c.Replace(&dst.IndexListExpr{X: id, Indices: append(args, indices...), Decs: dst.IndexListExprDecorations{NodeDecs: *c.Node().Decorations()}})
+			c.Replace(&dst.IndexListExpr{X: id, Indices: append(idents(m.typeArgs), indices...), Decs: dst.IndexListExprDecorations{NodeDecs: *c.Node().Decorations()}})
 			return true
 		})
 	}
@@ -600,15 +596,7 @@ func (m *machine) renameLifted(n dst.Node, names map[types.Object]string, inBody
 		if !exprSlot(c) {
 			return true
 		}
-		var args []dst.Expr
-		for _, a := range m.typeArgs {
-			args = append(args, dst.NewIdent(a))
-		}
-		if len(args) == 1 {
-			c.Replace(&dst.IndexExpr{X: id, Index: args[0]})
-		} else {
-			c.Replace(&dst.IndexListExpr{X: id, Indices: args})
-		}
+		c.Replace(instantiate(id, idents(m.typeArgs)))
 		return false
 	}, nil)
 }
@@ -634,16 +622,12 @@ func (m *machine) embedAliases(body []dst.Stmt) []dst.Stmt {
 	if len(m.liftedNames) == 0 {
 		return nil
 	}
-	need := map[string]types.Object{}
-	var at map[string]*dst.Ident
+	need := map[string]types.Object{} // by the name the alias declares
+	at := map[string]*dst.Ident{}     // the first embedding of each, for messages
 	inspectIdents(body, func(id *dst.Ident) {
 		if emb := m.embeddedType(id); emb != nil && m.liftedNames[emb] != "" && m.liftedNames[emb] != id.Name {
 			if need[id.Name] == nil {
-				need[id.Name] = emb
-				if at == nil {
-					at = map[string]*dst.Ident{}
-				}
-				at[id.Name] = id
+				need[id.Name], at[id.Name] = emb, id
 			} else if need[id.Name] != emb {
 				m.aliasConflict(at[id.Name], m.liftedNames[need[id.Name]], id)
 			}
@@ -669,17 +653,7 @@ func (m *machine) embedAliases(body []dst.Stmt) []dst.Stmt {
 	})
 	var decls []dst.Stmt
 	for _, name := range slices.Sorted(maps.Keys(need)) {
-		var x dst.Expr = dst.NewIdent(m.liftedNames[need[name]])
-		switch {
-		case len(m.typeArgs) == 1:
-			x = &dst.IndexExpr{X: x, Index: dst.NewIdent(m.typeArgs[0])}
-		case len(m.typeArgs) > 1:
-			var args []dst.Expr
-			for _, a := range m.typeArgs {
-				args = append(args, dst.NewIdent(a))
-			}
-			x = &dst.IndexListExpr{X: x, Indices: args}
-		}
+		x := instantiate(dst.NewIdent(m.liftedNames[need[name]]), idents(m.typeArgs))
 		d := &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.TYPE, Specs: []dst.Spec{
 			&dst.TypeSpec{Name: dst.NewIdent(name), Assign: true, Type: x},
 		}}}

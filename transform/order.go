@@ -726,12 +726,7 @@ func (m *machine) orderedIf(e dst.Expr, path []dst.Node) (cond dst.Expr, atParen
 			}
 			idx = append(idx, x)
 		}
-		if len(idx) == 1 {
-			fun = &dst.IndexExpr{X: fun, Index: idx[0]}
-		} else {
-			fun = &dst.IndexListExpr{X: fun, Indices: idx}
-		}
-		return &dst.CallExpr{Fun: fun, Args: args}
+		return &dst.CallExpr{Fun: instantiate(fun, idx), Args: args}
 	}
 	switch p := path[len(path)-1].(type) {
 	case *dst.IndexExpr:

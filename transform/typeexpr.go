@@ -157,9 +157,7 @@ func namedExpr(obj *types.TypeName, args *types.TypeList, tc *typeContext) (dst.
 		// is pair[T, U] at package level).
 		l := tc.lifted[obj]
 		x = dst.NewIdent(l.name)
-		for _, a := range l.typeArgs {
-			indices = append(indices, dst.NewIdent(a))
-		}
+		indices = idents(l.typeArgs)
 	case obj.Pkg() == nil || obj.Pkg() == tc.pkg:
 		if obj.Parent() != nil && obj.Parent() != types.Universe && obj.Pkg() != nil && obj.Parent() != obj.Pkg().Scope() {
 			return nil, fmt.Errorf("type %s is local to a function", obj.Name())
@@ -180,10 +178,18 @@ func namedExpr(obj *types.TypeName, args *types.TypeList, tc *typeContext) (dst.
 		}
 		indices = append(indices, a)
 	}
-	if len(indices) == 1 {
-		return &dst.IndexExpr{X: x, Index: indices[0]}, nil
+	return instantiate(x, indices), nil
+}
+
+// instantiate returns x with the type arguments args: x, x[A] or x[A, B].
+func instantiate(x dst.Expr, args []dst.Expr) dst.Expr {
+	switch len(args) {
+	case 0:
+		return x
+	case 1:
+		return &dst.IndexExpr{X: x, Index: args[0]}
 	}
-	return &dst.IndexListExpr{X: x, Indices: indices}, nil
+	return &dst.IndexListExpr{X: x, Indices: args}
 }
 
 func funcTypeExpr(sig *types.Signature, tc *typeContext) (*dst.FuncType, error) {
