@@ -190,6 +190,10 @@ func (l *lowerer) lowerDecl(co *Coroutine) {
 	rt := func(name string, pos token.Pos) ast.Expr {
 		return &ast.SelectorExpr{X: &ast.Ident{Name: l.file.RuntimeName, NamePos: pos}, Sel: &ast.Ident{Name: name, NamePos: pos}}
 	}
+	if fd.Recv == nil && (fd.Name.Name == "init" || fd.Name.Name == "main" && l.file.AST.Name.Name == "main") {
+		// Go runs them and wants nothing back: a coroutine returns a future.
+		l.errorf(fd.Name.Pos(), fmt.Sprintf("%s cannot be a coroutine (Go calls it and takes no result, and a coroutine's call returns a future): declare a plain func %s that runs a coroutine with runtime.BlockOn", fd.Name.Name, fd.Name.Name))
+	}
 	pos := fd.Type.Func
 	lazy := "Lazy"
 	var out ast.Expr = &ast.StructType{Struct: pos, Fields: &ast.FieldList{Opening: pos, Closing: pos}}
