@@ -143,6 +143,8 @@
 //	Semicolons            with TopLevelRuns, explicit semicolons after plain declarations: type tl3 int; // c
 //	InterfaceCases        switch { case any(x < y): }, compared with true; switch any(x) { case 1, "1": }
 //	ReceiveForms          select { case _ = <-c: ... case _, ok := <-c: ... case x, ok = <-c: }
+//	Receivers             coroutine methods on (b box) too, called as p.m(x.wait), (*box).m(p), box.m(*p), pbox{p}.m(),
+//	                      vbox{*p}.m(), im3(p).m3(), and f := p.m bound before a wait and a change of *p
 //
 // ParseFeatures reads them from a flag: "supported,WaitsInIf",
 // "all,-Generics", "none".

@@ -366,9 +366,15 @@ func (g *gen) boolExpr(c ctx, d int) string {
 // callee returns a coroutine with result k that the current one may call
 // here, within the weight budget, or nil.
 func (g *gen) callee(c ctx, k kind) *coro {
+	return g.calleeWhere(c, func(co *coro) bool { return co.result == k })
+}
+
+// calleeWhere returns a coroutine for which ok is true that the current
+// one may call here, within the weight budget, or nil.
+func (g *gen) calleeWhere(c ctx, ok func(co *coro) bool) *coro {
 	var cands []*coro
 	for _, co := range g.coros {
-		if co.idx <= g.cur.idx || g.cur.name == "main" || co.result != k || co.weight == 0 {
+		if co.idx <= g.cur.idx || g.cur.name == "main" || !ok(co) || co.weight == 0 {
 			continue
 		}
 		if g.cur.weight+c.mult*co.weight > maxWeight {

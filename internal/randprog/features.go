@@ -276,6 +276,16 @@ const (
 	// _ =, _, _ =, _, ok :=, x, _ :=, and x, ok = to variables declared
 	// before (Go's test/fixedbugs/bug225.go: case _ = <-c:).
 	ReceiveForms
+	// Receivers: with Methods, coroutine methods on a value receiver (b
+	// box), a copy made at the call, whose changes the caller never sees
+	// (the receiver's address taken inside, b.m(...) on it); and every
+	// way of calling a coroutine method: b.m(...) on a pointer or a value
+	// (which Go evaluates after the arguments, waits among them), method
+	// expressions ((*box).m(p, ...), box.m(*p, ...)), methods promoted
+	// through an embedded box or *box (vbox{*p}.m(...), pbox{p}.m(...)),
+	// interface values (im3(p).m3(...)), and method values bound before a
+	// wait and a change of the receiver, called after them.
+	Receivers
 )
 
 var featureNames = []string{
@@ -291,7 +301,7 @@ var featureNames = []string{
 	"ConstNames", "LocalTypeScopes", "LocalFuncTypes", "PackageReservedNames",
 	"PlaceTypes", "Unevaluated", "TopLevelRuns", "InlineComments",
 	"Positions", "Semicolons", "InterfaceCases",
-	"ReceiveForms",
+	"ReceiveForms", "Receivers",
 }
 
 // All returns every feature.

@@ -90,6 +90,7 @@ type variable struct {
 	out    kind // kFut: the output's kind
 	waited bool // kFut: waited on already
 	used   bool // read somewhere already (else printed or blanked at scope end)
+	value  bool // kBox: a box, not a *box (the receiver of a value method)
 }
 
 // coro is a generated coroutine.
@@ -100,6 +101,7 @@ type coro struct {
 	result    kind // kNone, kInt, kString, kPt, or kMulti
 	named     string
 	method    bool // on *box, receiver b
+	valueRecv bool // method on box, not *box (Receivers)
 	recursive bool // first parameter n bounds the recursion
 	recovers  bool // has a deferred recover that sets the named result
 	panics    bool // the boom coroutine: only recovering coroutines wait on it
@@ -130,9 +132,10 @@ type gen struct {
 	// NoCoroutineFiles: the program has no coroutine (plain), and uses
 	// the runtime or not.
 	plain, plainRuntime bool
-	reserved            []string   // ReservedNameLocals: the names, filtered
-	pkgDecls            []*pkgDecl // PackageReservedNames: the declarations
-	top                 topLevel   // TopLevelRuns
+	reserved            []string          // ReservedNameLocals: the names, filtered
+	pkgDecls            []*pkgDecl        // PackageReservedNames: the declarations
+	top                 topLevel          // TopLevelRuns
+	ifaces              map[string]string // Receivers: interface declarations, by name
 }
 
 // ctx describes where code is being generated.
@@ -346,6 +349,7 @@ func (g *gen) program(seed int64) []byte {
 		if g.f.Has(Methods) && g.chance(0.25) {
 			co.method = true
 			co.name = fmt.Sprintf("m%d", i)
+			co.valueRecv = g.f.Has(Receivers) && g.chance(0.5)
 		}
 		if g.f.Has(ControlFlow) && !co.method && g.chance(0.25) {
 			co.recursive = true
@@ -379,6 +383,7 @@ func (g *gen) program(seed int64) []byte {
 	}
 	g.topLevelRun(&out)
 	out.WriteString(g.mainFunc())
+	out.WriteString(g.ifaceDecls())
 	src := out.Bytes()
 	return g.putTopLevel(formatGocoro(src))
 }
@@ -442,7 +447,9 @@ func (g *gen) coroutine(co *coro) string {
 		params = append(params, p.name+" "+p.k.goType())
 	}
 	recv := ""
-	if co.method {
+	if co.valueRecv {
+		recv = "(b box) "
+	} else if co.method {
 		recv = "(b *box) "
 	}
 	g.line("%s %s%s(%s) %s {", keyword, recv, co.name, strings.Join(params, ", "), co.resultType())
@@ -456,7 +463,7 @@ func (g *gen) coroutine(co *coro) string {
 		}
 	}
 	if co.method {
-		g.declare(&variable{name: "b", k: kBox, ro: true, used: true})
+		g.declare(&variable{name: "b", k: kBox, ro: true, used: true, value: co.valueRecv})
 		names = append(names, "b.n", "b.s")
 	}
 	g.line("fmt.Println(%s)", strings.Join(append([]string{fmt.Sprintf("%q", "enter "+co.name)}, names...), ", "))
@@ -652,6 +659,9 @@ func (g *gen) callExpr(c ctx, co *coro) string {
 	}
 	call := fmt.Sprintf("%s(%s)", co.name, strings.Join(args, ", "))
 	if co.method {
+		if g.f.Has(Receivers) {
+			return g.methodCall(c, co, args)
+		}
 		recv := "gb"
 		if v := g.pickVarP(0.7, ofKind(kBox)); v != nil {
 			recv = v.name

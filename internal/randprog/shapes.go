@@ -156,6 +156,9 @@ func (g *gen) extraPrelude(out *bytes.Buffer) {
 	if g.f.Has(CoroutineIdent) {
 		out.WriteString(coroutineIdentSrc)
 	}
+	if g.f.Has(Receivers | Methods) {
+		out.WriteString(receiversSrc)
+	}
 	if g.f.Has(ReservedNameLocals) {
 		g.reserved = reservedLocals()
 	}

@@ -108,6 +108,7 @@ func (g *gen) stmt(c ctx) {
 		opt{w(decl && inCoro && g.f.Has(LocalFuncTypes), 3), func() string { g.localFuncType(c); return "" }},
 		opt{w(decl && inCoro && g.f.Has(PackageReservedNames), 3), func() string { g.pkgReservedUse(c); return "" }},
 		opt{w(decl && inCoro && g.f.Has(PlaceTypes), 3), func() string { g.placeTypes(c); return "" }},
+		opt{w(decl && inCoro && c.waits && g.f.Has(Receivers|Methods), 2), func() string { g.methodValue(c); return "" }},
 		opt{w(c.plain, 2), func() string { g.plainCallStmt(c); return "" }},
 		opt{w(g.f.Has(Positions), 2), func() string { g.line("here(%s)", lineMark); return "" }},
 	)
