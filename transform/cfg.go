@@ -92,11 +92,14 @@ func isReturn(s dst.Stmt) bool {
 // buildCFG gives every state its exits, in one walk over its statements:
 // jump markers and returns, at any depth but not in function literals
 // (whose returns are their own), and the completion at the end of a
-// state that runs off its end.
+// state that runs off its end. The returns in the body of a range over a
+// function that completes the machine after the loop (see iterCheck) are
+// one exit, under that check.
 func (m *machine) buildCFG() {
 	for _, st := range m.states {
 		st.exits = nil
 		var guards []guard
+		inIter := false // in the body of such a range
 		var visit func(s dst.Stmt)
 		under := func(g guard, list []dst.Stmt) {
 			guards = append(guards, g)
@@ -115,7 +118,9 @@ func (m *machine) buildCFG() {
 					add(to)
 				}
 			case *dst.ReturnStmt:
-				add(nil)
+				if !inIter {
+					add(nil)
+				}
 			case *dst.BlockStmt:
 				for _, s := range s.List {
 					visit(s)
@@ -130,7 +135,20 @@ func (m *machine) buildCFG() {
 			case *dst.ForStmt:
 				visit(s.Body)
 			case *dst.RangeStmt:
+				check := (*dst.IfStmt)(nil)
+				if !inIter {
+					check = m.iterCheck(s)
+				}
+				if check == nil {
+					visit(s.Body)
+					break
+				}
+				inIter = true
 				visit(s.Body)
+				inIter = false
+				guards = append(guards, guard{node: check})
+				add(nil)
+				guards = guards[:len(guards)-1]
 			case *dst.SwitchStmt:
 				visit(s.Body)
 			case *dst.TypeSwitchStmt:

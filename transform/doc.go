@@ -422,6 +422,31 @@
 //		}
 //	}()
 //
+// A return in the body of a range over a function (an iterator, which the
+// machine keeps as a Go loop) must not run the calls there: Go runs them
+// when the function returns, after the iterator's call has returned, and
+// the iterator may still run code after the yield that said stop (its own
+// deferred calls among it). Such a return sets the results, notes it in the
+// machine's field returned, and breaks out of the outermost such loop, as
+// Go's own rewrite of these bodies does; the machine completes after the
+// loop (rangefuncreturn.txtar):
+//
+//	iterate:
+//		for x := range count("first", c.n) {
+//			if x > c.limit {
+//				c.r, c.err = x, nil
+//				c.returned = true
+//				break iterate
+//			}
+//		}
+//		if c.returned {
+//			runtime.RunDeferred(&c.defers)
+//			c.state = runtime.StateDone
+//			return runtime.Tuple2Of[int, error](c.r, c.err), true
+//		}
+//
+// A loop the user labeled keeps its label, which the break names.
+//
 // Only coroutines that defer get that function: it costs a little on every
 // Poll. Named results of such coroutines are always stored. Unwind
 // recovers the panic to run the calls, and panics again with it when none

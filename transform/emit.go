@@ -176,6 +176,11 @@ func (m *machine) typeDecl() dst.Decl {
 			f.Decs.End.Append("// set by return before the deferred calls run")
 			fields.List = append(fields.List, f)
 		}
+		if m.returnedField != "" {
+			f := &dst.Field{Names: []*dst.Ident{dst.NewIdent(m.returnedField)}, Type: dst.NewIdent("bool")}
+			f.Decs.End.Append("// set by a return in the body of a range over a function: the deferred calls run after the loop")
+			fields.List = append(fields.List, f)
+		}
 	}
 	for _, wp := range m.waits {
 		t, err := typeExpr(wp.future, m.file.tc)

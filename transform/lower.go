@@ -234,16 +234,27 @@ func (m *machine) resume(wp *waitPoint) []dst.Stmt {
 // results). With deferred calls, the results are set first, then the
 // calls run (and may change named results), as in Go.
 func (m *machine) finish(results []dst.Expr) []dst.Stmt {
-	named := m.namedResult()
+	if m.hasDefer {
+		return append(m.setResults(results), m.complete()...)
+	}
 	if m.results > 1 && results != nil {
 		results = []dst.Expr{m.tuple(results)}
 	}
+	if results == nil {
+		results = []dst.Expr{m.finalResult(m.namedResult())}
+	}
 	done := &dst.AssignStmt{Lhs: []dst.Expr{m.field(m.stateField)}, Tok: token.ASSIGN, Rhs: []dst.Expr{m.rt(rtStateDone)}}
-	if !m.hasDefer {
-		if results == nil {
-			results = []dst.Expr{m.finalResult(named)}
-		}
-		return []dst.Stmt{done, &dst.ReturnStmt{Results: append(results, dst.NewIdent("true"))}}
+	return []dst.Stmt{done, &dst.ReturnStmt{Results: append(results, dst.NewIdent("true"))}}
+}
+
+// setResults returns the statements that set the results of a return
+// before the deferred calls run: results (nil for none, or for the named
+// results as they are) assigned to the named results, or to the machine's
+// result store.
+func (m *machine) setResults(results []dst.Expr) []dst.Stmt {
+	named := m.namedResult()
+	if m.results > 1 && results != nil {
+		results = []dst.Expr{m.tuple(results)}
 	}
 	var out []dst.Stmt
 	if results != nil && m.result != nil && !m.isVar(results, named) {
@@ -261,8 +272,16 @@ func (m *machine) finish(results []dst.Expr) []dst.Stmt {
 		}
 		out = append(out, &dst.AssignStmt{Lhs: to, Tok: token.ASSIGN, Rhs: results})
 	}
+	return out
+}
+
+// complete returns the statements that end a machine that defers calls,
+// once setResults has run: the deferred calls run, then Poll returns the
+// results (which the calls may have changed).
+func (m *machine) complete() []dst.Stmt {
+	done := &dst.AssignStmt{Lhs: []dst.Expr{m.field(m.stateField)}, Tok: token.ASSIGN, Rhs: []dst.Expr{m.rt(rtStateDone)}}
 	run := &dst.ExprStmt{X: &dst.CallExpr{Fun: m.rt(rtRunDeferred), Args: []dst.Expr{&dst.UnaryExpr{Op: token.AND, X: m.field(m.defersField)}}}}
-	return append(out, run, done, &dst.ReturnStmt{Results: []dst.Expr{m.finalResult(named), dst.NewIdent("true")}})
+	return []dst.Stmt{run, done, &dst.ReturnStmt{Results: []dst.Expr{m.finalResult(m.namedResult()), dst.NewIdent("true")}}}
 }
 
 // isVar reports whether results is just the variable v ("return n" for
@@ -549,6 +568,10 @@ func (m *machine) rewriteFlow(list []dst.Stmt, inLoop bool) []dst.Stmt {
 			if len(s.Results) > 0 {
 				results = s.Results
 			}
+			if m.iterExit != "" {
+				out = append(out, m.returnFromIterator(s, results)...)
+				continue
+			}
 			done := m.finish(results)
 			ret := done[len(done)-1].(*dst.ReturnStmt)
 			moveComments(s, done[0])
@@ -590,6 +613,10 @@ func (m *machine) rewriteFlow(list []dst.Stmt, inLoop bool) []dst.Stmt {
 		case *dst.ForStmt:
 			s.Body.List = m.rewriteFlow(s.Body.List, true)
 		case *dst.RangeStmt:
+			if m.defersAfterIterator(s) {
+				out = append(out, m.rangeFuncReturns(s, nil)...)
+				continue
+			}
 			s.Body.List = m.rewriteFlow(s.Body.List, true)
 		case *dst.SwitchStmt:
 			s.Body.List = m.rewriteFlow(s.Body.List, inLoop)
@@ -607,6 +634,10 @@ func (m *machine) rewriteFlow(list []dst.Stmt, inLoop bool) []dst.Stmt {
 		case *dst.CaseClause:
 			s.Body = m.rewriteFlow(s.Body, inLoop)
 		case *dst.LabeledStmt:
+			if r, ok := s.Stmt.(*dst.RangeStmt); ok && m.defersAfterIterator(r) {
+				out = append(out, m.rangeFuncReturns(r, s)...)
+				continue
+			}
 			inner := m.rewriteFlow([]dst.Stmt{s.Stmt}, inLoop)
 			if len(inner) == 1 {
 				s.Stmt = inner[0]
@@ -617,6 +648,113 @@ func (m *machine) rewriteFlow(list []dst.Stmt, inLoop bool) []dst.Stmt {
 		out = append(out, s)
 	}
 	return m.rewriteDecls(out)
+}
+
+// defersAfterIterator reports whether r is a range over a function, not
+// inside another being rewritten, whose body returns from a coroutine that
+// defers calls (see iterCheck).
+func (m *machine) defersAfterIterator(r *dst.RangeStmt) bool {
+	return m.iterExit == "" && m.iterCheck(r) != nil
+}
+
+// iterCheck returns the if statement that completes the machine after r,
+// a range over a function whose body returns from a coroutine that defers
+// calls; nil for any other range. Go runs the deferred calls after the
+// iterator has returned (its code after the yield that said stop, and its
+// own deferred calls, first); completing the machine at the return would
+// run them inside the iterator's call. The statement is made once, empty:
+// the cfg pass gives it the exit of the returns in r's body, and
+// rangeFuncReturns writes it.
+func (m *machine) iterCheck(r *dst.RangeStmt) *dst.IfStmt {
+	if check, ok := m.iterChecks[r]; ok {
+		return check
+	}
+	var check *dst.IfStmt
+	if m.hasDefer && m.returnsIn(r.Body) {
+		t := m.typeOf(r.X)
+		if t == nil {
+			m.errorf(m.position(r), "cannot range over %s: unknown type", m.sourceText(r.X))
+		} else if _, ok := coreType(t).(*types.Signature); ok {
+			check = &dst.IfStmt{}
+		}
+	}
+	if m.iterChecks == nil {
+		m.iterChecks = map[*dst.RangeStmt]*dst.IfStmt{}
+	}
+	m.iterChecks[r] = check
+	return check
+}
+
+// returnsIn reports whether n holds a return of the coroutine (one not
+// in a function literal).
+func (m *machine) returnsIn(n dst.Node) bool {
+	found := false
+	dst.Inspect(n, func(n dst.Node) bool {
+		switch n.(type) {
+		case *dst.FuncLit:
+			return false
+		case *dst.ReturnStmt:
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// rangeFuncReturns rewrites r, a range over a function whose body
+// returns (see defersAfterIterator), under its label l or a new one. A
+// return in the body sets the results, notes that the machine returns,
+// and breaks out of the loop, as Go's own rewrite of such a body does
+// ("#next = -1; return false"); after the loop, when the iterator has
+// returned, the deferred calls run and the machine completes:
+//
+//	iterate:
+//		for x := range seq {
+//			if x > limit {
+//				c.r, c.err = x, nil
+//				c.returned = true
+//				break iterate
+//			}
+//		}
+//		if c.returned {
+//			runtime.RunDeferred(&c.defers)
+//			...
+//		}
+func (m *machine) rangeFuncReturns(r *dst.RangeStmt, l *dst.LabeledStmt) []dst.Stmt {
+	if l == nil {
+		l = &dst.LabeledStmt{Label: dst.NewIdent(m.locals.fresh("iterate")), Stmt: r}
+		moveComments(r, l)
+		m.setPos(l, m.stmtPosition(r))
+	}
+	if m.returnedField == "" {
+		m.returnedField = m.fields.fresh("returned")
+	}
+	m.iterExit = l.Label.Name
+	r.Body.List = m.rewriteFlow(r.Body.List, true)
+	m.iterExit = ""
+	check := m.iterCheck(r)
+	check.Cond, check.Body = m.field(m.returnedField), &dst.BlockStmt{List: m.complete()}
+	pos := m.stmtPosition(r)
+	m.setPos(check, pos)
+	for _, d := range check.Body.List {
+		m.setPos(d, pos)
+	}
+	return []dst.Stmt{l, check}
+}
+
+// returnFromIterator rewrites a return in the body of a range over a
+// function (see rangeFuncReturns).
+func (m *machine) returnFromIterator(s *dst.ReturnStmt, results []dst.Expr) []dst.Stmt {
+	list := append(m.setResults(results),
+		&dst.AssignStmt{Lhs: []dst.Expr{m.field(m.returnedField)}, Tok: token.ASSIGN, Rhs: []dst.Expr{dst.NewIdent("true")}},
+		&dst.BranchStmt{Tok: token.BREAK, Label: dst.NewIdent(m.iterExit)})
+	moveComments(s, list[0])
+	brk := list[len(list)-1].(*dst.BranchStmt)
+	brk.Decs.End = s.Decs.End
+	for _, d := range list {
+		m.setPos(d, m.stmtPosition(s))
+	}
+	return list
 }
 
 // jumpTo returns "state = N; continue", with Poll's label when the jump

@@ -58,15 +58,18 @@ type machine struct {
 	locals *namer // names of Poll's locals: never one the body uses
 	fields *namer // names of the machine's fields
 
-	recv, waker, state, ready string         // Poll's receiver and locals
-	pollResult                string         // Poll's named first result, with deferred calls
-	stateField                string         // the machine's state field
-	typeParams                *dst.FieldList // of a generic machine, or nil
-	typeArgs                  []string       // their names
-	resumeLabel               string         // the label of Poll's loop
-	loops, labeled            bool           // Poll needs its loop, and its label (set by lower)
-	hasDefer                  bool           // the body defers calls (see "Defer" in doc.go)
-	defersField, resultStore  string         // the machine's deferred calls, and its result when unnamed
+	recv, waker, state, ready string                         // Poll's receiver and locals
+	pollResult                string                         // Poll's named first result, with deferred calls
+	stateField                string                         // the machine's state field
+	typeParams                *dst.FieldList                 // of a generic machine, or nil
+	typeArgs                  []string                       // their names
+	resumeLabel               string                         // the label of Poll's loop
+	loops, labeled            bool                           // Poll needs its loop, and its label (set by lower)
+	hasDefer                  bool                           // the body defers calls (see "Defer" in doc.go)
+	defersField, resultStore  string                         // the machine's deferred calls, and its result when unnamed
+	returnedField             string                         // set by a return in the body of a range over a function (see rangeFuncReturns), or ""
+	iterExit                  string                         // the label of the range over a function being rewritten (see rangeFuncReturns)
+	iterChecks                map[*dst.RangeStmt]*dst.IfStmt // see iterCheck
 
 	stateGraph Graph // for corofy -graph, made by build
 

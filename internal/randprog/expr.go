@@ -58,12 +58,16 @@ func bump(p *int, d int) int {
 	return *p
 }
 
-// seq is an iterator over the first n squares.
+// seq is an iterator over the first n squares. What it does after the
+// loop's body stops it, and its deferred call, run before the function
+// that ranges over it returns and runs its own deferred calls.
 func seq(n int) func(func(int) bool) {
 	return func(yield func(int) bool) {
+		defer fmt.Println("seq done", n)
 		for i := 0; i < n; i++ {
 			fmt.Println("yield", i*i)
 			if !yield(i * i) {
+				fmt.Println("seq stopped at", i*i)
 				return
 			}
 		}

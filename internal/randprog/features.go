@@ -24,7 +24,10 @@ const (
 	// channels and functions, switch (tag, tagless, with init, fallthrough),
 	// type switches, select and bare blocks in coroutine bodies, containing
 	// no wait unless the matching WaitsIn* feature is set; early returns
-	// from inside them.
+	// from inside them, from the body of a range over a function among
+	// them, whose iterator (seq) prints when it stops and when it ends,
+	// before the coroutine's deferred calls run (with Defer, one of them
+	// deferred in that body: e2e/rangefuncreturn.txtar).
 	ControlFlow Features = 1 << iota
 	// Closures: func literals capturing the coroutine's locals, called
 	// around waits.

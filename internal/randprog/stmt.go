@@ -541,6 +541,21 @@ func (g *gen) rangeStmt(c ctx) {
 	default: // a function
 		body.waits = body.waits && g.f.Has(RangeFuncWaits)
 		g.line("for %s := range seq((%s)&3) {", v, g.intExpr(head, 1))
+		if c.coroutine && !c.closure && g.cur.name != "main" && !c.noDecl && g.f.Has(ControlFlow) && g.chance(0.4) {
+			// A return from the body: the iterator says it stopped,
+			// and ends, before the coroutine's deferred calls run, one
+			// of them perhaps deferred in the body.
+			g.ind++
+			if g.f.Has(Defer) && g.chance(0.6) {
+				g.line("defer fmt.Println(%q, %s)", g.id("deferred"), v)
+			}
+			g.line("if %s == %d {", v, []int{0, 1, 4}[g.intn(3)])
+			g.ind++
+			g.ret(body, !body.waits)
+			g.ind--
+			g.line("}")
+			g.ind--
+		}
 		g.bodyWith(body, &variable{name: v, k: kInt, ro: true})
 	}
 	g.line("}")
