@@ -1,13 +1,11 @@
 package transform_test
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"go/ast"
 	"go/doc"
 	"go/parser"
-	"go/scanner"
 	"go/token"
 	"io/fs"
 	"os"
@@ -17,7 +15,6 @@ import (
 	"testing"
 
 	"github.com/corofy/corofy/internal/testmod"
-	"github.com/corofy/corofy/transform"
 )
 
 var goExamples = flag.String("goexamples", "sample", `example files of Go's standard library ($GOROOT/src) whose examples TestGoExamples runs as coroutines: "sample" (a few), "all", or a path.Match pattern of their paths ("strings/*")`)
@@ -60,7 +57,7 @@ var goExamplesRefused = map[string]string{
 // program must print what the plain program prints and exit as it exits.
 // Files that do not build alone (helpers in other files of the package)
 // are skipped. With -goexamples=all it runs every file (about 3 minutes on
-// 2 cores, 108 files and 728 examples with Go 1.26):
+// 2 cores: 105 files, 723 examples with Go 1.26):
 //
 //	go test ./transform -run TestGoExamples -goexamples=all
 func TestGoExamples(t *testing.T) {
@@ -123,32 +120,7 @@ func TestGoExamples(t *testing.T) {
 		}
 		ran++
 		examples += n
-		res, err := transform.Transform(transform.Config{LineDirectives: true, Command: "corofy main.gocoro"}, []transform.Input{{Path: filepath.Join(dir, "main.gocoro")}})
-		refused, ok := goExamplesRefused[name]
-		if err != nil {
-			var list scanner.ErrorList
-			switch {
-			case !errors.As(err, &list):
-				t.Errorf("%s: %v", name, err)
-			case !ok || !strings.Contains(err.Error(), refused):
-				t.Errorf("%s: corofy refuses it:\n%v", name, err)
-			}
-			continue
-		}
-		if ok {
-			t.Errorf("%s: corofy no longer refuses it (%q): take it out of goExamplesRefused", name, refused)
-		}
-		if err := transform.CheckGraphs(res[0].Src, res[0].Graphs, false); err != nil {
-			t.Errorf("%s: state graph: %v", name, err)
-		}
-		writeFile(t, filepath.Join(dir, "main_corofied.go"), res[0].Src)
-		out, code, err := buildAndRun(t, mod, "./"+filepath.Base(dir))
-		switch {
-		case err != nil:
-			t.Errorf("%s: the generated program: %v\n%s", name, err, out)
-		case code != origCode || out != origOut:
-			t.Errorf("%s: the generated program printed (exit %d):\n%s\nthe program printed (exit %d):\n%s\n(in %s)", name, code, out, origCode, origOut, dir)
-		}
+		runAsCoroutines(t, mod, dir, name, goExamplesRefused[name], origOut, origCode)
 	}
 	t.Logf("%d files, %d examples of %s ran as coroutines", ran, examples, root)
 	if *goExamples == "sample" && ran != len(names) {

@@ -133,32 +133,7 @@ func TestGoPrograms(t *testing.T) {
 			continue // it needs what go test's runner gives it (flags, files)
 		}
 		ran++
-		res, err := transform.Transform(transform.Config{LineDirectives: true, Command: "corofy main.gocoro"}, []transform.Input{{Path: filepath.Join(dir, "main.gocoro")}})
-		refused, ok := goProgramsRefused[name]
-		if err != nil {
-			var list scanner.ErrorList
-			switch {
-			case !errors.As(err, &list):
-				t.Errorf("%s: %v", name, err)
-			case !ok || !strings.Contains(err.Error(), refused):
-				t.Errorf("%s: corofy refuses it:\n%v", name, err)
-			}
-			continue
-		}
-		if ok {
-			t.Errorf("%s: corofy no longer refuses it (%q): take it out of goProgramsRefused", name, refused)
-		}
-		if err := transform.CheckGraphs(res[0].Src, res[0].Graphs, false); err != nil {
-			t.Errorf("%s: state graph: %v", name, err)
-		}
-		writeFile(t, filepath.Join(dir, "main_corofied.go"), res[0].Src)
-		out, code, err := buildAndRun(t, mod, "./"+filepath.Base(dir))
-		switch {
-		case err != nil:
-			t.Errorf("%s: the generated program: %v\n%s", name, err, out)
-		case code != origCode || out != origOut:
-			t.Errorf("%s: the generated program printed (exit %d):\n%s\nthe program printed (exit %d):\n%s\n(in %s)", name, code, out, origCode, origOut, dir)
-		}
+		runAsCoroutines(t, mod, dir, name, goProgramsRefused[name], origOut, origCode)
 	}
 	t.Logf("%d programs of %s ran as coroutines", ran, root)
 	if *goPrograms == "sample" && ran != len(names) {
@@ -215,6 +190,40 @@ func asCoroutine(src []byte) ([]byte, bool) {
 		out = slices.Insert(out, e.off, []byte(e.text)...)
 	}
 	return append(out, "\nfunc main() { corofyrt.BlockOn(coromain()) }\n"...), true
+}
+
+// runAsCoroutines transforms dir/main.gocoro, the program name as
+// coroutines, checks its state graphs, builds and runs it, and checks that
+// it prints origOut and exits with origCode, as the plain program does; or,
+// where refused is not "", that corofy refuses it with a message that says
+// refused.
+func runAsCoroutines(t *testing.T, mod, dir, name, refused, origOut string, origCode int) {
+	t.Helper()
+	res, err := transform.Transform(transform.Config{LineDirectives: true, Command: "corofy main.gocoro"}, []transform.Input{{Path: filepath.Join(dir, "main.gocoro")}})
+	if err != nil {
+		var list scanner.ErrorList
+		switch {
+		case !errors.As(err, &list):
+			t.Errorf("%s: %v", name, err)
+		case refused == "" || !strings.Contains(err.Error(), refused):
+			t.Errorf("%s: corofy refuses it:\n%v", name, err)
+		}
+		return
+	}
+	if refused != "" {
+		t.Errorf("%s: corofy no longer refuses it (%q): take it out of the list of refused programs", name, refused)
+	}
+	if err := transform.CheckGraphs(res[0].Src, res[0].Graphs, false); err != nil {
+		t.Errorf("%s: state graph: %v", name, err)
+	}
+	writeFile(t, filepath.Join(dir, "main_corofied.go"), res[0].Src)
+	out, code, err := buildAndRun(t, mod, "./"+filepath.Base(dir))
+	switch {
+	case err != nil:
+		t.Errorf("%s: the generated program: %v\n%s", name, err, out)
+	case code != origCode || out != origOut:
+		t.Errorf("%s: the generated program printed (exit %d):\n%s\nthe program printed (exit %d):\n%s\n(in %s)", name, code, out, origCode, origOut, dir)
+	}
 }
 
 // buildAndRun builds the package pkg of the module mod and runs it, with
