@@ -135,7 +135,7 @@ func (m *machine) buildCFG() {
 			case *dst.ForStmt:
 				visit(s.Body)
 			case *dst.RangeStmt:
-				check := (*dst.IfStmt)(nil)
+				var check *dst.IfStmt
 				if !inIter {
 					check = m.iterCheck(s)
 				}
