@@ -170,14 +170,18 @@ func (m *machine) returnTargets() []*types.Var {
 // defers reports whether the body has a defer statement outside function
 // literals.
 func (m *machine) defers() bool {
+	return holds(m.decl.Body, func(n dst.Node) bool { _, ok := n.(*dst.DeferStmt); return ok })
+}
+
+// holds reports whether n holds a node for which is is true, outside
+// function literals (whose returns and defers are their own).
+func holds(n dst.Node, is func(dst.Node) bool) bool {
 	found := false
-	dst.Inspect(m.decl.Body, func(n dst.Node) bool {
-		switch n.(type) {
-		case *dst.FuncLit:
+	dst.Inspect(n, func(n dst.Node) bool {
+		if _, lit := n.(*dst.FuncLit); lit || found {
 			return false
-		case *dst.DeferStmt:
-			found = true
 		}
+		found = is(n)
 		return !found
 	})
 	return found

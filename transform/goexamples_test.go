@@ -67,7 +67,8 @@ func TestGoExamples(t *testing.T) {
 	}
 	root := filepath.Join(strings.TrimSpace(string(goroot)), "src")
 	if _, err := os.Stat(filepath.Join(root, goExamplesSample[0])); err != nil {
-		t.Skipf("no standard library source at %s: %v", root, err)
+		// Some installations of Go leave the library's source out.
+		t.Skipf("this Go has no standard library source, whose example files the test runs: %v", err)
 	}
 	var names []string
 	if *goExamples == "sample" {
@@ -114,16 +115,10 @@ func TestGoExamples(t *testing.T) {
 		if !ok {
 			continue // it needs the other files of its package
 		}
-		dir := filepath.Join(mod, fmt.Sprintf("x%03d", i))
-		writeFile(t, filepath.Join(dir, "orig", "main.go"), prog)
-		writeFile(t, filepath.Join(dir, "main.gocoro"), coro)
-		origOut, origCode, err := buildAndRun(t, mod, "./"+filepath.Base(dir)+"/orig")
-		if err != nil {
-			continue
+		if runAsCoroutines(t, mod, filepath.Join(mod, fmt.Sprintf("x%03d", i)), name, goExamplesRefused[name], prog, coro) {
+			ran++
+			examples += n
 		}
-		ran++
-		examples += n
-		runAsCoroutines(t, mod, dir, name, goExamplesRefused[name], origOut, origCode)
 	}
 	t.Logf("%d files, %d examples of %s ran as coroutines", ran, examples, root)
 	if *goExamples == "sample" && ran != len(names) {

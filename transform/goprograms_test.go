@@ -125,15 +125,11 @@ func TestGoPrograms(t *testing.T) {
 		if !ok {
 			continue
 		}
-		dir := filepath.Join(mod, fmt.Sprintf("p%03d", i))
-		writeFile(t, filepath.Join(dir, "orig", "main.go"), src)
-		writeFile(t, filepath.Join(dir, "main.gocoro"), coro)
-		origOut, origCode, err := buildAndRun(t, mod, "./"+filepath.Base(dir)+"/orig")
-		if err != nil {
-			continue // it needs what go test's runner gives it (flags, files)
+		// A program that does not run plain needs what go test's runner
+		// gives it (flags, files).
+		if runAsCoroutines(t, mod, filepath.Join(mod, fmt.Sprintf("p%03d", i)), name, goProgramsRefused[name], src, coro) {
+			ran++
 		}
-		ran++
-		runAsCoroutines(t, mod, dir, name, goProgramsRefused[name], origOut, origCode)
 	}
 	t.Logf("%d programs of %s ran as coroutines", ran, root)
 	if *goPrograms == "sample" && ran != len(names) {
@@ -192,13 +188,20 @@ func asCoroutine(src []byte) ([]byte, bool) {
 	return append(out, "\nfunc main() { corofyrt.BlockOn(coromain()) }\n"...), true
 }
 
-// runAsCoroutines transforms dir/main.gocoro, the program name as
-// coroutines, checks its state graphs, builds and runs it, and checks that
-// it prints origOut and exits with origCode, as the plain program does; or,
-// where refused is not "", that corofy refuses it with a message that says
-// refused.
-func runAsCoroutines(t *testing.T, mod, dir, name, refused, origOut string, origCode int) {
+// runAsCoroutines writes the program name, plain (src) and as coroutines
+// (coro, a .gocoro), in dir of the module mod, and runs the plain program;
+// false if it does not build. It then transforms the .gocoro, checks its
+// state graphs, builds and runs it, and checks that it prints what the
+// plain program printed and exits as it exited; or, where refused is not
+// "", that corofy refuses it with a message that says refused.
+func runAsCoroutines(t *testing.T, mod, dir, name, refused string, src, coro []byte) bool {
 	t.Helper()
+	writeFile(t, filepath.Join(dir, "orig", "main.go"), src)
+	writeFile(t, filepath.Join(dir, "main.gocoro"), coro)
+	origOut, origCode, err := buildAndRun(t, mod, "./"+filepath.Base(dir)+"/orig")
+	if err != nil {
+		return false
+	}
 	res, err := transform.Transform(transform.Config{LineDirectives: true, Command: "corofy main.gocoro"}, []transform.Input{{Path: filepath.Join(dir, "main.gocoro")}})
 	if err != nil {
 		var list scanner.ErrorList
@@ -208,7 +211,7 @@ func runAsCoroutines(t *testing.T, mod, dir, name, refused, origOut string, orig
 		case refused == "" || !strings.Contains(err.Error(), refused):
 			t.Errorf("%s: corofy refuses it:\n%v", name, err)
 		}
-		return
+		return true
 	}
 	if refused != "" {
 		t.Errorf("%s: corofy no longer refuses it (%q): take it out of the list of refused programs", name, refused)
@@ -224,6 +227,7 @@ func runAsCoroutines(t *testing.T, mod, dir, name, refused, origOut string, orig
 	case code != origCode || out != origOut:
 		t.Errorf("%s: the generated program printed (exit %d):\n%s\nthe program printed (exit %d):\n%s\n(in %s)", name, code, out, origCode, origOut, dir)
 	}
+	return true
 }
 
 // buildAndRun builds the package pkg of the module mod and runs it, with

@@ -670,7 +670,7 @@ func (m *machine) iterCheck(r *dst.RangeStmt) *dst.IfStmt {
 		return check
 	}
 	var check *dst.IfStmt
-	if m.hasDefer && m.returnsIn(r.Body) {
+	if m.hasDefer && holds(r.Body, func(n dst.Node) bool { _, ok := n.(*dst.ReturnStmt); return ok }) {
 		t := m.typeOf(r.X)
 		if t == nil {
 			m.errorf(m.position(r), "cannot range over %s: unknown type", m.sourceText(r.X))
@@ -683,22 +683,6 @@ func (m *machine) iterCheck(r *dst.RangeStmt) *dst.IfStmt {
 	}
 	m.iterChecks[r] = check
 	return check
-}
-
-// returnsIn reports whether n holds a return of the coroutine (one not
-// in a function literal).
-func (m *machine) returnsIn(n dst.Node) bool {
-	found := false
-	dst.Inspect(n, func(n dst.Node) bool {
-		switch n.(type) {
-		case *dst.FuncLit:
-			return false
-		case *dst.ReturnStmt:
-			found = true
-		}
-		return !found
-	})
-	return found
 }
 
 // rangeFuncReturns rewrites r, a range over a function whose body
