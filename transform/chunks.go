@@ -104,7 +104,7 @@ func (ft *fileTransform) newChunk(index int, m *machine, decls []dst.Decl) *chun
 func (ft *fileTransform) guessNames(lf *loadedFile, df *dst.File, splices []*splice, imports []*ast.ImportSpec) func(paths []string) map[string]string {
 	alias := ft.aliases(lf, df, splices)
 	resolved := ft.restoreNames(lf)
-	imported := codeNames(imports, resolved)
+	imported := importNames(imports, resolved)
 	return func(paths []string) map[string]string {
 		names := make(map[string]string, len(paths))
 		for _, p := range paths {
@@ -338,19 +338,6 @@ func (ft *fileTransform) restoreMachine(lf *loadedFile, pkg string, c *chunk, gr
 		text = text[i+1:]
 	}
 	return bytes.Trim(text, "\n"), graph, nil
-}
-
-// codeNames returns the name under which the code of a file whose
-// imports are specs refers to each package: its alias ("." for a dot
-// import), or its name. A blank import names nothing.
-func codeNames(specs []*ast.ImportSpec, names map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, spec := range specs {
-		if spec.Name == nil || spec.Name.Name != "_" {
-			maps.Copy(out, importNames([]*ast.ImportSpec{spec}, names))
-		}
-	}
-	return out
 }
 
 // around returns the lines of text around offset.

@@ -818,6 +818,11 @@
 //     coroutine's parameters and results, and free of every name the
 //     package declares, imports or predeclares: a block's level := "block"
 //     beside a package-level level becomes level2.
+//   - A package the file imports more than once (import "fmt"; import f
+//     "fmt"; import . "fmt") is named in the tree, by its path, only
+//     through its first import that is not blank; f.Println stays a
+//     selector, whose f no local of Poll hides, and each import keeps its
+//     name (imports.go).
 //   - The runtime package is imported under runtime, or under
 //     corofyruntime where the file declares runtime otherwise; another
 //     package the generated code names (the type of a stored variable,

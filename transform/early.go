@@ -185,7 +185,7 @@ func (e *early) decorated(ix *index, own string) (*token.FileSet, *ast.File, *de
 		return fset, clean, dec, df, err
 	}
 	redecorations.Add(1)
-	r := &indexResolver{ready: e.resolver.ready, ix: ix, own: own, base: e.resolver.base}
+	r := &indexResolver{ready: e.resolver.ready, ix: ix, own: own, base: e.resolver.base, again: e.resolver.again}
 	dec = decorator.NewDecoratorWithImports(fset, resolverOwnPath, r)
 	if df, err = dec.DecorateFile(clean); err != nil {
 		return nil, nil, nil, nil, fmt.Errorf("decorating again: %w", err)
@@ -217,6 +217,7 @@ type indexResolver struct {
 	ix    *index        // nil when cancelled
 	own   string        // the path of the package being transformed
 	base  int           // of the clean file, in the decorator's file set
+	again reimports     // of the clean file: the code names them through other imports too
 
 	cancelled atomic.Bool // give(nil): the decorator's questions get an error
 
@@ -237,8 +238,12 @@ type question struct {
 // guessFrom makes the resolver guess its answers from a file's imports,
 // unless one is a dot import.
 func (r *indexResolver) guessFrom(imports []*ast.ImportSpec) {
+	r.again = findReimports(imports)
 	r.imports = map[string]string{}
 	for _, spec := range imports {
+		if !r.again.ownSpec(spec) {
+			continue // a name the tree keeps (see reimports)
+		}
 		path, err := strconv.Unquote(spec.Path.Value)
 		if err != nil {
 			return
@@ -344,7 +349,7 @@ func (r *indexResolver) answer(parent ast.Node, parentField string, id *ast.Iden
 			return ""
 		}
 		pn, ok := r.object(x).(*types.PkgName)
-		if !ok {
+		if !ok || !r.again.own(pn) {
 			return ""
 		}
 		return r.qualified(pn.Imported().Path())
@@ -356,7 +361,7 @@ func (r *indexResolver) answer(parent ast.Node, parentField string, id *ast.Iden
 	if v, ok := obj.(*types.Var); ok && v.IsField() {
 		return ""
 	}
-	if obj.Pkg() == nil {
+	if obj.Pkg() == nil || !r.again.ownDot(obj.Pkg().Path()) {
 		return ""
 	}
 	return r.qualified(obj.Pkg().Path())

@@ -185,11 +185,11 @@ func afterSemicolon(src []byte, end int) int {
 
 // usePaths sets the packages and names each splice's run uses (see
 // declPaths), from info, the type checker's record of the loader's parse.
-func (ft *fileTransform) usePaths(splices []*splice, info *types.Info) {
+func (ft *fileTransform) usePaths(splices []*splice, info *types.Info, again reimports) {
 	for _, s := range splices {
 		paths := map[string]bool{}
 		for _, d := range s.run {
-			declPaths(d, info, ft.pkg.Path(), paths, s.names)
+			declPaths(d, info, ft.pkg.Path(), again, paths, s.names)
 		}
 		for p := range paths {
 			s.paths = append(s.paths, p)
@@ -252,9 +252,10 @@ func commentBetween(comments []*ast.CommentGroup, from, to token.Pos) bool {
 
 // declPaths adds to paths the packages other than pkg that d's
 // identifiers name, as the decorator's resolver (gotypes) finds them: the package of
-// a qualified identifier, and of an identifier of a dot import. It adds to
-// names the names of the identifiers printed unqualified.
-func declPaths(d ast.Decl, info *types.Info, pkg string, paths map[string]bool, names namesInUse) {
+// a qualified identifier, and of an identifier of a dot import, named
+// through its own import (see reimports). It adds to names the names of
+// the identifiers printed unqualified.
+func declPaths(d ast.Decl, info *types.Info, pkg string, again reimports, paths map[string]bool, names namesInUse) {
 	qualified := map[*ast.Ident]bool{}
 	ast.Inspect(d, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -263,7 +264,7 @@ func declPaths(d ast.Decl, info *types.Info, pkg string, paths map[string]bool, 
 			// or a package's (qualified).
 			qualified[n.Sel] = true
 			if x, ok := n.X.(*ast.Ident); ok {
-				if pn, ok := info.ObjectOf(x).(*types.PkgName); ok {
+				if pn, ok := info.ObjectOf(x).(*types.PkgName); ok && again.own(pn) {
 					paths[pn.Imported().Path()] = true
 					qualified[x] = true
 					return true
@@ -275,7 +276,7 @@ func declPaths(d ast.Decl, info *types.Info, pkg string, paths map[string]bool, 
 				return true
 			}
 			obj := info.ObjectOf(n)
-			if v, ok := obj.(*types.Var); obj == nil || ok && v.IsField() || obj.Pkg() == nil || obj.Pkg().Path() == pkg {
+			if v, ok := obj.(*types.Var); obj == nil || ok && v.IsField() || obj.Pkg() == nil || obj.Pkg().Path() == pkg || !again.ownDot(obj.Pkg().Path()) {
 				names[n.Name] = true
 				return true
 			}
@@ -310,35 +311,6 @@ func fillPlaceholders(dec *decorator.Decorator, splices []*splice) {
 		}
 		fd.Body = body
 	}
-}
-
-// importNames returns the name under which each import of f is used: its
-// alias, or the package's name.
-func importNames(specs []*ast.ImportSpec, names map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, spec := range specs {
-		path := strings.Trim(spec.Path.Value, "`\"")
-		if spec.Name != nil {
-			out[path] = spec.Name.Name
-		} else {
-			out[path] = names[path]
-		}
-	}
-	return out
-}
-
-// importSpecs returns the imports of f from its declarations (a restored
-// file has no Imports).
-func importSpecs(f *ast.File) []*ast.ImportSpec {
-	var specs []*ast.ImportSpec
-	for _, d := range f.Decls {
-		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
-			for _, s := range gd.Specs {
-				specs = append(specs, s.(*ast.ImportSpec))
-			}
-		}
-	}
-	return specs
 }
 
 // sameImportNames reports whether the restored file af names every

@@ -330,7 +330,7 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 		// panic of usePaths is this goroutine's (see the recover above).
 		go func() {
 			defer func() { pathsDone <- recover() }()
-			ft.usePaths(splices, lf.info)
+			ft.usePaths(splices, lf.info, findReimports(lf.lowered.AST.Imports))
 		}()
 	} else {
 		pathsDone <- nil
@@ -475,7 +475,7 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 		// The names the file's imports give the packages the machines
 		// use: with pipelining, the machines were printed with the names
 		// guessed before, and are printed again if one was wrong.
-		names := codeNames(importSpecs(af), ft.restoreNames(lf))
+		names := importNames(importSpecs(af), ft.restoreNames(lf))
 		if pipe != nil {
 			if err := pipe.wait(); err != nil {
 				return Result{}, err
@@ -671,7 +671,9 @@ func (ft *fileTransform) restore(lf *loadedFile, df *dst.File, alias map[string]
 	r := decorator.NewRestorerWithImports(ft.pkg.Path(), mapResolver(ft.restoreNames(lf)))
 	fr := r.FileRestorer()
 	maps.Copy(fr.Alias, alias)
+	names := restoreImportNames(fr, df)
 	af, err := fr.RestoreFile(df)
+	names()
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("transform: internal error: restoring %s: %v", srcfile.Name(lf.in.Path), err)
 	}

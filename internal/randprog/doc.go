@@ -145,6 +145,8 @@
 //	ReceiveForms          select { case _ = <-c: ... case _, ok := <-c: ... case x, ok = <-c: }
 //	Receivers             coroutine methods on (b box) too, called as p.m(x.wait), (*box).m(p), box.m(*p), pbox{p}.m(),
 //	                      vbox{*p}.m(), im3(p).m3(), and f := p.m bound before a wait and a change of *p
+//	Reimports             import ffmt "fmt"; import . "strconv"; import _ "fmt"; rt "…/runtime" beside the prelude's
+//	                      imports, uses through each: ffmt.Println(fmt) where a local fmt hides the package
 //
 // ParseFeatures reads them from a flag: "supported,WaitsInIf",
 // "all,-Generics", "none".

@@ -289,6 +289,14 @@ const (
 	// interface values (im3(p).m3(...)), and method values bound before a
 	// wait and a change of the receiver, called after them.
 	Receivers
+	// Reimports: the program imports fmt, strconv and the runtime more
+	// than once: under other names (ffmt "fmt", sconv "strconv", rt
+	// "github.com/corofy/corofy/runtime"), as a dot import (. "strconv")
+	// and blank, before or after the prelude's imports, and names each
+	// package through them here and there, in coroutines and plain
+	// functions, inside a block whose local fmt hides the package's own
+	// name (a file that imported fmt twice did not build).
+	Reimports
 )
 
 var featureNames = []string{
@@ -304,7 +312,7 @@ var featureNames = []string{
 	"ConstNames", "LocalTypeScopes", "LocalFuncTypes", "PackageReservedNames",
 	"PlaceTypes", "Unevaluated", "TopLevelRuns", "InlineComments",
 	"Positions", "Semicolons", "InterfaceCases",
-	"ReceiveForms", "Receivers",
+	"ReceiveForms", "Receivers", "Reimports",
 }
 
 // All returns every feature.

@@ -136,6 +136,7 @@ type gen struct {
 	pkgDecls            []*pkgDecl        // PackageReservedNames: the declarations
 	top                 topLevel          // TopLevelRuns
 	ifaces              map[string]string // Receivers: interface declarations, by name
+	reimports           []int             // Reimports: the imports added, indexes of reimportSpecs
 }
 
 // ctx describes where code is being generated.
@@ -335,6 +336,7 @@ func (g *gen) program(seed int64) []byte {
 		{name: "gb", k: kBox, ro: true, used: true},
 	}
 	g.extraPrelude(&out)
+	g.chooseReimports()
 
 	// Signatures first (a coroutine waits only on those after it, so
 	// that every program terminates), then the bodies, last first, so
@@ -384,7 +386,7 @@ func (g *gen) program(seed int64) []byte {
 	g.topLevelRun(&out)
 	out.WriteString(g.mainFunc())
 	out.WriteString(g.ifaceDecls())
-	src := out.Bytes()
+	src := g.reimport(out.Bytes())
 	return g.putTopLevel(formatGocoro(src))
 }
 

@@ -1061,6 +1061,11 @@ func (g *gen) shadowBody(c, inner ctx) string {
 				g.line("%s := %s + %s", pkg, g.strLit(), g.leafLit(inner, g.strLit()))
 			}
 			g.line("show(%q, %s)", inID, pkg)
+			if other := g.otherFmt(); pkg == "fmt" && other != "" {
+				// The package through its other import, where the
+				// local hides the name of its own.
+				g.line("%s.Println(%q, %s)", other, inID, pkg)
+			}
 			switch pkg {
 			case "fmt":
 				return fmt.Sprintf("fmt.Println(%q, g1)", outID)

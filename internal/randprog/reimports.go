@@ -1,0 +1,111 @@
+package randprog
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+)
+
+// Reimports.
+
+// reimportSpecs are the imports Reimports may add, each with a use of
+// its own at package level (an import must be used), and the package
+// path and name whose uses it may take over (empty for a blank import).
+var reimportSpecs = []struct {
+	spec, use string
+	pkg, name string
+}{
+	{`ffmt "fmt"`, "var _ = ffmt.Sprint", "fmt", "ffmt"},
+	{`_ "fmt"`, "", "", ""},
+	{`sconv "strconv"`, "var _ = sconv.Itoa", "strconv", "sconv"},
+	{`. "strconv"`, "var _ = Quote", "strconv", ""},
+	{`_ "strconv"`, "", "", ""},
+	{`rt "github.com/corofy/corofy/runtime"`, "var _ = rt.Ready[int]", "runtime", "rt"},
+}
+
+// chooseReimports picks the imports Reimports adds to the program.
+func (g *gen) chooseReimports() {
+	if !g.f.Has(Reimports) || !g.chance(0.7) {
+		return
+	}
+	for i, s := range reimportSpecs {
+		if s.pkg == "runtime" && g.plain && !g.plainRuntime {
+			continue
+		}
+		if g.chance(0.5) {
+			g.reimports = append(g.reimports, i)
+		}
+	}
+}
+
+// otherFmt returns the name of another import of fmt, or "".
+func (g *gen) otherFmt() string {
+	for _, i := range g.reimports {
+		if reimportSpecs[i].name == "ffmt" {
+			return "ffmt"
+		}
+	}
+	return ""
+}
+
+// packageUse matches a use of one of the prelude's packages: fmt.,
+// strconv.Itoa( or runtime., not a field's (x.fmt.).
+var packageUse = regexp.MustCompile(`(^|[^.\w])(fmt\.|strconv\.Itoa\(|strconv\.|runtime\.)`)
+
+// reimport adds the imports chosen (see chooseReimports) to src, the
+// program, before or after its import block, and names each package
+// through them in some of its uses.
+func (g *gen) reimport(src []byte) []byte {
+	if len(g.reimports) == 0 {
+		return src
+	}
+	start := bytes.Index(src, []byte("\nimport (\n")) + 1
+	end := start + bytes.Index(src[start:], []byte("\n)\n")) + 3
+	var before, after, uses bytes.Buffer
+	own := map[string]bool{}
+	for _, i := range g.reimports {
+		s := reimportSpecs[i]
+		if g.chance(0.5) {
+			fmt.Fprintf(&before, "import %s\n", s.spec)
+		} else {
+			fmt.Fprintf(&after, "import %s\n", s.spec)
+		}
+		if s.use != "" {
+			fmt.Fprintf(&uses, "\n%s\n", s.use)
+		}
+		if s.pkg != "" && !own[s.pkg] {
+			// The uses below may take over every use of the
+			// prelude's import: it keeps one.
+			own[s.pkg] = true
+			fmt.Fprintf(&uses, "\nvar _ = %s\n", map[string]string{"fmt": "fmt.Sprint", "strconv": "strconv.Itoa", "runtime": "runtime.Ready[int]"}[s.pkg])
+		}
+	}
+	rest := packageUse.ReplaceAllFunc(src[end:], func(m []byte) []byte {
+		sub := packageUse.FindSubmatch(m)
+		use := string(sub[2])
+		for _, i := range g.reimports {
+			s := reimportSpecs[i]
+			if s.pkg == "" || !g.chance(0.4) {
+				continue
+			}
+			switch {
+			case s.pkg+"." == use && s.name != "":
+				return append(sub[1], s.name+"."...)
+			case s.pkg == "strconv" && use == "strconv.Itoa(":
+				if s.name == "" {
+					return append(sub[1], "Itoa("...)
+				}
+				return append(sub[1], s.name+".Itoa("...)
+			}
+		}
+		return m
+	})
+	var out bytes.Buffer
+	out.Write(src[:start])
+	out.Write(before.Bytes())
+	out.Write(src[start:end])
+	out.Write(after.Bytes())
+	out.Write(rest)
+	out.Write(uses.Bytes())
+	return out.Bytes()
+}
