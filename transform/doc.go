@@ -798,7 +798,10 @@
 //
 //   - Package level (packageNamer, one per package): machine types and
 //     lifted declarations. It starts with every name the package declares
-//     or imports, in any file, and every predeclared name. The machine of
+//     or imports, in any file (a dot import's: every exported name of the
+//     package it imports, which a local type Reader, in a file with import
+//     . "strings", cannot be at package level), and every predeclared
+//     name. The machine of
 //     foo is fooCoroutine, of the method T.foo tFooCoroutine; when that is
 //     taken (a declaration of the package, another coroutine's machine,
 //     VarArgs and varArgs, box.Run and boxRun) it is fooCoroutine2, and so

@@ -39,8 +39,9 @@ type loadedFile struct {
 	fset    *token.FileSet // holds lowered
 	types   *types.Package
 	info    *types.Info
-	// importNames are the names under which the package's files import
-	// other packages.
+	// importNames are the names the imports of the package's files
+	// declare in their file blocks: a dot import's are the exported names
+	// of the package it imports.
 	importNames []string
 	// base is, for a file of a package's test variant (an in-package
 	// _test.gocoro), the package without its tests when this run checked
@@ -1001,16 +1002,29 @@ func (l *loader) check(g *group) scanner.ErrorList {
 		},
 	}
 	pkg, _ := conf.Check(pkgPath, l.fset, syntax, info)
+	// The names the files' imports declare in their file blocks, which a
+	// name the transform adds at package level must not be: a dot
+	// import's are the package's exported names.
 	var importNames []string
-	for _, obj := range info.Defs {
-		if pn, ok := obj.(*types.PkgName); ok {
+	addImport := func(obj types.Object) {
+		pn, ok := obj.(*types.PkgName)
+		switch {
+		case !ok:
+		case pn.Name() == ".":
+			for _, name := range pn.Imported().Scope().Names() {
+				if token.IsExported(name) {
+					importNames = append(importNames, name)
+				}
+			}
+		default:
 			importNames = append(importNames, pn.Name())
 		}
 	}
+	for _, obj := range info.Defs {
+		addImport(obj)
+	}
 	for _, obj := range info.Implicits {
-		if pn, ok := obj.(*types.PkgName); ok {
-			importNames = append(importNames, pn.Name())
-		}
+		addImport(obj)
 	}
 	for _, lf := range g.inputs {
 		lf.types, lf.info, lf.importNames = pkg, info, importNames
