@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strconv"
 
 	"github.com/dave/dst"
@@ -22,8 +23,11 @@ import (
 // names it through its own import. A name another import declares stays
 // a name in the tree, as a package-level variable's does: f.Println is
 // the selector f.Println, and no local of Poll may be named f (see
-// newMachine). The restored file's imports get back the names they had
-// (see restoreImportNames).
+// newMachine). The other imports keep the names they had
+// (restoreImportNames), and one that the output no longer uses is
+// dropped (dropUnusedReimports); the own import is named as the
+// restorer names the package (the runtime, where a name of the file
+// hides it, corofyruntime: see aliases).
 
 // reimports are the packages a file imports more than once, each with the
 // name of its own import: its alias, "." for a dot import, or "" for the
@@ -136,10 +140,12 @@ func importSpecs(f *ast.File) []*ast.ImportSpec {
 
 // restoreImportNames prepares fr to restore df, whose imports may
 // import a package more than once: the package's own import (see
-// reimports) names it in the code. It returns the function to call once
-// fr has restored df, which gives each import of such a package, in df
-// and in the restored file, the name it had (the restorer wrote the own
-// import's on each).
+// reimports) names it in the code, under its own name unless fr.Alias
+// says another (the runtime where a name of the file hides it, see
+// aliases). It returns the function to call once fr has restored df,
+// which gives each other import of such a package, in df and in the
+// restored file, the name it had (the restorer wrote the own import's on
+// each).
 func restoreImportNames(fr *decorator.FileRestorer, df *dst.File) func() {
 	type named struct {
 		spec *dst.ImportSpec
@@ -168,21 +174,20 @@ func restoreImportNames(fr *decorator.FileRestorer, df *dst.File) func() {
 			byPath[path] = append(byPath[path], n)
 		}
 	}
-	var again []named
+	var again []named // the imports of such packages but their own
 	for _, path := range paths {
 		specs := byPath[path]
 		if len(specs) < 2 {
 			continue
 		}
-		again = append(again, specs...)
-		if _, ok := fr.Alias[path]; ok {
-			continue
+		own := slices.IndexFunc(specs, func(n named) bool { return n.name != "_" })
+		if own < 0 {
+			continue // blank imports only
 		}
-		for _, n := range specs {
-			if n.name != "_" {
-				fr.Alias[path] = n.name // "" for the package's name
-				break
-			}
+		again = append(again, specs[:own]...)
+		again = append(again, specs[own+1:]...)
+		if _, ok := fr.Alias[path]; !ok {
+			fr.Alias[path] = specs[own].name // "" for the package's name
 		}
 	}
 	if again == nil {
@@ -204,4 +209,95 @@ func restoreImportNames(fr *decorator.FileRestorer, df *dst.File) func() {
 			}
 		}
 	}
+}
+
+// dropUnusedReimports drops from the restored file af the imports of a
+// package other than its own (see reimports) that no code names any
+// more: the code of af, and of fills, the splices and machines that
+// stand as placeholders in it. An import that a name of the code may
+// refer to stays (a local str beside import str "strings"); the
+// package's own import stays, the generated code naming the package
+// through it.
+func dropUnusedReimports(af *ast.File, fills []*splice, pkg *types.Package) {
+	again := findReimports(importSpecs(af))
+	if again == nil {
+		return
+	}
+	qualifiers, names := map[string]bool{}, map[string]bool{}
+	for _, d := range af.Decls {
+		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
+			continue
+		}
+		ast.Inspect(d, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.SelectorExpr:
+				if x, ok := n.X.(*ast.Ident); ok {
+					qualifiers[x.Name] = true
+				}
+				ast.Inspect(n.X, func(n ast.Node) bool {
+					if id, ok := n.(*ast.Ident); ok {
+						names[id.Name] = true
+					}
+					return true
+				})
+				return false // Sel names no package
+			case *ast.Ident:
+				names[n.Name] = true
+			}
+			return true
+		})
+	}
+	named := func(name string, set map[string]bool) bool {
+		if set[name] {
+			return true
+		}
+		for _, f := range fills {
+			if f.names[name] {
+				return true
+			}
+		}
+		return false
+	}
+	imported := map[string]*types.Package{}
+	for _, p := range pkg.Imports() {
+		imported[p.Path()] = p
+	}
+	used := func(spec *ast.ImportSpec) bool {
+		p := imported[specPath(spec)]
+		switch {
+		case p == nil:
+			return true
+		case spec.Name == nil:
+			return named(p.Name(), qualifiers)
+		case spec.Name.Name == ".":
+			for _, name := range p.Scope().Names() {
+				if token.IsExported(name) && named(name, names) {
+					return true
+				}
+			}
+			return false
+		default:
+			return named(spec.Name.Name, qualifiers)
+		}
+	}
+	decls := af.Decls[:0]
+	for _, d := range af.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.IMPORT {
+			decls = append(decls, d)
+			continue
+		}
+		specs := gd.Specs[:0]
+		for _, s := range gd.Specs {
+			spec := s.(*ast.ImportSpec)
+			if _, ok := again[specPath(spec)]; !ok || again.ownSpec(spec) || spec.Name != nil && spec.Name.Name == "_" || used(spec) {
+				specs = append(specs, s)
+			}
+		}
+		gd.Specs = specs
+		if len(specs) > 0 {
+			decls = append(decls, d)
+		}
+	}
+	af.Decls = decls
 }

@@ -459,7 +459,7 @@ func transformFileSplicing(cfg Config, lf *loadedFile, names *packageNamer, spli
 			fills = append(fills, s)
 		}
 	}
-	af, afset, nodes, err := ft.restore(lf, df, alias)
+	af, afset, nodes, err := ft.restore(lf, df, alias, withChunks)
 	if err != nil {
 		return Result{}, err
 	}
@@ -663,11 +663,11 @@ func (ft *fileTransform) aliases(lf *loadedFile, df *dst.File, splices []*splice
 	return alias
 }
 
-// restore restores the file, in which splices (and machines printed on
-// their own, see printMachines) stand as placeholders, importing the
-// packages in alias under those names. It also returns the map from the
-// nodes of df to those of the restored file.
-func (ft *fileTransform) restore(lf *loadedFile, df *dst.File, alias map[string]string) (*ast.File, *token.FileSet, map[dst.Node]ast.Node, error) {
+// restore restores the file, in which fills (splices, and machines
+// printed on their own, see printMachines) stand as placeholders,
+// importing the packages in alias under those names. It also returns the
+// map from the nodes of df to those of the restored file.
+func (ft *fileTransform) restore(lf *loadedFile, df *dst.File, alias map[string]string, fills []*splice) (*ast.File, *token.FileSet, map[dst.Node]ast.Node, error) {
 	r := decorator.NewRestorerWithImports(ft.pkg.Path(), mapResolver(ft.restoreNames(lf)))
 	fr := r.FileRestorer()
 	maps.Copy(fr.Alias, alias)
@@ -677,6 +677,7 @@ func (ft *fileTransform) restore(lf *loadedFile, df *dst.File, alias map[string]
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("transform: internal error: restoring %s: %v", srcfile.Name(lf.in.Path), err)
 	}
+	dropUnusedReimports(af, fills, ft.pkg)
 	return af, r.Fset, fr.Ast.Nodes, nil
 }
 

@@ -61,6 +61,39 @@ func (g *gen) reimport(src []byte) []byte {
 	}
 	start := bytes.Index(src, []byte("\nimport (\n")) + 1
 	end := start + bytes.Index(src[start:], []byte("\n)\n")) + 3
+	// Uses through the imports added, counted by index of reimportSpecs.
+	through := map[int]int{}
+	// How often a use takes another import: never, in some programs,
+	// where only the variables of reimportVar name the package through
+	// it.
+	rate := []float64{0, 0.1, 0.4}[g.intn(3)]
+	for _, i := range g.reimports {
+		if name := reimportSpecs[i].name; name != "" {
+			through[i] = len(regexp.MustCompile(`(^|[^.\w])`+name+`\.`).FindAll(src[end:], -1))
+		}
+	}
+	rest := packageUse.ReplaceAllFunc(src[end:], func(m []byte) []byte {
+		sub := packageUse.FindSubmatch(m)
+		use := string(sub[2])
+		for _, i := range g.reimports {
+			s := reimportSpecs[i]
+			if s.pkg == "" || !g.chance(rate) {
+				continue
+			}
+			switch {
+			case s.pkg+"." == use && s.name != "":
+				through[i]++
+				return append(sub[1], s.name+"."...)
+			case s.pkg == "strconv" && use == "strconv.Itoa(":
+				through[i]++
+				if s.name == "" {
+					return append(sub[1], "Itoa("...)
+				}
+				return append(sub[1], s.name+".Itoa("...)
+			}
+		}
+		return m
+	})
 	var before, after, uses bytes.Buffer
 	own := map[string]bool{}
 	for _, i := range g.reimports {
@@ -70,36 +103,20 @@ func (g *gen) reimport(src []byte) []byte {
 		} else {
 			fmt.Fprintf(&after, "import %s\n", s.spec)
 		}
-		if s.use != "" {
+		// An import the code names nothing through gets a use of its
+		// own; one whose only use is the type of a variable kept
+		// across a wait (x rt.Future[int]) is not used in the output,
+		// which names the type through the package's own import.
+		if s.use != "" && (through[i] == 0 || g.chance(0.3)) {
 			fmt.Fprintf(&uses, "\n%s\n", s.use)
 		}
 		if s.pkg != "" && !own[s.pkg] {
-			// The uses below may take over every use of the
+			// The uses above may take over every use of the
 			// prelude's import: it keeps one.
 			own[s.pkg] = true
 			fmt.Fprintf(&uses, "\nvar _ = %s\n", map[string]string{"fmt": "fmt.Sprint", "strconv": "strconv.Itoa", "runtime": "runtime.Ready[int]"}[s.pkg])
 		}
 	}
-	rest := packageUse.ReplaceAllFunc(src[end:], func(m []byte) []byte {
-		sub := packageUse.FindSubmatch(m)
-		use := string(sub[2])
-		for _, i := range g.reimports {
-			s := reimportSpecs[i]
-			if s.pkg == "" || !g.chance(0.4) {
-				continue
-			}
-			switch {
-			case s.pkg+"." == use && s.name != "":
-				return append(sub[1], s.name+"."...)
-			case s.pkg == "strconv" && use == "strconv.Itoa(":
-				if s.name == "" {
-					return append(sub[1], "Itoa("...)
-				}
-				return append(sub[1], s.name+".Itoa("...)
-			}
-		}
-		return m
-	})
 	var out bytes.Buffer
 	out.Write(src[:start])
 	out.Write(before.Bytes())
@@ -108,4 +125,31 @@ func (g *gen) reimport(src []byte) []byte {
 	out.Write(rest)
 	out.Write(uses.Bytes())
 	return out.Bytes()
+}
+
+// reimportVar declares a variable whose type names a package through an
+// import Reimports added, sets it, and prints it after a wait: the output
+// keeps it in a field whose type names the package through its own
+// import, and the import it was declared through may be used nowhere
+// else.
+func (g *gen) reimportVar(c ctx) {
+	i := g.reimports[g.intn(len(g.reimports))]
+	v, id := g.local("rv"), g.id("rv")
+	switch reimportSpecs[i].name {
+	case "ffmt":
+		g.line("var %s [2]ffmt.Stringer", v)
+		g.waitStmt(c)
+		g.line("fmt.Println(%q, %s[1] == nil, len(%s))", id, v, v)
+	case "sconv":
+		g.line("var %s sconv.NumError", v)
+		g.line("%s.Num = itoa(%s)", v, g.intExpr(c, 1))
+		g.waitStmt(c)
+		g.line("fmt.Println(%q, %s.Num)", id, v)
+	case "rt":
+		g.line("var %s rt.Future[int] = rt.Ready(%s)", v, g.intExpr(c, 1))
+		g.waitStmt(c)
+		g.line("fmt.Println(%q, %s.wait)", id, v)
+	default:
+		g.waitStmt(c)
+	}
 }

@@ -66,6 +66,7 @@ func (g *gen) stmt(c ctx) {
 		opt{w(decl && g.f.Has(GoStmt), 1), func() string { g.goStmt(c); return "" }},
 		opt{w(g.f.Has(MultiAssign), 2), func() string { g.multiAssign(c); return "" }},
 		opt{w(decl && g.f.Has(StoredFutures) && c.straight && !c.plain, 2), func() string { g.storeFuture(c); return "" }},
+		opt{w(decl && inCoro && !c.plain && len(g.reimports) > 0, 3), func() string { g.reimportVar(c); return "" }},
 		opt{w(decl && c.waits && g.f.Has(MultiResults) && inCoro, 1), func() string { g.multiWait(c); return "" }},
 		opt{w(flow, 6), func() string { g.flow(c); return "" }},
 		opt{w(g.f.Has(ControlFlow) && inCoro && co.name != "main" && !c.noDecl, 1), func() string {
