@@ -146,7 +146,8 @@
 //	Receivers             coroutine methods on (b box) too, called as p.m(x.wait), (*box).m(p), box.m(*p), pbox{p}.m(),
 //	                      vbox{*p}.m(), im3(p).m3(), and f := p.m bound before a wait and a change of *p
 //	Reimports             import ffmt "fmt"; import . "strconv"; import _ "fmt"; rt "…/runtime" beside the prelude's
-//	                      imports, uses through each: ffmt.Println(fmt) where a local fmt hides the package
+//	                      imports, uses through each: ffmt.Println(fmt) where a local fmt hides the package,
+//	                      var rv sconv.NumError kept across a wait (the import then unused in the output)
 //
 // ParseFeatures reads them from a flag: "supported,WaitsInIf",
 // "all,-Generics", "none".

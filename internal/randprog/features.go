@@ -295,7 +295,9 @@ const (
 	// and blank, before or after the prelude's imports, and names each
 	// package through them here and there, in coroutines and plain
 	// functions, inside a block whose local fmt hides the package's own
-	// name (a file that imported fmt twice did not build).
+	// name, and in the types of variables kept across waits (var rv
+	// sconv.NumError), sometimes their only use (a file that imported
+	// fmt twice did not build).
 	Reimports
 )
 
