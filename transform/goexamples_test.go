@@ -9,12 +9,12 @@ import (
 	"go/token"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/corofy/corofy/internal/testmod"
+	"github.com/corofy/corofy/transform"
 )
 
 var goExamples = flag.String("goexamples", "sample", `example files of Go's standard library ($GOROOT/src) whose examples TestGoExamples runs as coroutines: "sample" (a few), "all", or a path.Match pattern of their paths ("strings/*")`)
@@ -61,11 +61,7 @@ var goExamplesRefused = map[string]string{
 //
 //	go test ./transform -run TestGoExamples -goexamples=all
 func TestGoExamples(t *testing.T) {
-	goroot, err := exec.Command(testmod.GoTool(), "env", "GOROOT").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := filepath.Join(strings.TrimSpace(string(goroot)), "src")
+	root := filepath.Join(transform.GoRoot(t), "src")
 	if _, err := os.Stat(filepath.Join(root, goExamplesSample[0])); err != nil {
 		// Some installations of Go leave the library's source out.
 		t.Skipf("this Go has no standard library source, whose example files the test runs: %v", err)

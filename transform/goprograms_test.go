@@ -84,11 +84,7 @@ var goProgramsRefused = map[string]string{
 //
 //	go test ./transform -run TestGoPrograms -goprograms=all
 func TestGoPrograms(t *testing.T) {
-	goroot, err := exec.Command(testmod.GoTool(), "env", "GOROOT").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := filepath.Join(strings.TrimSpace(string(goroot)), "test")
+	root := filepath.Join(transform.GoRoot(t), "test")
 	if _, err := os.Stat(root); err != nil {
 		t.Skipf("no Go test suite at %s (a toolchain from the module proxy has none): %v", root, err)
 	}

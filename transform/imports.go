@@ -37,27 +37,35 @@ type reimports map[string]string
 // findReimports returns the reimports of a file whose imports are specs.
 func findReimports(specs []*ast.ImportSpec) reimports {
 	var r reimports
-	count := map[string]int{}
-	for _, spec := range specs {
-		count[specPath(spec)]++
-	}
+	names := map[string][]string{} // by path, in the order of specs
+	var paths []string
 	for _, spec := range specs {
 		path := specPath(spec)
-		if count[path] < 2 || spec.Name != nil && spec.Name.Name == "_" {
-			continue
+		if names[path] == nil {
+			paths = append(paths, path)
 		}
-		if _, ok := r[path]; ok {
-			continue
-		}
-		if r == nil {
-			r = reimports{}
-		}
-		r[path] = ""
+		name := ""
 		if spec.Name != nil {
-			r[path] = spec.Name.Name
+			name = spec.Name.Name
+		}
+		names[path] = append(names[path], name)
+	}
+	for _, path := range paths {
+		if own := ownImport(names[path]); own >= 0 && len(names[path]) > 1 {
+			if r == nil {
+				r = reimports{}
+			}
+			r[path] = names[path][own]
 		}
 	}
 	return r
+}
+
+// ownImport returns the index of a package's own import among the names
+// of its imports in a file, in order ("" for none): the first that is
+// not blank; -1 if all are.
+func ownImport(names []string) int {
+	return slices.IndexFunc(names, func(name string) bool { return name != "_" })
 }
 
 // own reports whether the code names the package pn imports through its
@@ -180,7 +188,11 @@ func restoreImportNames(fr *decorator.FileRestorer, df *dst.File) func() {
 		if len(specs) < 2 {
 			continue
 		}
-		own := slices.IndexFunc(specs, func(n named) bool { return n.name != "_" })
+		var names []string
+		for _, n := range specs {
+			names = append(names, n.name)
+		}
+		own := ownImport(names)
 		if own < 0 {
 			continue // blank imports only
 		}
