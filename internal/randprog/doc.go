@@ -147,7 +147,8 @@
 //	                      vbox{*p}.m(), im3(p).m3(), and f := p.m bound before a wait and a change of *p
 //	Reimports             import ffmt "fmt"; import . "strconv"; import _ "fmt"; rt "…/runtime" beside the prelude's
 //	                      imports, uses through each: ffmt.Println(fmt) where a local fmt hides the package,
-//	                      var rv sconv.NumError kept across a wait (the import then unused in the output)
+//	                      var rv sconv.NumError kept across a wait (the import then unused in the output),
+//	                      with . "strconv" a local type NumError kept across a wait
 //
 // ParseFeatures reads them from a flag: "supported,WaitsInIf",
 // "all,-Generics", "none".

@@ -131,7 +131,9 @@ func (g *gen) reimport(src []byte) []byte {
 // import Reimports added, sets it, and prints it after a wait: the output
 // keeps it in a field whose type names the package through its own
 // import, and the import it was declared through may be used nowhere
-// else.
+// else. With the dot import of strconv, the type is a local one named
+// like a name the dot import declares (NumError), which the output must
+// declare at package level under another.
 func (g *gen) reimportVar(c ctx) {
 	i := g.reimports[g.intn(len(g.reimports))]
 	v, id := g.local("rv"), g.id("rv")
@@ -149,6 +151,22 @@ func (g *gen) reimportVar(c ctx) {
 		g.line("var %s rt.Future[int] = rt.Ready(%s)", v, g.intExpr(c, 1))
 		g.waitStmt(c)
 		g.line("fmt.Println(%q, %s.wait)", id, v)
+	case "":
+		if reimportSpecs[i].spec == `. "strconv"` {
+			// A local type named like a name the dot import declares
+			// in the file: kept across the wait, it goes to package
+			// level, under another name (so %T is not printed).
+			g.line("{")
+			g.line("\ttype NumError struct{ n int }")
+			g.line("\t%s := NumError{%s}", v, g.intExpr(c, 1))
+			g.ind++
+			g.waitStmt(c)
+			g.ind--
+			g.line("\tfmt.Println(%q, %s.n, %s)", id, v, v)
+			g.line("}")
+			break
+		}
+		g.waitStmt(c)
 	default:
 		g.waitStmt(c)
 	}
