@@ -153,7 +153,9 @@
 // [PollError], [Deferred], [RunDeferred], [Unwind], [CopyVar], [MapKeys],
 // [MapEntries], [MapLookup], [DecodeRune], [Tuple2Of], [Tuple3Of], and
 // [Tuple2] and [Tuple3], the result types of coroutines with two or three
-// results. Generic coroutines ask [ConvertsByAddress], [KeyCopied] and
+// results. A range over a function whose body waits uses [Pull0], [Pull]
+// and [Pull2], their [Iter0], [Iter] and [Iter2], and [Pulls],
+// [StopPulls] and [UnwindPulls]. Generic coroutines ask [ConvertsByAddress], [KeyCopied] and
 // [ComparesByAddress] where gc's order of evaluation depends on a type
 // argument. Keep this list in sync with the transform's (the rt constants
 // of transform/names.go): transform's TestRuntimeABI compares the two, and
