@@ -15,8 +15,9 @@ import (
 
 // corofy's parser finds on its own what is wrong with a .gocoro file as
 // such; some constructs only the transform refuses, knowing the types: a
-// wait in the body of a range over a function, a variable kept across a
-// wait whose type the package cannot name, and the like. The transform
+// variable kept across a wait whose type the package cannot name, a type
+// parameter that hides a predeclared name the generated code uses, and
+// the like. The transform
 // loads the package with the go command and type-checks it, which takes
 // too long for each keystroke: it runs over the package when the editor
 // opens or saves a .gocoro file that neither corofy's parser nor gopls

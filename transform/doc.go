@@ -103,9 +103,8 @@
 //
 // Control flow without waits is copied into its state whole, returns
 // included. Control flow with waits becomes states joined by jumps (next
-// sections). What corofy cannot transform (a range over an iterator whose
-// body waits, more than three results) gets a positioned error saying what
-// to write instead.
+// sections). What corofy cannot transform (more than three results, say)
+// gets a positioned error saying what to write instead.
 //
 // # Waits in expressions
 //
@@ -306,13 +305,60 @@
 // key: only clear removes one, and it removes them all. (A clear followed
 // by a new NaN key during the loop is the one case where this produces
 // the old entries, which Go would not.) Over a channel it receives until
-// the channel is closed. A range over a function (an iterator) cannot
-// suspend with the coroutine: that is an error that suggests collecting
-// the values first. With one iteration variable or none, over an array
+// the channel is closed. (A range over a function is the next
+// paragraph's.) With one iteration variable or none, over an array
 // or a pointer to one with no call or receive in it, the length is a
 // constant and Go does not evaluate the range expression ("for i :=
 // range *p" with a nil p runs len(*p) times): the loop counts to the
 // length, limit = 3, and never reads *p.
+//
+// A range over a function (an iterator) calls the function with the body
+// as its yield: the body runs inside the iterator's call, whose frames a
+// stackless machine cannot keep across a wait. Without waits in the body,
+// the loop stays a Go loop in its state, and Go runs it. With waits, the
+// machine pulls the iterator instead (runtime.Pull, which runs it on a
+// coroutine of Go's runtime with iter.Pull, in a field of its own) and asks
+// for one value per iteration; what the program sees is what Go's range
+// does, in the same order. From rangefuncwait.txtar:
+//
+//	case 0:
+//		c.sum = 0
+//		c.iter = runtime.Pull2[string, int](&c.pulls, c.seq)
+//		fallthrough
+//	case 1: // range loop at line 17
+//		key, value, ok := c.iter.Next()
+//		if !ok {
+//			state = 4 // after the range loop at line 17
+//			continue
+//		}
+//		name, v := key, value
+//		if name == c.stop {
+//			state = 3 // leaving the range loop at line 17
+//			continue
+//		}
+//		...
+//	case 3: // leaving the range loop at line 17
+//		c.iter.Stop()
+//		fallthrough
+//	case 4: // after the range loop at line 17
+//
+// continue jumps back to the head. A break, a continue of an outer loop
+// or a goto that leaves the body goes through a state that stops the
+// iterator (the yield it waits in returns false, and its code after the
+// yield runs) before the jump's target, one such state per iterator left,
+// the innermost first; a plain range over a function between (Go's) has
+// returned when the state runs, as in Go, where its iterator is left
+// first. The machine's runtime.Pulls (the field pulls) is the stack of the
+// iterators it is in: a return stops them all (runtime.StopPulls) before
+// the deferred calls run, and a panic goes through them
+// (runtime.UnwindPulls: each yield panics, the iterator's deferred calls
+// see the panic) before Unwind runs the deferred calls, so such a machine
+// is compiled as one that defers calls (see "Defer"). An iterator that
+// breaks the rules of range, one that swallows the body's panic or goes
+// on after its yield returned false, gets Go's runtime errors
+// (rangefuncpanic.txtar). The iterator runs on iter.Pull's goroutine:
+// only goroutine-local state (runtime.LockOSThread) and stack traces can
+// tell.
 //
 // A switch with waits in its case expressions or bodies evaluates its tag
 // once into tag, then tests the cases in order, each "if tag == e { jump
@@ -422,8 +468,9 @@
 //		}
 //	}()
 //
-// A return in the body of a range over a function (an iterator, which the
-// machine keeps as a Go loop) must not run the calls there: Go runs them
+// A return in the body of a range over a function that the machine keeps
+// as a Go loop (one whose body does not wait) must not run the calls
+// there: Go runs them
 // when the function returns, after the iterator's call has returned, and
 // the iterator may still run code after the yield that said stop (its own
 // deferred calls among it). Such a return sets the results, notes it in the

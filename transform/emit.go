@@ -76,12 +76,16 @@ func (m *machine) pollResults(resultType dst.Expr) *dst.FieldList {
 //		}
 //	}()
 func (m *machine) unwind() dst.Stmt {
+	var recovered dst.Expr = &dst.CallExpr{Fun: dst.NewIdent("recover")}
+	if m.pullsField != "" { // the panic goes through the iterators first
+		recovered = &dst.CallExpr{Fun: m.rt(rtUnwindPulls), Args: []dst.Expr{&dst.UnaryExpr{Op: token.AND, X: m.field(m.pullsField)}, recovered}}
+	}
 	cond := &dst.BinaryExpr{
 		X:  &dst.BinaryExpr{X: m.field(m.stateField), Op: token.EQL, Y: m.rt(rtStatePoisoned)},
 		Op: token.LAND,
 		Y: &dst.CallExpr{Fun: m.rt(rtUnwind), Args: []dst.Expr{
 			&dst.UnaryExpr{Op: token.AND, X: m.field(m.defersField)},
-			&dst.CallExpr{Fun: dst.NewIdent("recover")},
+			recovered,
 		}},
 	}
 	named := m.namedResult()
@@ -89,11 +93,11 @@ func (m *machine) unwind() dst.Stmt {
 	if named != nil { // named results are stored when there are deferred calls
 		result = m.storedResults()
 	}
-	recovered := &dst.IfStmt{Cond: cond, Body: &dst.BlockStmt{List: []dst.Stmt{
+	onRecover := &dst.IfStmt{Cond: cond, Body: &dst.BlockStmt{List: []dst.Stmt{
 		&dst.AssignStmt{Lhs: []dst.Expr{m.field(m.stateField)}, Tok: token.ASSIGN, Rhs: []dst.Expr{m.rt(rtStateDone)}},
 		&dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(m.pollResult), dst.NewIdent(m.ready)}, Tok: token.ASSIGN, Rhs: []dst.Expr{result, dst.NewIdent("true")}},
 	}}}
-	body := &dst.BlockStmt{List: []dst.Stmt{recovered}}
+	body := &dst.BlockStmt{List: []dst.Stmt{onRecover}}
 	// (On the brace's line: a comment above the statement would take the
 	// place of its line directive.)
 	body.Decs.Lbrace.Append("// When a panic escapes, the deferred calls run; one may recover.")
@@ -181,6 +185,16 @@ func (m *machine) typeDecl() dst.Decl {
 			f.Decs.End.Append("// set by a return in the body of a range over a function: the deferred calls run after the loop")
 			fields.List = append(fields.List, f)
 		}
+	}
+	for _, p := range m.pulled {
+		f := &dst.Field{Names: []*dst.Ident{dst.NewIdent(p.iter)}, Type: p.typ}
+		f.Decs.End.Append(fmt.Sprintf("// the iterator of the range loop at line %d", p.line))
+		fields.List = append(fields.List, f)
+	}
+	if m.pullsField != "" {
+		f := &dst.Field{Names: []*dst.Ident{dst.NewIdent(m.pullsField)}, Type: m.rt(rtPulls)}
+		f.Decs.End.Append("// the ranges over functions the coroutine is in")
+		fields.List = append(fields.List, f)
 	}
 	for _, wp := range m.waits {
 		t, err := typeExpr(wp.future, m.file.tc)

@@ -24,6 +24,9 @@ type target struct {
 	loop       bool   // continue is allowed
 	breakTo    *state
 	continueTo *state
+	// How many of the pulled ranges the machine is in (m.pulls) enclose
+	// breakTo and continueTo: a jump there leaves the others (see exitTo).
+	breakPulls, continuePulls int
 }
 
 // newState returns a state that is not placed yet: jumps may target it
@@ -241,7 +244,13 @@ func (m *machine) forStmt(s *dst.ForStmt, label string) {
 
 // loop compiles a loop body with break and continue targets.
 func (m *machine) loop(label string, breakTo, continueTo *state, body []dst.Stmt) {
-	m.targets = append(m.targets, &target{label: label, loop: true, breakTo: breakTo, continueTo: continueTo})
+	m.loopIn(&target{label: label, loop: true, breakTo: breakTo, continueTo: continueTo, breakPulls: len(m.pulls), continuePulls: len(m.pulls)}, body)
+}
+
+// loopIn compiles a loop body whose break and continue go to t.
+func (m *machine) loopIn(t *target, body []dst.Stmt) {
+	continueTo := t.continueTo
+	m.targets = append(m.targets, t)
 	m.loopDepth++
 	m.stmts(body)
 	m.loopDepth--
@@ -403,7 +412,7 @@ func (m *machine) branchesToJumps(s dst.Stmt) dst.Stmt {
 			case *dst.BranchStmt:
 				if c.Tok == token.GOTO {
 					if c.Label != nil && m.gotoTargets[c.Label.Name] && !declaredIn(c.Label.Name, s) {
-						replace[c] = m.labelState(c.Label.Name)
+						replace[c] = m.exitTo(m.labelState(c.Label.Name), m.labelPulls[c.Label.Name])
 					}
 					return true
 				}
@@ -419,8 +428,8 @@ func (m *machine) branchesToJumps(s dst.Stmt) dst.Stmt {
 				} else if c.Tok == token.BREAK && breakable || c.Tok == token.CONTINUE && loop {
 					return true
 				}
-				if st := m.branchTarget(c); st != nil {
-					replace[c] = st
+				if st, pulls := m.branchTarget(c); st != nil {
+					replace[c] = m.exitTo(st, pulls)
 				}
 			}
 			return true
@@ -449,8 +458,9 @@ func (m *machine) branchesToJumps(s dst.Stmt) dst.Stmt {
 }
 
 // branchTarget returns the state a break or continue leaving the current
-// statement goes to.
-func (m *machine) branchTarget(b *dst.BranchStmt) *state {
+// statement goes to, and how many of the pulled ranges the machine is in
+// enclose that state.
+func (m *machine) branchTarget(b *dst.BranchStmt) (*state, int) {
 	for i := len(m.targets) - 1; i >= 0; i-- {
 		t := m.targets[i]
 		if b.Label != nil && t.label != b.Label.Name {
@@ -458,13 +468,13 @@ func (m *machine) branchTarget(b *dst.BranchStmt) *state {
 		}
 		if b.Tok == token.CONTINUE {
 			if t.loop {
-				return t.continueTo
+				return t.continueTo, t.continuePulls
 			}
 			continue
 		}
-		return t.breakTo
+		return t.breakTo, t.breakPulls
 	}
-	return nil
+	return nil, 0
 }
 
 // replaceStmts replaces the branch statements of s for which fn returns a
@@ -597,7 +607,7 @@ func (m *machine) rangeStmt(s *dst.RangeStmt, label string) {
 	case *types.Chan:
 		kind, keyType = "chan", u.Elem()
 	case *types.Signature:
-		m.errorf(m.position(m.firstWait(s.Body)), "'.wait' in the body of a range over a function is not supported (the iterator cannot suspend with the coroutine; collect the values first, e.g. with slices.Collect, and range over the slice)")
+		m.pulledRange(s, label, u)
 		return
 	}
 	if kind == "" {
@@ -685,6 +695,22 @@ func (m *machine) rangeStmt(s *dst.RangeStmt, label string) {
 		key = m.ident(v)
 	}
 	m.begin(body)
+	m.iterationVars(s, key, value)
+	m.loop(label, after, next, s.Body.List)
+	m.begin(next)
+	switch kind {
+	case "string":
+		m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.ident(index)}, Tok: token.ADD_ASSIGN, Rhs: []dst.Expr{m.ident(m.stringSizes[next])}}, token.Position{})
+	case "int", "slice", "map":
+		m.add(&dst.IncDecStmt{X: m.ident(index), Tok: token.INC}, token.Position{})
+	}
+	m.jump(head)
+	m.begin(after)
+}
+
+// iterationVars gives the iteration variables of s, at the start of its
+// body, the values key and value of this iteration.
+func (m *machine) iterationVars(s *dst.RangeStmt, key, value dst.Expr) {
 	m.loopDepth++
 	if assign := m.rangeAssign(s, key, value); assign != nil && m.containsWait(assign) {
 		// for a[f().wait] = range x: the operands of the iteration
@@ -696,16 +722,131 @@ func (m *machine) rangeStmt(s *dst.RangeStmt, label string) {
 		m.add(assign, m.position(s))
 	}
 	m.loopDepth--
-	m.loop(label, after, next, s.Body.List)
-	m.begin(next)
-	switch kind {
-	case "string":
-		m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.ident(index)}, Tok: token.ADD_ASSIGN, Rhs: []dst.Expr{m.ident(m.stringSizes[next])}}, token.Position{})
-	case "int", "slice", "map":
-		m.add(&dst.IncDecStmt{X: m.ident(index), Tok: token.INC}, token.Position{})
+}
+
+// pulled is a range over a function whose body waits, being compiled (see
+// pulledRange).
+type pulled struct {
+	iter  string   // the machine's field that holds the iterator
+	typ   dst.Expr // its type
+	line  int
+	exits []pullExit // the jumps out of its body, in order of appearance
+}
+
+// pullExit is a state that stops the iterator of a pulled range and goes
+// on to a state outside the range's body.
+type pullExit struct {
+	to, via *state
+	keep    int // the pulled ranges that enclose to
+}
+
+// pulledRange compiles a range over a function whose body waits. Go calls
+// the function with the body as its yield, so the body runs inside the
+// iterator's call, which a machine cannot suspend; the machine pulls the
+// iterator instead (see runtime.Pull), one value per iteration:
+//
+//	for k, v := range seq {        c.iter = runtime.Pull2[K, V](&c.pulls, seq)
+//		body                     // head:
+//	}                              key, value, ok := c.iter.Next()
+//	                               if !ok { jump after }
+//	                               k, v := key, value
+//	                               // body; continue jumps to head
+//
+// A break, continue or goto from the body to a state outside it goes
+// through a state that stops the iterator first (see exitTo); a return
+// stops them all, and a panic unwinds them, before the deferred calls run
+// (complete and unwind).
+func (m *machine) pulledRange(s *dst.RangeStmt, label string, sig *types.Signature) {
+	line := m.position(s).Line
+	var yield *types.Signature
+	if sig.Params().Len() == 1 && sig.Results().Len() == 0 {
+		yield, _ = coreType(sig.Params().At(0).Type()).(*types.Signature)
 	}
-	m.jump(head)
+	if yield == nil || yield.Params().Len() > 2 || yield.Results().Len() != 1 {
+		m.errorf(m.position(s), "cannot range over %s of type %s", m.sourceText(s.X), m.typeOf(s.X))
+		return
+	}
+	fun, typ := m.rt(rtPull0), m.rt(rtIter0)
+	var targs []dst.Expr
+	for i := range yield.Params().Len() {
+		t, err := typeExpr(yield.Params().At(i).Type(), m.file.tc)
+		if err != nil {
+			m.errorf(m.position(s), "cannot keep the iterator of this range loop: %v", err)
+			return
+		}
+		targs = append(targs, t)
+	}
+	switch len(targs) {
+	case 1:
+		fun = &dst.IndexExpr{X: m.rt(rtPull), Index: targs[0]}
+		typ = &dst.IndexExpr{X: m.rt(rtIter), Index: m.clone(targs[0]).(dst.Expr)}
+	case 2:
+		fun = &dst.IndexListExpr{X: m.rt(rtPull2), Indices: targs}
+		typ = &dst.IndexListExpr{X: m.rt(rtIter2), Indices: []dst.Expr{m.clone(targs[0]).(dst.Expr), m.clone(targs[1]).(dst.Expr)}}
+	}
+	if m.pullsField == "" {
+		m.pullsField = m.fields.fresh("pulls")
+	}
+	p := &pulled{iter: m.fields.fresh("iter"), typ: &dst.StarExpr{X: typ}, line: line}
+	m.pulled = append(m.pulled, p)
+	// The range expression is evaluated once; the iterator is called at
+	// the first Next.
+	m.add(&dst.AssignStmt{Lhs: []dst.Expr{m.field(p.iter)}, Tok: token.ASSIGN, Rhs: []dst.Expr{&dst.CallExpr{Fun: fun, Args: []dst.Expr{
+		&dst.UnaryExpr{Op: token.AND, X: m.field(m.pullsField)}, s.X,
+	}}}}, m.position(s))
+	head := m.newState(fmt.Sprintf("range loop at line %d", line))
+	after := m.newState(fmt.Sprintf("after the range loop at line %d", line))
+	m.begin(head)
+	next := &dst.CallExpr{Fun: &dst.SelectorExpr{X: m.field(p.iter), Sel: dst.NewIdent("Next")}}
+	var key, value dst.Expr
+	if len(targs) == 0 {
+		m.add(&dst.IfStmt{Cond: m.not(next), Body: &dst.BlockStmt{List: []dst.Stmt{m.jumpStmt(after)}}}, m.position(s))
+	} else {
+		var lhs []dst.Expr
+		k := m.newVar("key", yield.Params().At(0).Type())
+		key, lhs = m.ident(k), append(lhs, m.defIdent(k))
+		if len(targs) == 2 {
+			v := m.newVar("value", yield.Params().At(1).Type())
+			value, lhs = m.ident(v), append(lhs, m.defIdent(v))
+		}
+		ok := m.newVar("ok", types.Typ[types.Bool])
+		m.add(&dst.AssignStmt{Lhs: append(lhs, m.defIdent(ok)), Tok: token.DEFINE, Rhs: []dst.Expr{next}}, m.position(s))
+		m.exitUnless(m.ident(ok), after)
+	}
+	m.iterationVars(s, key, value)
+	m.pulls = append(m.pulls, p)
+	d := len(m.pulls)
+	m.loopIn(&target{label: label, loop: true, breakTo: after, continueTo: head, breakPulls: d - 1, continuePulls: d}, s.Body.List)
+	m.pulls = m.pulls[:d-1]
+	for _, e := range p.exits {
+		m.begin(e.via)
+		m.add(&dst.ExprStmt{X: &dst.CallExpr{Fun: &dst.SelectorExpr{X: m.field(p.iter), Sel: dst.NewIdent("Stop")}}}, m.position(s))
+		m.jump(m.exitTo(e.to, e.keep))
+	}
 	m.begin(after)
+}
+
+// exitTo returns the state a jump to st goes to from where the machine is,
+// st being inside the first keep of the pulled ranges it is in (m.pulls):
+// st itself, or a state that stops the iterator of the innermost range
+// first, and goes on (see pulledRange). So the iterators are left one
+// after the other, the innermost first, each running its code after the
+// yield that returned false before the next is stopped, as in Go; a plain
+// range over a function between (one whose body does not wait, run by Go)
+// has returned before the jump's state runs.
+func (m *machine) exitTo(st *state, keep int) *state {
+	if keep >= len(m.pulls) {
+		return st
+	}
+	p := m.pulls[len(m.pulls)-1]
+	for _, e := range p.exits {
+		if e.to == st {
+			return e.via
+		}
+	}
+	via := m.newState(fmt.Sprintf("leaving the range loop at line %d", p.line))
+	p.exits = append(p.exits, pullExit{to: st, via: via, keep: keep})
+	return via
 }
 
 // constantLength returns the length of the array that s ranges over when
@@ -821,7 +962,7 @@ func (m *machine) switchStmt(s *dst.SwitchStmt, label string) {
 	} else {
 		m.jump(after)
 	}
-	m.targets = append(m.targets, &target{label: label, breakTo: after})
+	m.targets = append(m.targets, &target{label: label, breakTo: after, breakPulls: len(m.pulls)})
 	for i, c := range s.Body.List {
 		cc := c.(*dst.CaseClause)
 		m.begin(bodies[i])
@@ -946,7 +1087,7 @@ func (m *machine) typeSwitchStmt(s *dst.TypeSwitchStmt, label string) {
 // bodies compiles the clause bodies of a switch, type switch or select into
 // their states; break leaves for after.
 func (m *machine) bodies(clauses []dst.Stmt, states []*state, label string, after *state) {
-	m.targets = append(m.targets, &target{label: label, breakTo: after})
+	m.targets = append(m.targets, &target{label: label, breakTo: after, breakPulls: len(m.pulls)})
 	for i, c := range clauses {
 		var list []dst.Stmt
 		switch c := c.(type) {

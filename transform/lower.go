@@ -281,7 +281,12 @@ func (m *machine) setResults(results []dst.Expr) []dst.Stmt {
 func (m *machine) complete() []dst.Stmt {
 	done := &dst.AssignStmt{Lhs: []dst.Expr{m.field(m.stateField)}, Tok: token.ASSIGN, Rhs: []dst.Expr{m.rt(rtStateDone)}}
 	run := &dst.ExprStmt{X: &dst.CallExpr{Fun: m.rt(rtRunDeferred), Args: []dst.Expr{&dst.UnaryExpr{Op: token.AND, X: m.field(m.defersField)}}}}
-	return []dst.Stmt{run, done, &dst.ReturnStmt{Results: []dst.Expr{m.finalResult(m.namedResult()), dst.NewIdent("true")}}}
+	list := []dst.Stmt{run, done, &dst.ReturnStmt{Results: []dst.Expr{m.finalResult(m.namedResult()), dst.NewIdent("true")}}}
+	if m.pullsField != "" { // the iterators of the ranges it is in return first
+		stop := &dst.ExprStmt{X: &dst.CallExpr{Fun: m.rt(rtStopPulls), Args: []dst.Expr{&dst.UnaryExpr{Op: token.AND, X: m.field(m.pullsField)}}}}
+		list = append([]dst.Stmt{stop}, list...)
+	}
+	return list
 }
 
 // isVar reports whether results is just the variable v ("return n" for

@@ -70,6 +70,10 @@ type machine struct {
 	returnedField             string                         // set by a return in the body of a range over a function (see rangeFuncReturns), or ""
 	iterExit                  string                         // the label of the range over a function being rewritten (see rangeFuncReturns)
 	iterChecks                map[*dst.RangeStmt]*dst.IfStmt // see iterCheck
+	pulls                     []*pulled                      // the pulled ranges being compiled, the innermost last (see pulledRange)
+	pulled                    []*pulled                      // all of them, for their fields
+	pullsField                string                         // the machine's runtime.Pulls, or "" without pulled ranges
+	labelPulls                map[string]int                 // per label a goto jumps to, how many pulled ranges enclose it
 
 	stateGraph Graph // for corofy -graph, made by build
 
@@ -208,6 +212,7 @@ func newMachine(ft *fileTransform, tp *typed, fd *dst.FuncDecl, co *cparser.Coro
 		cellRefs:        map[*varInfo]string{},
 		sharers:         map[*varInfo][]*varInfo{},
 		gotoTargets:     map[string]bool{},
+		labelPulls:      map[string]int{},
 		labels:          map[string]*state{},
 		stringSizes:     map[*state]*types.Var{},
 		stmtPos:         map[dst.Stmt]token.Position{},
@@ -292,22 +297,52 @@ func (m *machine) build() []dst.Decl {
 }
 
 // checkBody notes what the body uses anywhere, outside closures: defer
-// statements, and the labels gotos jump to.
+// statements, the labels gotos jump to, and the ranges over functions
+// whose bodies wait (see pulledRange), with how many of them enclose each
+// label. A machine with such ranges completes and unwinds as one that
+// defers calls does: its return stops their iterators before the
+// deferred calls run, and a panic unwinds them.
 func (m *machine) checkBody() {
 	hasWait := m.containsWait(m.decl.Body)
-	dst.Inspect(m.decl.Body, func(n dst.Node) bool {
-		switch n := n.(type) {
-		case *dst.FuncLit:
-			return false
-		case *dst.DeferStmt:
-			m.hasDefer = true
-		case *dst.BranchStmt:
-			if n.Tok == token.GOTO && hasWait {
-				m.gotoTargets[n.Label.Name] = true
+	var walk func(n dst.Node, pulls int)
+	walk = func(n dst.Node, pulls int) {
+		dst.Inspect(n, func(n dst.Node) bool {
+			switch n := n.(type) {
+			case *dst.FuncLit:
+				return false
+			case *dst.DeferStmt:
+				m.hasDefer = true
+			case *dst.BranchStmt:
+				if n.Tok == token.GOTO && hasWait {
+					m.gotoTargets[n.Label.Name] = true
+				}
+			case *dst.LabeledStmt:
+				m.labelPulls[n.Label.Name] = pulls
+			case *dst.RangeStmt:
+				if hasWait && m.isPulled(n) {
+					m.hasDefer = true
+					walk(n.Body, pulls+1)
+					return false
+				}
 			}
-		}
-		return true
-	})
+			return true
+		})
+	}
+	walk(m.decl.Body, 0)
+}
+
+// isPulled reports whether r is a range over a function that the machine
+// pulls (see pulledRange): one with a wait in its body or its iteration
+// variables.
+func (m *machine) isPulled(r *dst.RangeStmt) bool {
+	t := m.typeOf(r.X)
+	if t == nil {
+		return false
+	}
+	if _, ok := coreType(t).(*types.Signature); !ok {
+		return false
+	}
+	return m.containsWait(r.Body) || r.Key != nil && m.containsWait(r.Key) || r.Value != nil && m.containsWait(r.Value)
 }
 
 // typeParameters records the type parameters of a generic coroutine, or

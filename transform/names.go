@@ -34,6 +34,15 @@ const (
 	rtDeferred        = "Deferred"
 	rtRunDeferred     = "RunDeferred"
 	rtUnwind          = "Unwind"
+	rtPulls           = "Pulls"
+	rtStopPulls       = "StopPulls"
+	rtUnwindPulls     = "UnwindPulls"
+	rtPull0           = "Pull0"
+	rtPull            = "Pull"
+	rtPull2           = "Pull2"
+	rtIter0           = "Iter0"
+	rtIter            = "Iter"
+	rtIter2           = "Iter2"
 	machineTypeSuffix = "Coroutine"
 )
 

@@ -392,7 +392,14 @@ func (m *machine) decideStorage() {
 			killed[i].add(m.varIndex[st.wait.target])
 			m.vars[st.wait.target].states[i] = true
 		}
+		// A state runs from its top, its statements in order: a use after
+		// a definition earlier in the state reads that definition, even
+		// when a statement between may leave the state.
 		left := false
+		defined := newBitset(nv)
+		if st.wait != nil && st.wait.target != nil {
+			defined.add(m.varIndex[st.wait.target])
+		}
 		for _, s := range st.stmts {
 			for _, v := range m.reads(s) {
 				m.vars[v].readIn[i] = true
@@ -401,12 +408,13 @@ func (m *machine) decideStorage() {
 			for _, v := range uses {
 				m.vars[v].states[i] = true
 				m.vars[v].usedIn[i] = true
-				if k := m.varIndex[v]; !killed[i].has(k) {
+				if k := m.varIndex[v]; !defined.has(k) {
 					used[i].add(k)
 				}
 			}
 			for _, v := range defs {
 				m.vars[v].states[i] = true
+				defined.add(m.varIndex[v])
 				if !left {
 					killed[i].add(m.varIndex[v])
 				}

@@ -74,6 +74,20 @@ func seq(n int) func(func(int) bool) {
 	}
 }
 
+// seq2 is an iterator over pairs: i and 3*i for the first n i.
+func seq2(n int) func(func(int, int) bool) {
+	return func(yield func(int, int) bool) {
+		defer fmt.Println("seq2 done", n)
+		for i := 0; i < n; i++ {
+			fmt.Println("yield2", i)
+			if !yield(i, 3*i) {
+				fmt.Println("seq2 stopped at", i)
+				return
+			}
+		}
+	}
+}
+
 `
 
 const genericsSrc = `coroutine func gpass[T any](name string, polls int, v T) T {

@@ -94,7 +94,10 @@ const (
 	// Generics: generic coroutines waited on with several type arguments.
 	Generics
 	// RangeFuncWaits: waits in the body of a range over a function
-	// (iterator).
+	// (iterator), which the machine pulls: ranges over seq (one value),
+	// seq2 (two) or seq with no variable, chosen more often than the
+	// other range loops, with the jumps and returns the other features
+	// put in any body.
 	RangeFuncWaits
 
 	// The shapes users write that the transform once got wrong.
@@ -331,10 +334,7 @@ const pending Features = 0
 // differential test uses it by default. Add a feature here when the
 // transform gains it.
 func Supported() Features {
-	// Everything but waits in the body of a range over a function, which
-	// the transform refuses by design (the iterator cannot suspend), and
-	// the pending features.
-	return All() &^ RangeFuncWaits &^ pending
+	return All() &^ pending
 }
 
 // Has reports whether every feature of x is in f.

@@ -483,7 +483,11 @@ func (g *gen) rangeStmt(c ctx) {
 		g.line("}")
 		return
 	}
-	switch g.intn(7) {
+	kind := g.intn(7)
+	if g.f.Has(RangeFuncWaits) && g.chance(0.3) {
+		kind = 6 // a function, which the machine pulls when the body waits
+	}
+	switch kind {
 	case 0:
 		g.line("for %s, %s := range %s {", i, v, g.expr(head, kSlice, 1))
 		g.bodyWith(body, &variable{name: i, k: kInt, ro: true}, &variable{name: v, k: kInt, ro: true})
@@ -541,7 +545,29 @@ func (g *gen) rangeStmt(c ctx) {
 		g.bodyWith(body, &variable{name: v, k: kInt, ro: true})
 	default: // a function
 		body.waits = body.waits && g.f.Has(RangeFuncWaits)
-		g.line("for %s := range seq((%s)&3) {", v, g.intExpr(head, 1))
+		var vars []*variable
+		switch shape := 0; {
+		case g.f.Has(RangeFuncWaits):
+			// With waits, the machine pulls the iterator: its one or
+			// two values, or none.
+			if shape = g.intn(4); shape == 3 {
+				g.line("for range seq((%s)&3) {", g.intExpr(head, 1))
+				break
+			}
+			fallthrough
+		default:
+			if shape == 2 {
+				g.line("for %s, %s := range seq2((%s)&3) {", i, v, g.intExpr(head, 1))
+				vars = append(vars, &variable{name: i, k: kInt, ro: true})
+			} else {
+				g.line("for %s := range seq((%s)&3) {", v, g.intExpr(head, 1))
+			}
+			vars = append(vars, &variable{name: v, k: kInt, ro: true})
+		}
+		v := v
+		if len(vars) == 0 { // no value to test or print: another
+			v = fmt.Sprintf("(%s)&3", g.intExpr(head, 1))
+		}
 		if c.coroutine && !c.closure && g.cur.name != "main" && !c.noDecl && g.f.Has(ControlFlow) && g.chance(0.4) {
 			// A return from the body: the iterator says it stopped,
 			// and ends, before the coroutine's deferred calls run, one
@@ -557,7 +583,7 @@ func (g *gen) rangeStmt(c ctx) {
 			g.line("}")
 			g.ind--
 		}
-		g.bodyWith(body, &variable{name: v, k: kInt, ro: true})
+		g.bodyWith(body, vars...)
 	}
 	g.line("}")
 }
