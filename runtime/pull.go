@@ -191,8 +191,10 @@ func (p *pull[K, V]) unwind(v any) (out any) {
 type Iter0 struct{ p *pull[struct{}, struct{}] }
 
 // Pull0 starts pulling seq for a range over it whose body waits, on the
-// machine's stack ps. Nothing of seq runs before the first Next.
-func Pull0(ps *Pulls, seq func(yield func() bool)) *Iter0 {
+// machine's stack ps. Nothing of seq runs before the first Next. Y is the
+// type of seq's yield, which may have a name of its own (as Go's range
+// allows, and as for [Pull] and [Pull2]); it is inferred from seq.
+func Pull0[Y ~func() bool](ps *Pulls, seq func(yield Y)) *Iter0 {
 	return &Iter0{newPull(ps, func(yield func(struct{}, struct{}) bool) {
 		seq(func() bool { return yield(struct{}{}, struct{}{}) })
 	})}
@@ -214,8 +216,9 @@ func (it *Iter0) Stop() { it.p.stop() }
 type Iter[K any] struct{ p *pull[K, struct{}] }
 
 // Pull starts pulling seq for a range over it whose body waits, on the
-// machine's stack ps. Nothing of seq runs before the first Next.
-func Pull[K any](ps *Pulls, seq func(yield func(K) bool)) *Iter[K] {
+// machine's stack ps. Nothing of seq runs before the first Next. Y, the
+// type of seq's yield, is inferred from seq: runtime.Pull[K](ps, seq).
+func Pull[K any, Y ~func(K) bool](ps *Pulls, seq func(yield Y)) *Iter[K] {
 	return &Iter[K]{newPull(ps, func(yield func(K, struct{}) bool) {
 		seq(func(k K) bool { return yield(k, struct{}{}) })
 	})}
@@ -237,9 +240,13 @@ func (it *Iter[K]) Stop() { it.p.stop() }
 type Iter2[K, V any] struct{ p *pull[K, V] }
 
 // Pull2 starts pulling seq for a range over it whose body waits, on the
-// machine's stack ps. Nothing of seq runs before the first Next.
-func Pull2[K, V any](ps *Pulls, seq func(yield func(K, V) bool)) *Iter2[K, V] {
-	return &Iter2[K, V]{newPull(ps, seq)}
+// machine's stack ps. Nothing of seq runs before the first Next. Y, the
+// type of seq's yield, is inferred from seq: runtime.Pull2[K, V](ps, seq).
+func Pull2[K, V any, Y ~func(K, V) bool](ps *Pulls, seq func(yield Y)) *Iter2[K, V] {
+	if seq, ok := any(seq).(func(func(K, V) bool)); ok {
+		return &Iter2[K, V]{newPull(ps, seq)}
+	}
+	return &Iter2[K, V]{newPull(ps, func(yield func(K, V) bool) { seq(yield) })}
 }
 
 // Next runs the iterator to its next yield, and returns the values it

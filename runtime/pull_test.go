@@ -255,3 +255,38 @@ func TestPullArities(t *testing.T) {
 		t.Errorf("Pull2 and Stop: %q, %d loops on the stack; want %q, 0", got, len(ps.active), want)
 	}
 }
+
+// Yield types with names, as Go's range allows: func(pairYield) where
+// type pairYield func(int, string) bool is not a func(func(int, string)
+// bool), and Pull2 calls it through an adapter.
+type (
+	noYield   func() bool
+	oneYield  func(int) bool
+	pairYield func(int, string) bool
+)
+
+func TestPullNamedYields(t *testing.T) {
+	ps := &Pulls{}
+	n := 0
+	it0 := Pull0(ps, func(yield noYield) { _ = yield() && yield() })
+	for it0.Next() {
+		n++
+	}
+	sum := 0
+	it1 := Pull[int](ps, func(yield oneYield) { _ = yield(4) && yield(5) })
+	for x, ok := it1.Next(); ok; x, ok = it1.Next() {
+		sum += x
+	}
+	var got []string
+	it2 := Pull2[int, string](ps, func(yield pairYield) {
+		if yield(1, "a") && yield(2, "b") {
+			got = append(got, "iterator exhausted")
+		}
+	})
+	for k, v, ok := it2.Next(); ok; k, v, ok = it2.Next() {
+		got = append(got, fmt.Sprintf("%d %s", k, v))
+	}
+	if want := []string{"1 a", "2 b", "iterator exhausted"}; n != 2 || sum != 9 || !reflect.DeepEqual(got, want) || len(ps.active) != 0 {
+		t.Errorf("got %d, %d, %q, %d loops on the stack; want 2, 9, %q, 0", n, sum, got, len(ps.active), want)
+	}
+}

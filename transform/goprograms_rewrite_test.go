@@ -22,8 +22,8 @@ import (
 // conditions, operands, arguments, composite literals, loop posts, the
 // arguments of go and defer statements, at any depth.
 //
-// What is left plain: the bodies and iteration variables of ranges over
-// functions (a wait there is refused by design), the operands of unsafe's
+// What is left plain: the iteration variables of ranges over functions
+// (assigned in the yield function, where no wait is), the operands of unsafe's
 // functions (not evaluated), and calls of functions with several results
 // that are not unpacked by an assignment or returned as they are (a wait
 // gives them as one value). False if src has no plain main or does not
@@ -195,13 +195,14 @@ func (r *deepRewriter) body(fd *ast.FuncDecl, body *ast.BlockStmt) {
 		case *ast.FuncLit:
 			return false
 		case *ast.RangeStmt:
+			r.wait(n.Body.Lbrace + 1)
 			if _, ok := r.info.Types[n.X].Type.Underlying().(*types.Signature); ok {
-				// Its iteration variables are assigned in the body too,
-				// for *f() = range seq.
+				// Its iteration variables are assigned in the yield
+				// function, for *f() = range seq: they stay plain.
 				ast.Inspect(n.X, walk)
+				ast.Inspect(n.Body, walk)
 				return false
 			}
-			r.wait(n.Body.Lbrace + 1)
 		case *ast.ForStmt:
 			r.wait(n.Body.Lbrace + 1)
 		case *ast.GoStmt:

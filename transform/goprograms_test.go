@@ -31,6 +31,7 @@ var goProgramsSample = []string{
 	"append.go", "range.go", "switch.go", "map.go",
 	"fixedbugs/bug058.go", "fixedbugs/issue13684.go",
 	"fixedbugs/bug225.go", "fixedbugs/issue72063.go", "method5.go",
+	"range4.go",
 }
 
 // goProgramsDiffer are the programs, among those run so far, whose output
