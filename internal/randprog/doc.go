@@ -99,7 +99,7 @@
 //	WaitsInIf             waits in if conditions, init statements, branches (item 1)
 //	WaitsInFor            waits in for init, condition, post and body (item 1)
 //	WaitsInRange          waits in range expressions, bodies and iteration variables: for a[x.wait&3] = range n (item 1)
-//	RangeFuncWaits        waits in the body of a range over a function: seq's one value, seq2's two, or none; the machine pulls the iterator (item 1)
+//	RangeFuncWaits        waits in the body of a range over a function: seq's one value, seq2's two, or none, through a sequence type or a yield type with a name (nseq, nseq2) or not; the machine pulls the iterator (item 1)
 //	WaitsInSwitch         waits in switch tags, lazy case lists, clauses, type switches (item 1)
 //	WaitsInSelect         waits in select clauses and communication operands (item 1)
 //	WaitsInBlocks         waits in bare blocks

@@ -88,6 +88,19 @@ func seq2(n int) func(func(int, int) bool) {
 	}
 }
 
+// nseq is seq with a type of its own, and nseq2 is seq2 with a yield
+// whose type has a name, which Go's range allows too.
+type (
+	seqOf  func(func(int) bool)
+	yield2 func(int, int) bool
+)
+
+func nseq(n int) seqOf { return seq(n) }
+
+func nseq2(n int) func(yield2) {
+	return func(yield yield2) { seq2(n)(yield) }
+}
+
 `
 
 const genericsSrc = `coroutine func gpass[T any](name string, polls int, v T) T {

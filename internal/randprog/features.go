@@ -95,8 +95,9 @@ const (
 	Generics
 	// RangeFuncWaits: waits in the body of a range over a function
 	// (iterator), which the machine pulls: ranges over seq (one value),
-	// seq2 (two) or seq with no variable, chosen more often than the
-	// other range loops, with the jumps and returns the other features
+	// seq2 (two) or seq with no variable, or their twins nseq and nseq2,
+	// whose sequence type or yield type has a name, chosen more often
+	// than the other range loops (and range loops more often), with the jumps and returns the other features
 	// put in any body.
 	RangeFuncWaits
 

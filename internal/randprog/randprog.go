@@ -157,6 +157,9 @@ type ctx struct {
 func (g *gen) intn(n int) int        { return g.r.IntN(n) }
 func (g *gen) chance(p float64) bool { return g.r.Float64() < p }
 
+// pickOf returns one of xs, at random.
+func (g *gen) pickOf(xs ...string) string { return xs[g.intn(len(xs))] }
+
 func (g *gen) id(prefix string) string {
 	for {
 		g.n++

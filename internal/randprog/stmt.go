@@ -352,6 +352,9 @@ func (g *gen) flow(c ctx) {
 		opt{4, func() string { g.ifStmt(c); return "" }},
 		opt{3, func() string { g.forStmt(c); return "" }},
 		opt{3, func() string { g.rangeStmt(c); return "" }},
+		// More ranges with RangeFuncWaits, which makes most of them
+		// ranges over functions.
+		opt{w(g.f.Has(RangeFuncWaits), 2), func() string { g.rangeStmt(c); return "" }},
 		opt{3, func() string { g.switchStmt(c); return "" }},
 		opt{1, func() string { g.typeSwitch(c); return "" }},
 		opt{1, func() string { g.selectStmt(c); return "" }},
@@ -484,7 +487,7 @@ func (g *gen) rangeStmt(c ctx) {
 		return
 	}
 	kind := g.intn(7)
-	if g.f.Has(RangeFuncWaits) && g.chance(0.3) {
+	if g.f.Has(RangeFuncWaits) && g.chance(0.5) {
 		kind = 6 // a function, which the machine pulls when the body waits
 	}
 	switch kind {
@@ -550,17 +553,18 @@ func (g *gen) rangeStmt(c ctx) {
 		case g.f.Has(RangeFuncWaits):
 			// With waits, the machine pulls the iterator: its one or
 			// two values, or none.
+			// The iterator's type or its yield's may have a name.
 			if shape = g.intn(4); shape == 3 {
-				g.line("for range seq((%s)&3) {", g.intExpr(head, 1))
+				g.line("for range %s((%s)&3) {", g.pickOf("seq", "nseq"), g.intExpr(head, 1))
 				break
 			}
 			fallthrough
 		default:
 			if shape == 2 {
-				g.line("for %s, %s := range seq2((%s)&3) {", i, v, g.intExpr(head, 1))
+				g.line("for %s, %s := range %s((%s)&3) {", i, v, g.pickOf("seq2", "nseq2"), g.intExpr(head, 1))
 				vars = append(vars, &variable{name: i, k: kInt, ro: true})
 			} else {
-				g.line("for %s := range seq((%s)&3) {", v, g.intExpr(head, 1))
+				g.line("for %s := range %s((%s)&3) {", v, g.pickOf("seq", "nseq"), g.intExpr(head, 1))
 			}
 			vars = append(vars, &variable{name: v, k: kInt, ro: true})
 		}
