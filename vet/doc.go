@@ -80,6 +80,22 @@
 // not checked for blocking calls, nor are the functions a coroutine
 // calls.
 //
+// # Several results passed as one value
+//
+// A wait for a coroutine with two or three results gives them as one
+// value, which a, b := f().wait unpacks. Given as it is to a parameter of
+// interface type, it stays one value: fmt.Println(divmod(7, 2).wait)
+// prints {3 1}, where Go's fmt.Println(divmod(7, 2)) passes the results
+// one by one and prints 3 1. In the bodies of coroutines the analyzer
+// reports such a wait when it is written in the call's arguments:
+//
+//	main.gocoro:9:14: divmod(7, 2).wait is one value that holds the 2 results of divmod: fmt.Println gets them as one struct, not one by one as Go's f(g()) passes them; unpack them first (a, b := divmod(7, 2).wait)
+//
+// Other parameters need no check: a parameter of another type, or two
+// parameters, do not take such a value, and corofy says so. A variable
+// declared for the value (t := divmod(7, 2).wait) is not reported when
+// it is printed: it was written as one value.
+//
 // # Stale generated files
 //
 // A generated file starts with the record of its source (see

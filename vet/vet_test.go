@@ -20,7 +20,7 @@ import (
 )
 
 // fixtures are the packages of testdata/src.
-var fixtures = []string{"future", "blocking", "stale"}
+var fixtures = []string{"future", "blocking", "stale", "tuple"}
 
 // module copies the packages of testdata/src into a new module that
 // requires this repository, and generates each .gocoro file there whose
