@@ -136,7 +136,13 @@ func (m *machine) splitVarBlock(s *dst.DeclStmt) []dst.Stmt {
 		if i == 0 {
 			moveComments(s, d)
 		}
-		spec.Decorations().Before = dst.NewLine
+		// The spec's own comments come before its var: after the
+		// keyword they would push the spec's code to later lines than
+		// its line directive says.
+		sd := spec.Decorations()
+		d.Decs.Start = append(d.Decs.Start, sd.Start...)
+		sd.Start = nil
+		sd.Before = dst.NewLine
 		out = append(out, d)
 	}
 	return out
