@@ -138,10 +138,14 @@ func (m *machine) splitVarBlock(s *dst.DeclStmt) []dst.Stmt {
 		}
 		// The spec's own comments come before its var: after the
 		// keyword they would push the spec's code to later lines than
-		// its line directive says.
+		// its line directive says. Those after it (the last spec's take
+		// the comments before the block's ")") end its var, where the
+		// next statement's directive finds those on lines of their own
+		// (ownLineComments).
 		sd := spec.Decorations()
 		d.Decs.Start = append(d.Decs.Start, sd.Start...)
-		sd.Start = nil
+		d.Decs.End = append(d.Decs.End, sd.End...)
+		sd.Start, sd.End = nil, nil
 		sd.Before = dst.NewLine
 		out = append(out, d)
 	}

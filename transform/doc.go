@@ -749,7 +749,8 @@
 //     wait, so "var ( a = x.wait; b = len(a) + y.wait )" becomes
 //     "var a = x.wait" then "var b = len(a) + y.wait". A comment before a
 //     spec goes before its var, where it takes the lines it took in the
-//     block, so that the spec's code stays on its own line.
+//     block, so that the spec's code stays on its own line; one after the
+//     last spec, before the block's ")", ends the last var.
 //   - In a coroutine with named results that defers calls, every return
 //     is a bare return: "return e1, e2" becomes "r1, r2 = e1, e2" and
 //     "return", which evaluates each operand once, in order, then assigns
