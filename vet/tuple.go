@@ -38,8 +38,12 @@ func (a *pass) checkTuples(m *machine) {
 	}
 	decl.ChildAt(edge.FuncDecl_Body, -1).Inspect([]ast.Node{(*ast.CallExpr)(nil)}, func(cur inspector.Cursor) bool {
 		call := cur.Node().(*ast.CallExpr)
-		sig, ok := a.TypesInfo.TypeOf(call.Fun).(*types.Signature)
-		if !ok {
+		t := a.TypesInfo.TypeOf(call.Fun)
+		if t == nil {
+			return true
+		}
+		sig, ok := t.Underlying().(*types.Signature)
+		if !ok || a.TypesInfo.Types[call.Fun].IsType() {
 			return true // a conversion or a builtin
 		}
 		fun := call.Fun
