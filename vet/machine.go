@@ -255,26 +255,40 @@ func (m *machine) boundFunc(a *pass, fun ast.Expr) ast.Expr {
 	if m == nil || !ok {
 		return nil
 	}
-	v, ok := a.TypesInfo.Uses[id].(*types.Var)
-	if !ok {
+	bound := m.definedBy(a, a.TypesInfo.Uses[id])
+	if _, isFunc := a.TypesInfo.Uses[funcIdent(bound)].(*types.Func); !isFunc {
 		return nil
 	}
-	var bound ast.Expr
+	return bound
+}
+
+// definedBy returns the expression that the definition of the local
+// variable v in Poll assigns it (v := x, or a, v := x, y), or for the
+// first result of a call (v, ready := c.fut1.Poll(w)) the call; nil if v
+// is not defined so.
+func (m *machine) definedBy(a *pass, v types.Object) ast.Expr {
+	if v == nil || v.Pos() < m.decl.Pos() || v.Pos() >= m.decl.End() {
+		return nil
+	}
+	var rhs ast.Expr
 	ast.Inspect(m.decl.Body, func(n ast.Node) bool {
 		as, ok := n.(*ast.AssignStmt)
-		if !ok || as.Tok != token.DEFINE || len(as.Lhs) != len(as.Rhs) {
-			return bound == nil
+		if rhs != nil || !ok || as.Tok != token.DEFINE {
+			return rhs == nil
 		}
 		for i, l := range as.Lhs {
-			if l, ok := l.(*ast.Ident); ok && a.TypesInfo.Defs[l] == v {
-				if _, isFunc := a.TypesInfo.Uses[funcIdent(as.Rhs[i])].(*types.Func); isFunc {
-					bound = as.Rhs[i]
+			if id, ok := l.(*ast.Ident); ok && a.TypesInfo.Defs[id] == v {
+				switch {
+				case len(as.Lhs) == len(as.Rhs):
+					rhs = as.Rhs[i]
+				case len(as.Rhs) == 1 && i == 0:
+					rhs = as.Rhs[0]
 				}
 			}
 		}
-		return bound == nil
+		return rhs == nil
 	})
-	return bound
+	return rhs
 }
 
 // funcIdent returns the identifier that names a function in e (f, pkg.f,

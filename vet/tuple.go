@@ -50,7 +50,7 @@ func (a *pass) checkTuples(m *machine) {
 		if bound := m.boundFunc(a, fun); bound != nil {
 			fun = bound
 		}
-		if fn := typeutil.StaticCallee(a.TypesInfo, &ast.CallExpr{Fun: fun}); fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == runtimePath {
+		if fn, ok := a.TypesInfo.Uses[funcIdent(fun)].(*types.Func); ok && fn.Pkg() != nil && fn.Pkg().Path() == runtimePath {
 			return true
 		}
 		for i, arg := range call.Args {
@@ -149,35 +149,6 @@ func (m *machine) waitOf(a *pass, e ast.Expr, depth int) (wait, callee string) {
 		}
 	}
 	return "", ""
-}
-
-// definedBy returns the expression that the definition of the local
-// variable v in Poll assigns it (v := x, or a, v := x, y), or for the
-// first result of a call (v, ready := c.fut1.Poll(w)) the call; nil if v
-// is not defined so.
-func (m *machine) definedBy(a *pass, v types.Object) ast.Expr {
-	if v == nil || v.Pos() < m.decl.Pos() || v.Pos() >= m.decl.End() {
-		return nil
-	}
-	var rhs ast.Expr
-	ast.Inspect(m.decl.Body, func(n ast.Node) bool {
-		as, ok := n.(*ast.AssignStmt)
-		if rhs != nil || !ok || as.Tok != token.DEFINE {
-			return rhs == nil
-		}
-		for i, l := range as.Lhs {
-			if id, ok := l.(*ast.Ident); ok && a.TypesInfo.Defs[id] == v {
-				switch {
-				case len(as.Lhs) == len(as.Rhs):
-					rhs = as.Rhs[i]
-				case len(as.Rhs) == 1 && i == 0:
-					rhs = as.Rhs[0]
-				}
-			}
-		}
-		return rhs == nil
-	})
-	return rhs
 }
 
 // field returns the field of the machine that e selects (c.fut1), or nil.
