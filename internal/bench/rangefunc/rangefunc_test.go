@@ -2,6 +2,7 @@ package rangefunc
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"testing"
 
@@ -50,5 +51,32 @@ func BenchmarkRange(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkIterPull is what iter.Pull itself costs, without a machine:
+// the same n values pulled in a plain loop, next until it reports none,
+// then stop. BenchmarkRange's pulled loop pays this and its own work.
+func BenchmarkIterPull(b *testing.B) {
+	for _, n := range []int{1, 100, 10000} {
+		xs := make([]int, n)
+		for i := range xs {
+			xs[i] = i
+		}
+		seq := slices.Values(xs)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				next, stop := iter.Pull(seq)
+				total := 0
+				for x, ok := next(); ok; x, ok = next() {
+					total += x
+				}
+				stop()
+				if total != n*(n-1)/2 {
+					b.Fatalf("total %d, want %d", total, n*(n-1)/2)
+				}
+			}
+		})
 	}
 }
